@@ -1,0 +1,357 @@
+"""Typed schema of a survey definition (the YAML files in ``survey_defs/``).
+
+Instruments are data, as in XLSForm: questions, translations, constructs, skip logic and
+the KPI set live in the definition, never in page code. Every cross-reference is checked
+here so that a broken file fails loudly at load time, naming the item and the problem,
+instead of failing on a worker's tablet.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+IDENTIFIER = r"^[a-z][a-z0-9_]*$"
+Identifier = Annotated[str, Field(pattern=IDENTIFIER, max_length=60)]
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")]
+# A label in every language of the survey: {"en": "...", "zh": "..."}
+Text = dict[str, str]
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors (a typo like ``revrse`` must not pass silently)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Audience(StrEnum):
+    WORKER = "worker"
+    MANAGER = "manager"
+
+
+class Stakeholder(StrEnum):
+    """Who benefits: the three 'wins' of the win-win-win scorecard."""
+
+    WORKERS = "workers"
+    SUPPLIER = "supplier"
+    BRAND = "brand"
+
+
+class ItemType(StrEnum):
+    LIKERT = "likert"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    YES_NO = "yes_no"
+    NUMBER = "number"
+    TEXT = "text"
+    NOTE = "note"  # display-only text, stores nothing
+
+
+class Direction(StrEnum):
+    HIGHER_IS_BETTER = "higher_is_better"
+    LOWER_IS_BETTER = "lower_is_better"
+
+
+class Option(Strict):
+    value: Identifier
+    label: Text
+
+
+class Condition(Strict):
+    """Skip logic: show an item only when an earlier item has a given answer.
+
+    Exactly one of ``equals`` / ``in_`` / ``at_least`` / ``at_most`` is given; a multiple
+    choice item matches ``equals`` when the value is among the ticked options.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    item: Identifier
+    equals: str | int | bool | None = None
+    in_: list[str | int] | None = Field(default=None, alias="in")
+    at_least: float | None = None
+    at_most: float | None = None
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Self:
+        given = [
+            k for k in ("equals", "in_", "at_least", "at_most") if getattr(self, k) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError("show_if needs exactly one of equals, in, at_least, at_most")
+        return self
+
+    def holds(self, value: object) -> bool:
+        """Whether the condition is met by the referenced item's answer (None = unanswered)."""
+        if value is None:
+            return False
+        if self.equals is not None:
+            if isinstance(value, list):
+                return str(self.equals) in [str(v) for v in value]
+            if isinstance(self.equals, bool) or isinstance(value, bool):
+                return bool(value) == bool(self.equals) and isinstance(value, bool)
+            return str(value) == str(self.equals)
+        if self.in_ is not None:
+            values = value if isinstance(value, list) else [value]
+            return any(str(v) in {str(x) for x in self.in_} for v in values)
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return False
+        if self.at_least is not None:
+            return number >= self.at_least
+        return self.at_most is not None and number <= self.at_most
+
+
+class Item(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    id: Identifier
+    type: ItemType
+    label: Text
+    help: Text | None = None
+    required: bool = True
+    # "construct" in YAML; renamed here because BaseModel.construct is a (deprecated) method
+    construct_id: Identifier | None = Field(default=None, alias="construct")
+    reverse: bool = False
+    scale: Identifier | None = None  # likert: key into Survey.scales
+    options: list[Option] | None = None  # single/multiple choice
+    min: float | None = None  # number
+    max: float | None = None
+    integer: bool = False
+    unit: Text | None = None
+    max_length: int = Field(default=300, ge=1, le=2000)  # text
+    demographic: bool = False  # coarse band used only for grouping, never shown alone
+    show_if: Condition | None = None
+    audio: dict[str, str] | None = None  # language -> audio file path (optional read-aloud)
+
+    @model_validator(mode="after")
+    def _fields_fit_type(self) -> Self:
+        t = self.type
+        if self.reverse and t is not ItemType.LIKERT:
+            raise ValueError("reverse coding applies to likert items only")
+        if t is ItemType.LIKERT and self.scale is None:
+            raise ValueError("a likert item needs a scale")
+        if t is not ItemType.LIKERT and self.scale is not None:
+            raise ValueError(f"scale is only for likert items, not {t.value}")
+        is_choice = t in (ItemType.SINGLE_CHOICE, ItemType.MULTIPLE_CHOICE)
+        if is_choice and not self.options:
+            raise ValueError(f"a {t.value} item needs options")
+        if not is_choice and self.options:
+            raise ValueError(f"options are only for choice items, not {t.value}")
+        if self.options:
+            values = [o.value for o in self.options]
+            dupes = sorted({v for v in values if values.count(v) > 1})
+            if dupes:
+                raise ValueError(f"duplicate option value(s): {', '.join(dupes)}")
+        if t is not ItemType.NUMBER and (self.min is not None or self.max is not None):
+            raise ValueError("min/max are only for number items")
+        if t is ItemType.NUMBER and self.min is not None and self.max is not None:
+            if self.min > self.max:
+                raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        if self.construct_id and t not in (ItemType.LIKERT, ItemType.YES_NO):
+            raise ValueError("only likert and yes_no items can belong to a construct")
+        return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _notes_are_never_required(cls, data: object) -> object:
+        """A note shows text only, so "required" defaults off instead of needing a flag."""
+        if isinstance(data, dict) and data.get("type") == "note":
+            data = {**data, "required": data.get("required", False)}
+        return data
+
+
+class Section(Strict):
+    id: Identifier
+    title: Text
+    intro: Text | None = None
+    items: list[Item] = Field(min_length=1)
+
+
+class ScalePoint(Strict):
+    value: int
+    label: Text
+
+
+class Construct(Strict):
+    id: Identifier
+    label: Text
+    stakeholder: Stakeholder = Stakeholder.WORKERS
+    description: Text | None = None
+
+
+class Kpi(Strict):
+    """An enterprise KPI entered by a manager, once per enterprise per round."""
+
+    id: Identifier
+    label: Text
+    unit: Text
+    direction: Direction
+    stakeholder: Stakeholder = Stakeholder.SUPPLIER
+    min: float = 0
+    max: float | None = None
+    integer: bool = False
+    help: Text | None = None
+
+
+class Survey(Strict):
+    id: Identifier
+    version: int = Field(ge=1)
+    title: Text
+    audience: Audience
+    languages: list[LanguageCode] = Field(min_length=1)
+    description: Text | None = None
+    consent: Text | None = None
+    scales: dict[str, list[ScalePoint]] = Field(default_factory=dict)
+    constructs: list[Construct] = Field(default_factory=list)
+    sections: list[Section] = Field(min_length=1)
+    kpis: list[Kpi] = Field(default_factory=list)
+    min_items_answered: float = Field(default=2 / 3, gt=0, le=1)
+
+    @field_validator("languages")
+    @classmethod
+    def _unique_languages(cls, langs: list[str]) -> list[str]:
+        if len(set(langs)) != len(langs):
+            raise ValueError("languages are listed twice")
+        return langs
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Self:
+        problems: list[str] = []
+        problems += self._check_ids()
+        problems += self._check_translations()
+        problems += self._check_scales_and_constructs()
+        problems += self._check_show_if()
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # ----- lookups -------------------------------------------------------------------
+    @property
+    def items(self) -> list[Item]:
+        return [item for section in self.sections for item in section.items]
+
+    def item(self, item_id: str) -> Item:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def construct_items(self, construct_id: str) -> list[Item]:
+        return [i for i in self.items if i.construct_id == construct_id]
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    # ----- checks --------------------------------------------------------------------
+    def _check_ids(self) -> list[str]:
+        problems = []
+        for kind, ids in (
+            ("item", [i.id for i in self.items] + [k.id for k in self.kpis]),
+            ("section", [s.id for s in self.sections]),
+            ("construct", [c.id for c in self.constructs]),
+        ):
+            seen: set[str] = set()
+            for one in ids:
+                if one in seen:
+                    problems.append(f"duplicate {kind} id '{one}'")
+                seen.add(one)
+        return problems
+
+    def _check_translations(self) -> list[str]:
+        problems = []
+
+        def need(where: str, text: Text | None) -> None:
+            if text is None:
+                return
+            missing = [lang for lang in self.languages if not (text.get(lang) or "").strip()]
+            extra = [lang for lang in text if lang not in self.languages]
+            if missing:
+                problems.append(f"{where}: missing translation for {', '.join(missing)}")
+            if extra:
+                problems.append(f"{where}: language(s) {', '.join(extra)} not in survey languages")
+
+        need("title", self.title)
+        need("description", self.description)
+        need("consent", self.consent)
+        for name, points in self.scales.items():
+            for p in points:
+                need(f"scale '{name}' point {p.value}", p.label)
+        for c in self.constructs:
+            need(f"construct '{c.id}' label", c.label)
+            need(f"construct '{c.id}' description", c.description)
+        for s in self.sections:
+            need(f"section '{s.id}' title", s.title)
+            need(f"section '{s.id}' intro", s.intro)
+            for i in s.items:
+                need(f"item '{i.id}' label", i.label)
+                need(f"item '{i.id}' help", i.help)
+                need(f"item '{i.id}' unit", i.unit)
+                for o in i.options or []:
+                    need(f"item '{i.id}' option '{o.value}'", o.label)
+        for k in self.kpis:
+            need(f"kpi '{k.id}' label", k.label)
+            need(f"kpi '{k.id}' unit", k.unit)
+            need(f"kpi '{k.id}' help", k.help)
+        return problems
+
+    def _check_scales_and_constructs(self) -> list[str]:
+        problems = []
+        for name, points in self.scales.items():
+            if not re.match(IDENTIFIER, name):
+                problems.append(f"scale name '{name}' is not a lower-case identifier")
+            values = [p.value for p in points]
+            if values != list(range(1, len(values) + 1)) or len(values) < 2:
+                problems.append(f"scale '{name}' must number its points 1..n (got {values})")
+        construct_ids = {c.id for c in self.constructs}
+        for item in self.items:
+            if item.scale is not None and item.scale not in self.scales:
+                problems.append(f"item '{item.id}': unknown scale '{item.scale}'")
+            if item.construct_id is not None and item.construct_id not in construct_ids:
+                problems.append(f"item '{item.id}': unknown construct '{item.construct_id}'")
+        for c in self.constructs:
+            members = self.construct_items(c.id)
+            if len(members) < 2:
+                problems.append(
+                    f"construct '{c.id}' has {len(members)} item(s); a construct needs at least 2"
+                )
+            kinds = {m.type for m in members}
+            if len(kinds) > 1:
+                problems.append(f"construct '{c.id}' mixes item types {sorted(kinds)}")
+        return problems
+
+    def _check_show_if(self) -> list[str]:
+        problems = []
+        earlier: dict[str, Item] = {}
+        for item in self.items:
+            cond = item.show_if
+            if cond is not None:
+                target = earlier.get(cond.item)
+                if target is None:
+                    where = "a later item" if cond.item in {i.id for i in self.items} else None
+                    problems.append(
+                        f"item '{item.id}': show_if refers to "
+                        + (f"{where} '{cond.item}'" if where else f"unknown item '{cond.item}'")
+                    )
+                elif target.type in (ItemType.TEXT, ItemType.NOTE):
+                    problems.append(
+                        f"item '{item.id}': show_if cannot depend on {target.type.value} "
+                        f"item '{cond.item}'"
+                    )
+                elif target.options and (cond.equals is not None or cond.in_ is not None):
+                    allowed = {o.value for o in target.options}
+                    wanted = [cond.equals] if cond.equals is not None else list(cond.in_ or [])
+                    bad = [str(w) for w in wanted if str(w) not in allowed]
+                    if bad:
+                        problems.append(
+                            f"item '{item.id}': show_if value(s) {', '.join(bad)} are not "
+                            f"options of '{cond.item}'"
+                        )
+            earlier[item.id] = item
+        return problems
+
