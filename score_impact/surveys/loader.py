@@ -53,7 +53,9 @@ def _where(raw: Any, loc: tuple[int | str, ...]) -> str:
             parts.append(str(key))
     words = " ".join(parts)
     for plural, singular in (("sections", "section"), ("items", "item"), ("kpis", "kpi")):
-        words = words.replace(f"{plural} '", f"{singular} '").replace(f"{plural} #", f"{singular} #")
+        words = words.replace(f"{plural} '", f"{singular} '").replace(
+            f"{plural} #", f"{singular} #"
+        )
     return words
 
 

@@ -354,4 +354,3 @@ class Survey(Strict):
                         )
             earlier[item.id] = item
         return problems
-

@@ -1,0 +1,245 @@
+"""Typed SQLAlchemy 2 models: brand -> enterprise -> cohort -> survey round -> responses.
+
+Worker responses carry no identity: only keyed hashes of a self-generated code, used to
+pair a worker's baseline and follow-up answers. Portable types only (no SQLite- or
+PostgreSQL-only SQL), so the same models run on both.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Phase(StrEnum):
+    BASELINE = "baseline"
+    FOLLOW_UP = "follow_up"
+    FOLLOW_UP_2 = "follow_up_2"
+
+    @property
+    def order(self) -> int:
+        return list(Phase).index(self)
+
+
+class RoundStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    TRAINER = "trainer"
+    BRAND = "brand"
+    MANAGER = "manager"
+
+
+brand_enterprise = Table(
+    "brand_enterprise",
+    Base.metadata,
+    Column("brand_id", ForeignKey("brand.id", ondelete="CASCADE"), primary_key=True),
+    Column("enterprise_id", ForeignKey("enterprise.id", ondelete="CASCADE"), primary_key=True),
+)
+
+cohort_enterprise = Table(
+    "cohort_enterprise",
+    Base.metadata,
+    Column("cohort_id", ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True),
+    Column("enterprise_id", ForeignKey("enterprise.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Brand(Base):
+    __tablename__ = "brand"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    enterprises: Mapped[list[Enterprise]] = relationship(
+        secondary=brand_enterprise, back_populates="brands"
+    )
+
+
+class Enterprise(Base):
+    __tablename__ = "enterprise"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(160), unique=True)
+    country: Mapped[str] = mapped_column(String(60))
+    sector: Mapped[str] = mapped_column(String(60))
+    size_band: Mapped[str] = mapped_column(String(20))  # e.g. "50-249"
+    headcount: Mapped[int | None] = mapped_column(Integer)  # expected survey respondents
+    brands: Mapped[list[Brand]] = relationship(
+        secondary=brand_enterprise, back_populates="enterprises"
+    )
+    cohorts: Mapped[list[Cohort]] = relationship(
+        secondary=cohort_enterprise, back_populates="enterprises"
+    )
+
+
+class Cohort(Base):
+    """A training class (several enterprises, one trainer, one module), or a comparison group.
+
+    Comparison cohorts (``is_comparison``) hold enterprises that have not taken the module;
+    they answer the same rounds and make difference-in-differences possible.
+    """
+
+    __tablename__ = "cohort"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(160), unique=True)
+    module: Mapped[str] = mapped_column(String(60))
+    trainer_name: Mapped[str | None] = mapped_column(String(120))
+    trainer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    is_comparison: Mapped[bool] = mapped_column(default=False)
+    enterprises: Mapped[list[Enterprise]] = relationship(
+        secondary=cohort_enterprise, back_populates="cohorts"
+    )
+    rounds: Mapped[list[SurveyRound]] = relationship(back_populates="cohort")
+    trainer: Mapped[User | None] = relationship()
+
+
+class SurveyVersion(Base):
+    """A published survey definition, frozen: answers point at the version they answered."""
+
+    __tablename__ = "survey_version"
+    __table_args__ = (UniqueConstraint("survey_key", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_key: Mapped[str] = mapped_column(String(60))
+    version: Mapped[int]
+    audience: Mapped[str] = mapped_column(String(20))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    definition: Mapped[dict] = mapped_column(JSON)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SurveyRound(Base):
+    __tablename__ = "survey_round"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    phase: Mapped[str] = mapped_column(String(20))  # Phase
+    survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"))
+    status: Mapped[str] = mapped_column(String(10), default=RoundStatus.OPEN)
+    join_code: Mapped[str] = mapped_column(String(12), unique=True)
+    opens_on: Mapped[date | None] = mapped_column(Date)
+    closes_on: Mapped[date | None] = mapped_column(Date)
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)  # e.g. {"autoplay_audio": true}
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    cohort: Mapped[Cohort] = relationship(back_populates="rounds")
+    survey_version: Mapped[SurveyVersion] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == RoundStatus.OPEN
+
+
+class Response(Base):
+    """One submitted questionnaire. ``client_uuid`` makes resubmits idempotent."""
+
+    __tablename__ = "response"
+    __table_args__ = (Index("ix_response_round_enterprise", "round_id", "enterprise_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_round.id", ondelete="CASCADE"))
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    audience: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(10), default="tablet")  # tablet | paper
+    # Keyed hash (HMAC) of the whole self-generated code, and one keyed hash per element
+    # (comma-separated) for tolerant matching; the code's parts are never stored.
+    pairing_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    pairing_parts: Mapped[str | None] = mapped_column(String(400))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan"
+    )
+    round: Mapped[SurveyRound] = relationship()
+    enterprise: Mapped[Enterprise] = relationship()
+
+
+class Answer(Base):
+    """One row per answered item. Numbers, choices and yes/no (1/0) go in ``value_num``;
+    single choice and text in ``value_text``; multiple choice as a JSON list in ``value_text``."""
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("response_id", "item_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(60))
+    value_num: Mapped[float | None] = mapped_column(Float)
+    value_text: Mapped[str | None] = mapped_column(Text)
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class KpiValue(Base):
+    __tablename__ = "kpi_value"
+    __table_args__ = (UniqueConstraint("enterprise_id", "round_id", "kpi_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_round.id", ondelete="CASCADE"))
+    kpi_id: Mapped[str] = mapped_column(String(60))
+    value: Mapped[float]
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))  # Role
+    display_name: Mapped[str | None] = mapped_column(String(120))
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brand.id", ondelete="SET NULL"))
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="SET NULL")
+    )
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    username: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -1,0 +1,129 @@
+"""Validate one respondent's answers against a survey definition.
+
+The same function guards the tablet page, the manager page, paper entry and the submit
+service, so a value that passes here is always storable and analysable.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from score_impact.i18n import t
+from score_impact.surveys.schema import Item, ItemType, Survey
+
+Value = int | float | bool | str | list[str]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem with one item's answer; ``message(lang)`` gives the worker-facing text."""
+
+    item_id: str
+    code: str  # key in the UI strings: required, not_a_number, too_small, ...
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def message(self, lang: str) -> str:
+        return t(f"validation.{self.code}", lang, **self.params)
+
+
+def is_visible(item: Item, answers: Mapping[str, Any]) -> bool:
+    return item.show_if is None or item.show_if.holds(answers.get(item.show_if.item))
+
+
+def visible_items(survey: Survey, answers: Mapping[str, Any], items: Iterable[Item] | None = None):
+    """Items shown given the answers so far (``show_if`` honoured, in survey order)."""
+    return [i for i in (items if items is not None else survey.items) if is_visible(i, answers)]
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+
+
+def _check_one(item: Item, value: Any, survey: Survey) -> tuple[Value | None, Issue | None]:
+    """Coerce one answer to its stored type, or explain why it cannot be stored."""
+    kind = item.type
+    if kind is ItemType.LIKERT:
+        points = [p.value for p in survey.scales[item.scale or ""]]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value not in points:
+            return None, Issue(item.id, "choose_option")
+        return int(value), None
+    if kind is ItemType.YES_NO:
+        if not isinstance(value, bool):
+            return None, Issue(item.id, "choose_option")
+        return value, None
+    if kind is ItemType.SINGLE_CHOICE:
+        if value not in {o.value for o in item.options or []}:
+            return None, Issue(item.id, "choose_option")
+        return str(value), None
+    if kind is ItemType.MULTIPLE_CHOICE:
+        allowed = {o.value for o in item.options or []}
+        if not isinstance(value, list | tuple) or not set(value) <= allowed:
+            return None, Issue(item.id, "choose_option")
+        return [o.value for o in item.options or [] if o.value in set(value)], None
+    if kind is ItemType.NUMBER:
+        return check_number(item.id, value, item.min, item.max, item.integer)
+    if kind is ItemType.TEXT:
+        if not isinstance(value, str):
+            return None, Issue(item.id, "not_text")
+        text = value.strip()
+        if len(text) > item.max_length:
+            return None, Issue(item.id, "too_long", {"max": item.max_length})
+        return text, None
+    return None, None  # notes store nothing
+
+
+def check_number(
+    item_id: str, value: Any, low: float | None, high: float | None, integer: bool
+) -> tuple[float | None, Issue | None]:
+    """Parse a number typed by a person ("12,5" and " 7 " are accepted) and check its range."""
+    if isinstance(value, bool):
+        return None, Issue(item_id, "not_a_number")
+    if isinstance(value, str):
+        try:
+            value = float(value.strip().replace(",", "."))
+        except ValueError:
+            return None, Issue(item_id, "not_a_number")
+    if not isinstance(value, int | float) or not math.isfinite(value):
+        return None, Issue(item_id, "not_a_number")
+    if integer and float(value) != int(value):
+        return None, Issue(item_id, "whole_number")
+    if low is not None and value < low:
+        return None, Issue(item_id, "too_small", {"min": _fmt(low)})
+    if high is not None and value > high:
+        return None, Issue(item_id, "too_large", {"max": _fmt(high)})
+    return float(value), None
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def validate_answers(
+    survey: Survey, answers: Mapping[str, Any], items: Iterable[Item] | None = None
+) -> tuple[dict[str, Value], list[Issue]]:
+    """Check ``answers`` for ``items`` (default: the whole survey).
+
+    Returns the cleaned answers (hidden and blank items dropped) and the issues; unknown
+    item ids are an issue too, so a tampered or stale payload is never half-stored.
+    """
+    scope = list(items) if items is not None else survey.items
+    known = {i.id for i in survey.items}
+    issues = [Issue(k, "unknown_item") for k in answers if k not in known]
+    clean: dict[str, Value] = {}
+    for item in scope:
+        if item.type is ItemType.NOTE or not is_visible(item, answers):
+            continue
+        value = answers.get(item.id)
+        if _blank(value):
+            if item.required:
+                issues.append(Issue(item.id, "required"))
+            continue
+        coerced, issue = _check_one(item, value, survey)
+        if issue:
+            issues.append(issue)
+        elif coerced is not None:
+            clean[item.id] = coerced
+    return clean, issues
