@@ -2,7 +2,7 @@
 
 | variable | default | meaning |
 |---|---|---|
-| SCORE_DATABASE_URL | sqlite:///<data dir>/score_impact.db | any SQLAlchemy URL (PostgreSQL: postgresql+psycopg://...) |
+| SCORE_DATABASE_URL | sqlite in the data dir | any SQLAlchemy URL, e.g. postgresql+psycopg://... |
 | SCORE_DATA_DIR | ./.score_impact | where the SQLite file and the generated secret key live |
 | SCORE_MIN_GROUP_SIZE | 5 | groups with fewer respondents are suppressed everywhere |
 | SCORE_SECRET_KEY | generated once into <data dir>/secret.key | keys the anonymous pairing hashes |

@@ -56,7 +56,9 @@ def make_code(key: bytes, enterprise_id: int, elements: dict[str, int]) -> Pairi
     for name, allowed in ELEMENTS.items():
         value = elements.get(name)
         if value is None or int(value) not in allowed:
-            raise PairingCodeError(f"code element '{name}' must be in {allowed.start}-{allowed.stop - 1}")
+            raise PairingCodeError(
+                f"code element '{name}' must be in {allowed.start}-{allowed.stop - 1}"
+            )
         parts.append(_hmac(key, f"{enterprise_id}|{name}|{int(value)}")[:PART_LEN])
     full = _hmac(key, f"{enterprise_id}|" + "|".join(f"{n}={int(elements[n])}" for n in ELEMENTS))
     return PairingCode(full_hash=full, part_hashes=tuple(parts))
@@ -127,7 +129,9 @@ def match_pairs(before: list[Coded], after: list[Coded]) -> MatchResult:
             else:
                 left_a.append(a)
         candidates = {
-            a.response_id: [b for b in left_b.values() if _differs_in_one(a.part_hashes, b.part_hashes)]
+            a.response_id: [
+                b for b in left_b.values() if _differs_in_one(a.part_hashes, b.part_hashes)
+            ]
             for a in left_a
         }
         claimed: dict[int, int] = defaultdict(int)

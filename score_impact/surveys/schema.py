@@ -149,9 +149,8 @@ class Item(Strict):
                 raise ValueError(f"duplicate option value(s): {', '.join(dupes)}")
         if t is not ItemType.NUMBER and (self.min is not None or self.max is not None):
             raise ValueError("min/max are only for number items")
-        if t is ItemType.NUMBER and self.min is not None and self.max is not None:
-            if self.min > self.max:
-                raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
         if self.construct_id and t not in (ItemType.LIKERT, ItemType.YES_NO):
             raise ValueError("only likert and yes_no items can belong to a construct")
         return self

@@ -1,0 +1,144 @@
+"""Manager survey and enterprise KPIs: one editable set per enterprise and round.
+
+Unlike worker responses, a manager's answers and KPIs are corrected until the round
+closes, so saving replaces the previous values in one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from score_impact.db.models import Answer, KpiValue, Response, SurveyRound, utcnow
+from score_impact.services.errors import InvalidSubmission
+from score_impact.services.responses import answer_columns, stored_value
+from score_impact.services.rounds import check_enterprise, open_round
+from score_impact.services.surveys import survey_of
+from score_impact.surveys.schema import Audience, Survey
+from score_impact.surveys.validation import Issue, check_number, validate_answers
+
+
+def _manager_round(
+    session: Session, round_id: int, enterprise_id: int
+) -> tuple[SurveyRound, Survey]:
+    round_ = open_round(session, round_id)
+    check_enterprise(round_, enterprise_id)
+    survey = survey_of(round_.survey_version)
+    if survey.audience is not Audience.MANAGER:
+        raise InvalidSubmission([Issue("_submission", "not_manager_round")])
+    return round_, survey
+
+
+def _manager_response(session: Session, round_id: int, enterprise_id: int) -> Response | None:
+    return session.scalar(
+        select(Response).where(
+            Response.round_id == round_id,
+            Response.enterprise_id == enterprise_id,
+            Response.audience == Audience.MANAGER.value,
+        )
+    )
+
+
+def save_manager_answers(
+    session: Session, round_id: int, enterprise_id: int, language: str, answers: dict[str, Any]
+) -> int:
+    """Validate and store (or replace) the manager survey answers; returns the response id."""
+    _, survey = _manager_round(session, round_id, enterprise_id)
+    clean, issues = validate_answers(survey, answers)
+    if issues:
+        raise InvalidSubmission(issues)
+    response = _manager_response(session, round_id, enterprise_id)
+    if response is None:
+        response = Response(
+            client_uuid=str(uuid.uuid4()),
+            round_id=round_id,
+            enterprise_id=enterprise_id,
+            audience=Audience.MANAGER.value,
+            language=language,
+        )
+        session.add(response)
+        session.flush()
+    else:
+        session.execute(delete(Answer).where(Answer.response_id == response.id))
+        response.language = language
+        response.updated_at = utcnow()
+    rows = [
+        {"response_id": response.id, "item_id": k, **answer_columns(survey, k, v)}
+        for k, v in clean.items()
+    ]
+    if rows:
+        session.execute(insert(Answer), rows)
+    session.commit()
+    return response.id
+
+
+def manager_answers(session: Session, round_id: int, enterprise_id: int) -> dict[str, Any]:
+    """The stored manager answers in their own types, to pre-fill the form."""
+    response = _manager_response(session, round_id, enterprise_id)
+    if response is None:
+        return {}
+    survey = survey_of(response.round.survey_version)
+    return {a.item_id: stored_value(survey, a) for a in response.answers}
+
+
+def save_kpis(
+    session: Session, round_id: int, enterprise_id: int, values: dict[str, Any]
+) -> dict[str, float]:
+    """Validate every KPI (number, range, whole numbers for counts), then store them all.
+
+    A blank value removes a stored one (the manager cleared the field). If any value is
+    invalid nothing is changed and every problem is reported.
+    """
+    _, survey = _manager_round(session, round_id, enterprise_id)
+    kpis = {k.id: k for k in survey.kpis}
+    issues = [Issue(k, "unknown_item") for k in values if k not in kpis]
+    clean: dict[str, float | None] = {}
+    for kpi_id, raw in values.items():
+        kpi = kpis.get(kpi_id)
+        if kpi is None:
+            continue
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            clean[kpi_id] = None
+            continue
+        number, issue = check_number(kpi_id, raw, kpi.min, kpi.max, kpi.integer)
+        if issue:
+            issues.append(issue)
+        else:
+            clean[kpi_id] = number
+    if issues:
+        raise InvalidSubmission(issues)
+    stored = {
+        row.kpi_id: row
+        for row in session.scalars(
+            select(KpiValue).where(
+                KpiValue.round_id == round_id, KpiValue.enterprise_id == enterprise_id
+            )
+        )
+    }
+    for kpi_id, number in clean.items():
+        row = stored.get(kpi_id)
+        if number is None:
+            if row is not None:
+                session.delete(row)
+        elif row is None:
+            session.add(
+                KpiValue(
+                    enterprise_id=enterprise_id, round_id=round_id, kpi_id=kpi_id, value=number
+                )
+            )
+        else:
+            row.value = number
+    session.commit()
+    return kpi_values(session, round_id, enterprise_id)
+
+
+def kpi_values(session: Session, round_id: int, enterprise_id: int) -> dict[str, float]:
+    rows = session.scalars(
+        select(KpiValue).where(
+            KpiValue.round_id == round_id, KpiValue.enterprise_id == enterprise_id
+        )
+    )
+    return {r.kpi_id: r.value for r in rows}
