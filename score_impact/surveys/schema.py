@@ -92,7 +92,14 @@ class Condition(Strict):
             if isinstance(value, list):
                 return str(self.equals) in [str(v) for v in value]
             if isinstance(self.equals, bool) or isinstance(value, bool):
-                return bool(value) == bool(self.equals) and isinstance(value, bool)
+                wanted = self.equals
+                if isinstance(wanted, str):  # a quoted "yes"/"no": bool("no") would be True
+                    wanted = {"yes": True, "true": True, "no": False, "false": False}.get(
+                        wanted.strip().lower()
+                    )
+                    if wanted is None:
+                        return False
+                return bool(value) == bool(wanted) and isinstance(value, bool)
             return str(value) == str(self.equals)
         if self.in_ is not None:
             values = value if isinstance(value, list) else [value]
