@@ -90,7 +90,13 @@ def parse_survey(text: str, source: str = "<text>") -> LoadedSurvey:
 
 
 def load_survey_file(path: Path) -> LoadedSurvey:
-    return parse_survey(path.read_text(encoding="utf-8"), source=path.name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:  # e.g. Chinese text saved as GBK by an old editor
+        raise SurveyDefinitionError(path.name, [f"not UTF-8 text ({exc.reason})"]) from exc
+    except OSError as exc:
+        raise SurveyDefinitionError(path.name, [f"cannot be read ({exc.strerror})"]) from exc
+    return parse_survey(text, source=path.name)
 
 
 @dataclass(frozen=True)
