@@ -39,13 +39,15 @@ def create_round(
     phase: Phase,
     version: SurveyVersion,
     status: RoundStatus = RoundStatus.OPEN,
+    join_code: str | None = None,
 ) -> SurveyRound:
+    """A new round; the join code is random unless given (the demo uses readable ones)."""
     row = SurveyRound(
         cohort=cohort,
         phase=phase.value,
         survey_version=version,
         status=status.value,
-        join_code=new_join_code(session),
+        join_code=normalise_code(join_code) if join_code else new_join_code(session),
     )
     session.add(row)
     session.flush()

@@ -1,0 +1,77 @@
+"""One Streamlit widget per survey item type, shared by the tablet and manager pages.
+
+Widgets carry no range limits of their own: every value goes through the domain's
+validation, so a person always sees the same translated message for the same mistake.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from score_impact.i18n import t
+from score_impact.surveys.schema import Item, ItemType, Survey
+
+
+def label_of(text: dict[str, str] | None, lang: str) -> str:
+    return "" if text is None else text.get(lang) or next(iter(text.values()))
+
+
+def _choice(label: str, options: list, labels: dict, key: str, current: Any) -> Any:
+    index = options.index(current) if current in options else None
+    return st.radio(label, options, index=index, key=key, format_func=lambda v: labels[v])
+
+
+def item_input(survey: Survey, item: Item, lang: str, key: str, current: Any = None) -> Any:
+    """Render ``item`` and return its current value (None when unanswered)."""
+    label = label_of(item.label, lang)
+    if item.help:
+        label = f"{label}  \n*{label_of(item.help, lang)}*"
+    kind = item.type
+    if kind is ItemType.NOTE:
+        st.info(label)
+        return None
+    if kind is ItemType.LIKERT:
+        points = survey.scales[item.scale or ""]
+        labels = {p.value: f"{p.value} · {label_of(p.label, lang)}" for p in points}
+        return _choice(label, list(labels), labels, key, current)
+    if kind is ItemType.YES_NO:
+        labels = {True: t("kiosk.yes", lang), False: t("kiosk.no", lang)}
+        return _choice(label, [True, False], labels, key, current)
+    if kind is ItemType.SINGLE_CHOICE:
+        labels = {o.value: label_of(o.label, lang) for o in item.options or []}
+        return _choice(label, list(labels), labels, key, current)
+    if kind is ItemType.MULTIPLE_CHOICE:
+        st.markdown(f"**{label}**")
+        ticked = set(current or [])
+        return [
+            o.value
+            for o in item.options or []
+            if st.checkbox(label_of(o.label, lang), value=o.value in ticked, key=f"{key}:{o.value}")
+        ]
+    if kind is ItemType.NUMBER:
+        unit = f" ({label_of(item.unit, lang)})" if item.unit else ""
+        text = st.text_input(
+            f"{label}{unit}",
+            value="" if current is None else str(current),
+            key=key,
+            placeholder="0",
+        )
+        return text or None
+    return st.text_input(label, value=current or "", key=key, max_chars=item.max_length) or None
+
+
+def answer_text(survey: Survey, item: Item, value: Any, lang: str) -> str:
+    """An answer as words, for the review screen."""
+    if value is None or value == []:
+        return t("kiosk.not_answered", lang)
+    if item.type is ItemType.LIKERT:
+        point = next(p for p in survey.scales[item.scale or ""] if p.value == value)
+        return label_of(point.label, lang)
+    if item.type is ItemType.YES_NO:
+        return t("kiosk.yes" if value else "kiosk.no", lang)
+    if item.options:
+        chosen = value if isinstance(value, list) else [value]
+        return ", ".join(label_of(o.label, lang) for o in item.options if o.value in chosen)
+    return str(value)

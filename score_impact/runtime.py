@@ -1,0 +1,46 @@
+"""Start-up: one place that turns settings into a ready database.
+
+Used by the app (cached once per process), the command line and the tests, so all three
+see the same schema, the same published surveys and the same demo data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from score_impact.config import Settings, load_settings
+from score_impact.db.engine import make_engine, session_factory, upgrade
+from score_impact.demo import is_empty, seed_demo
+from score_impact.services.surveys import publish_catalog
+from score_impact.surveys.loader import DEFAULT_DIR, Catalog, load_catalog
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    catalog: Catalog
+    problems: list[str]  # survey definitions that could not be loaded or published
+
+    def session(self) -> Session:
+        return self.sessions()
+
+
+def start(settings: Settings | None = None, demo: bool | None = None) -> Runtime:
+    """Upgrade the schema, publish the survey definitions, and seed the demo if asked
+    (default: the ``SCORE_DEMO_ON_EMPTY`` setting) when the database holds no enterprise."""
+    settings = settings or load_settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    sessions = session_factory(engine)
+    catalog = load_catalog(DEFAULT_DIR)
+    with sessions() as session:
+        problems = publish_catalog(session, catalog)
+        want_demo = settings.demo_on_empty if demo is None else demo
+        if want_demo and is_empty(session):
+            seed_demo(session, catalog, settings.secret_key)
+    return Runtime(settings, engine, sessions, catalog, problems)

@@ -1,0 +1,111 @@
+"""End to end through the real page (AppTest): language, consent, factory, code, sections,
+review, submit, reset; with assertions on the stored rows."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from score_impact.db.models import Answer, Response
+from score_impact.kiosk import Step
+from tests.app.kiosk_driver import answer_screen, click, complete_survey, fill_code, open_app
+from tests.conftest import CLOSED_CODE, WORKER_CODE
+
+
+def _responses(rt) -> list[Response]:
+    with rt.session() as s:
+        return list(s.scalars(select(Response)))
+
+
+def _start_in_chinese(world, rt):
+    at = open_app(WORKER_CODE)
+    at.button(key="lang-zh").click().run()
+    click(at, "我同意，开始")
+    click(at, "Alpha Garments")
+    return at
+
+
+def test_worker_completes_survey_in_chinese_and_rows_are_stored(world, rt):
+    survey = rt.catalog.latest("worker_m1_cooperation").survey
+    at = _start_in_chinese(world, rt)
+    fill_code(at)
+    click(at, "下一页")
+    assert "第 1 页" in at.get("progress")[0].proto.text
+    complete_survey(at, survey, "下一页")
+    assert at.title[0].value == "检查您的回答"
+    click(at, "提交")
+    assert not at.exception
+    assert at.success[0].value == "谢谢！您的回答已保存。"
+
+    [response] = _responses(rt)
+    assert (response.language, response.enterprise_id) == ("zh", world.enterprise_ids[0])
+    assert response.round_id == world.worker_round_id
+    assert response.pairing_hash and len(response.pairing_parts.split(",")) == 4
+    assert "12" not in response.pairing_parts.split(",")  # only hashes, never the code
+    with rt.session() as s:
+        answers = {a.item_id: a for a in s.scalars(select(Answer))}
+    required = [i for i in survey.items if i.required and i.show_if is None]
+    assert {i.id for i in required} <= set(answers)
+    likert = next(i for i in survey.items if i.type.value == "likert")
+    assert answers[likert.id].value_num == 4.0
+    # show_if honoured: the follow-up of a "yes" suggestion was asked and stored
+    assert answers["suggestion_made"].value_num == 1.0 and "suggestion_acted" in answers
+
+
+def test_resubmitting_the_same_attempt_stores_nothing_new(world, rt):
+    survey = rt.catalog.latest("worker_m1_cooperation").survey
+    at = _start_in_chinese(world, rt)
+    click(at, "跳过编码")
+    complete_survey(at, survey, "下一页")
+    click(at, "提交")
+    # a network hiccup: the tablet shows the review again and the worker taps Submit again
+    at.session_state["attempt"].step = Step.REVIEW
+    at.run()
+    click(at, "提交")
+    assert len(_responses(rt)) == 1
+    with rt.session() as s:
+        assert s.scalar(select(func.count()).select_from(Answer)) > 20
+
+
+def test_required_answer_missing_shows_translated_message_and_stores_nothing(world, rt):
+    at = _start_in_chinese(world, rt)
+    click(at, "跳过编码")
+    click(at, "下一页")
+    assert "请回答这个问题。" in [e.value for e in at.error]
+    assert at.warning[0].value == "有些问题需要回答。请查看红色提示。"
+    assert _responses(rt) == []
+
+
+def test_incomplete_code_is_refused_in_the_chosen_language(world, rt):
+    at = _start_in_chinese(world, rt)
+    at.selectbox[0].set_value(3).run()
+    click(at, "下一页")
+    assert at.error[0].value == "请回答所有编码问题，或选择跳过编码。"
+
+
+def test_next_worker_starts_clean(world, rt):
+    survey = rt.catalog.latest("worker_m1_cooperation").survey
+    at = _start_in_chinese(world, rt)
+    click(at, "跳过编码")
+    answer_screen(at, survey)
+    first_uuid = at.session_state["attempt"].client_uuid
+    at.session_state["attempt"].step = Step.DONE
+    at.run()
+    click(at, "下一位")
+    assert [b.label for b in at.button] == ["English", "中文"]
+    attempt = at.session_state["attempt"]
+    assert attempt.client_uuid != first_uuid and attempt.answers == {}
+    assert not [k for k in at.session_state if first_uuid in k]
+    assert set(at.session_state.keys()) <= {
+        "join_code",
+        "attempt",
+        "factories",
+        "lang-en",
+        "lang-zh",
+    }
+
+
+def test_closed_and_unknown_rounds_show_a_clear_message(world, rt):
+    at = open_app(CLOSED_CODE)
+    assert at.warning[0].value.startswith("This survey is closed")
+    at = open_app("NOPE42")
+    assert at.error[0].value.startswith("There is no survey with this code")
