@@ -1,0 +1,143 @@
+"""Shared column schemas and the fixed vocabulary of 'not estimable' reasons.
+
+Reasons are fixed strings (not free text) so that :mod:`analysis.wording` can translate
+them and a chart can filter on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+#: Columns returned by every single-test function (parametric, nonparametric, binary).
+TEST_COLUMNS: list[str] = [
+    "test",
+    "n_before",
+    "n_after",
+    "n_pairs",
+    "mean_before",
+    "mean_after",
+    "change",
+    "ci_low",
+    "ci_high",
+    "statistic",
+    "df",
+    "p",
+    "effect_size",
+    "effect_size_name",
+    "not_estimable",
+]
+
+#: Inferential columns: blank whenever a result is not estimable.
+INFERENTIAL_COLUMNS: list[str] = ["ci_low", "ci_high", "statistic", "df", "p", "effect_size"]
+
+#: Every numeric column a suppressed row must blank (counts included: a count below k is
+#: itself identifying).
+NUMERIC_COLUMNS: list[str] = [
+    "n_before",
+    "n_after",
+    "n_pairs",
+    "mean_before",
+    "mean_after",
+    "change",
+    "pct_change",
+    "ci_low",
+    "ci_high",
+    "statistic",
+    "df",
+    "p",
+    "p_holm",
+    "p_bh",
+    "effect_size",
+    "value_before",
+    "value_after",
+    "alpha",
+    "n",
+    "estimate",
+    "se",
+]
+
+# ----- not-estimable reasons (English master text; translated in analysis.wording) -------
+NO_BASELINE = "no answers in the baseline phase"
+NO_FOLLOW_UP = "no answers in the follow-up phase"
+FEW_BEFORE = "fewer than 2 answers in the baseline phase"
+FEW_AFTER = "fewer than 2 answers in the follow-up phase"
+NO_PAIRS = "no matched pairs"
+FEW_PAIRS = "fewer than 2 matched pairs"
+ZERO_VARIANCE_CHANGE = "all matched changes are identical (zero variance)"
+ZERO_VARIANCE = "no variation in answers (zero variance)"
+ALL_ZERO_DIFF = "no matched respondent changed (all differences zero)"
+ALL_TIED = "all answers are tied"
+NO_DISCORDANT = "no matched respondent changed answer (no discordant pairs)"
+ALL_SAME_BINARY = "every answer is the same in both phases"
+ZERO_BASELINE = "baseline value is zero, so a % change is undefined"
+FEW_ITEMS = "fewer than 2 items"
+FEW_COMPLETE = "fewer than 2 complete answers"
+FEW_CLUSTERS = "fewer than 2 enterprises in the treated or comparison group"
+NO_CONTRAST = "the treated x follow-up contrast cannot be estimated"
+FEW_ENTERPRISES = "fewer than {k} enterprises with both values"
+SUPPRESSED = "suppressed: fewer than {k} respondents"
+
+REASONS: tuple[str, ...] = (
+    NO_BASELINE,
+    NO_FOLLOW_UP,
+    FEW_BEFORE,
+    FEW_AFTER,
+    NO_PAIRS,
+    FEW_PAIRS,
+    ZERO_VARIANCE_CHANGE,
+    ZERO_VARIANCE,
+    ALL_ZERO_DIFF,
+    ALL_TIED,
+    NO_DISCORDANT,
+    ALL_SAME_BINARY,
+    ZERO_BASELINE,
+    FEW_ITEMS,
+    FEW_COMPLETE,
+    FEW_CLUSTERS,
+    NO_CONTRAST,
+    FEW_ENTERPRISES,
+    SUPPRESSED,
+)
+
+
+def as_clean_array(values: Iterable[float] | pd.Series | np.ndarray) -> np.ndarray:
+    """Float array with missing values dropped (the missing-value policy of every test)."""
+    arr = np.asarray(pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce"), float)
+    return arr[~np.isnan(arr)]
+
+
+def first_reason(*conditions: tuple[np.ndarray, str]) -> np.ndarray:
+    """Per element, the first reason whose condition holds, else ``None``.
+
+    Conditions are checked in the order given, so the most basic problem (a missing
+    phase) is reported rather than a consequence of it (zero variance).
+    """
+    size = len(conditions[0][0])
+    out = np.full(size, None, dtype=object)
+    for mask, reason in reversed(conditions):
+        out[np.asarray(mask, dtype=bool)] = reason
+    return out
+
+
+def blank_where(frame: pd.DataFrame, mask: np.ndarray | pd.Series, columns: list[str]) -> None:
+    """Set ``columns`` to NaN on the rows in ``mask`` (in place, on a frame we own)."""
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return
+    for col in columns:
+        if col in frame.columns:
+            frame[col] = frame[col].astype("float64").mask(mask)
+
+
+def one_row(**values: object) -> pd.DataFrame:
+    """A one-row result frame in the fixed :data:`TEST_COLUMNS` order."""
+    return pd.DataFrame([{col: values.get(col) for col in TEST_COLUMNS}]).astype(
+        {
+            c: "float64"
+            for c in TEST_COLUMNS
+            if c not in ("test", "effect_size_name", "not_estimable")
+        }
+    )

@@ -1,0 +1,213 @@
+"""Tests for yes/no items: McNemar (matched pairs) and two-proportion chi-square.
+
+Both use R's defaults (continuity correction on), so ``mcnemar.test(table)`` and
+``prop.test(x, n)`` reproduce every number. Values are 1 = yes, 0 = no; the ``mean_*``
+columns are proportions of "yes" and ``change`` is the difference in proportions
+(follow-up minus baseline), which is also the effect size shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis import _common as c
+
+
+def mcnemar_arrays(
+    n_pairs: np.ndarray,
+    yes_before: np.ndarray,
+    yes_after: np.ndarray,
+    lost: np.ndarray,
+    gained: np.ndarray,
+    correct: bool = True,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """McNemar tests from per-group counts (vectorised).
+
+    ``lost`` = pairs yes -> no (b), ``gained`` = pairs no -> yes (c). The interval is the
+    Wald interval of the paired difference in proportions,
+    (c - b)/n +/- z sqrt(b + c - (c - b)^2 / n) / n.
+    """
+    n = np.asarray(n_pairs, float)
+    b, g = np.asarray(lost, float), np.asarray(gained, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        diff = np.abs(g - b) - (1.0 if correct else 0.0)
+        stat = diff**2 / (b + g)
+        p = stats.chi2.sf(stat, 1)
+        change = (g - b) / n
+        z = stats.norm.ppf(0.5 + confidence / 2)
+        half = z * np.sqrt(b + g - (g - b) ** 2 / n) / n
+        pb, pa = np.asarray(yes_before, float) / n, np.asarray(yes_after, float) / n
+    reason = c.first_reason(
+        (n == 0, c.NO_PAIRS), (n < 2, c.FEW_PAIRS), (b + g == 0, c.NO_DISCORDANT)
+    )
+    out = pd.DataFrame(
+        {
+            "test": "McNemar" + (" (continuity corrected)" if correct else ""),
+            "n_before": n,
+            "n_after": n,
+            "n_pairs": n,
+            "mean_before": pb,
+            "mean_after": pa,
+            "change": change,
+            "ci_low": change - half,
+            "ci_high": change + half,
+            "statistic": stat,
+            "df": 1.0,
+            "p": p,
+            "effect_size": change,
+            "effect_size_name": "difference in proportions",
+            "not_estimable": reason,
+        }
+    )
+    c.blank_where(out, pd.notna(reason), c.INFERENTIAL_COLUMNS)
+    c.blank_where(out, n == 0, ["mean_before", "mean_after", "change"])
+    return out
+
+
+def two_proportion_arrays(
+    n_before: np.ndarray,
+    yes_before: np.ndarray,
+    n_after: np.ndarray,
+    yes_after: np.ndarray,
+    correct: bool = True,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Two-sample proportion chi-square tests from per-group counts (vectorised).
+
+    Identical to R's ``prop.test(c(yes_after, yes_before), c(n_after, n_before),
+    correct = correct)``: Pearson chi-square of the 2x2 table with, when ``correct``,
+    Yates' correction ``min(0.5, |p2 - p1| / (1/n1 + 1/n2))`` on every cell, and the
+    Wald interval of the difference widened by the same correction.
+    """
+    n1, n2 = np.asarray(n_before, float), np.asarray(n_after, float)
+    x1, x2 = np.asarray(yes_before, float), np.asarray(yes_after, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p1, p2 = x1 / n1, x2 / n2
+        change = p2 - p1
+        inv = 1 / n1 + 1 / n2
+        yates = np.minimum(0.5, np.abs(change) / inv) if correct else np.zeros_like(change)
+        pooled = (x1 + x2) / (n1 + n2)
+        stat = np.zeros_like(change)
+        for x, n in ((x1, n1), (x2, n2)):
+            for obs, exp in ((x, n * pooled), (n - x, n * (1 - pooled))):
+                stat = stat + (np.abs(obs - exp) - yates) ** 2 / exp
+        p = stats.chi2.sf(stat, 1)
+        z = stats.norm.ppf(0.5 + confidence / 2)
+        half = z * np.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2) + yates * inv
+    reason = c.first_reason(
+        (n1 == 0, c.NO_BASELINE),
+        (n2 == 0, c.NO_FOLLOW_UP),
+        (n1 < 2, c.FEW_BEFORE),
+        (n2 < 2, c.FEW_AFTER),
+        ((pooled == 0) | (pooled == 1), c.ALL_SAME_BINARY),
+    )
+    out = pd.DataFrame(
+        {
+            "test": "two-proportion chi-square" + (" (continuity corrected)" if correct else ""),
+            "n_before": n1,
+            "n_after": n2,
+            "n_pairs": np.nan,
+            "mean_before": p1,
+            "mean_after": p2,
+            "change": change,
+            "ci_low": np.maximum(-1.0, change - half),
+            "ci_high": np.minimum(1.0, change + half),
+            "statistic": stat,
+            "df": 1.0,
+            "p": p,
+            "effect_size": change,
+            "effect_size_name": "difference in proportions",
+            "not_estimable": reason,
+        }
+    )
+    c.blank_where(out, pd.notna(reason), c.INFERENTIAL_COLUMNS)
+    c.blank_where(out, (n1 == 0) | (n2 == 0), ["change"])
+    return out
+
+
+def _binary(values: Iterable[float]) -> np.ndarray:
+    arr = np.asarray(list(values), dtype=float)
+    bad = ~np.isnan(arr) & ~np.isin(arr, (0.0, 1.0))
+    if bad.any():
+        raise ValueError("yes/no values must be 1 (yes), 0 (no) or missing")
+    return arr
+
+
+def mcnemar(before: Iterable[float], after: Iterable[float], correct: bool = True) -> pd.DataFrame:
+    """McNemar's test of a change in a yes/no answer among matched respondents.
+
+    Parameters
+    ----------
+    before, after : array-like of 0/1
+        Answers of the same respondents in the same order; incomplete pairs dropped.
+    correct : bool, default True
+        Continuity correction, as R's default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row with :data:`analysis._common.TEST_COLUMNS`: ``mean_*`` proportions of
+        yes, ``change`` and ``effect_size`` the paired difference in proportions,
+        ``ci_low``/``ci_high`` its Wald interval, ``statistic`` McNemar's chi-squared,
+        ``df`` = 1. ``not_estimable``: fewer than 2 pairs, or no discordant pairs (R
+        would return NaN).
+
+    Notes
+    -----
+    chi2 = (|c - b| - 1)^2 / (b + c) with b = yes -> no and c = no -> yes pairs. Same as
+    R ``mcnemar.test(table(before, after))``.
+
+    References
+    ----------
+    Agresti, A. (1990). Categorical Data Analysis. Wiley, pp. 350-354.
+    """
+    b, a = _binary(before), _binary(after)
+    if b.shape != a.shape:
+        raise ValueError("before and after must have the same length (one pair per position)")
+    keep = ~(np.isnan(a) | np.isnan(b))
+    a, b = a[keep], b[keep]
+    return mcnemar_arrays(
+        np.array([len(a)]),
+        np.array([b.sum()]),
+        np.array([a.sum()]),
+        np.array([np.sum((b == 1) & (a == 0))]),
+        np.array([np.sum((b == 0) & (a == 1))]),
+        correct,
+    )
+
+
+def two_proportion_test(
+    before: Iterable[float], after: Iterable[float], correct: bool = True
+) -> pd.DataFrame:
+    """Chi-square test that the share of "yes" differs between phases (independent).
+
+    Parameters
+    ----------
+    before, after : array-like of 0/1
+        Answers of everyone in each phase; missing values dropped.
+    correct : bool, default True
+        Yates' continuity correction, as R's ``prop.test`` default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row with :data:`analysis._common.TEST_COLUMNS`: ``mean_*`` proportions,
+        ``change``/``effect_size`` the difference in proportions (after - before) with
+        its (corrected) Wald interval, ``statistic`` X-squared, ``df`` = 1.
+
+    Notes
+    -----
+    Same as R ``prop.test(c(sum(after), sum(before)), c(length(after),
+    length(before)))``. Without correction the statistic equals the square of the
+    pooled two-proportion z statistic.
+    """
+    b, a = _binary(before), _binary(after)
+    b, a = b[~np.isnan(b)], a[~np.isnan(a)]
+    return two_proportion_arrays(
+        np.array([len(b)]), np.array([b.sum()]), np.array([len(a)]), np.array([a.sum()]), correct
+    )

@@ -1,0 +1,570 @@
+"""Before vs after, for every construct and item, overall and per group.
+
+This is the engine behind the impact pages. For each grouping (overall, brand, enterprise,
+cohort, module, a demographic band ...) and each group value, every outcome is tested in
+two designs:
+
+- **paired**: respondents matched across phases (same ``pair_id``) -> paired t-test and
+  Wilcoxon signed-rank (McNemar for yes/no items);
+- **independent**: everyone who answered in each phase -> Welch t-test and Mann-Whitney U
+  (two-proportion chi-square for yes/no items).
+
+Everything is computed in bulk from integer group codes with ``numpy.bincount`` and one
+sort per grouping (ranks), then fed to the same formulas as the single-test functions of
+:mod:`analysis.parametric`, :mod:`analysis.nonparametric` and :mod:`analysis.binary`, so
+the R-pinned tests of those functions also pin this path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis import _common as c
+from analysis.binary import mcnemar_arrays, two_proportion_arrays
+from analysis.multicomp import grouped_p_adjust
+from analysis.nonparametric import EXACT_LIMIT, mann_whitney_arrays, signed_rank_arrays
+from analysis.parametric import paired_t_arrays, welch_t_arrays
+from analysis.scoring import construct_scores, item_scores, response_columns
+from analysis.suppression import MIN_GROUP_SIZE, suppress
+from analysis.wording import describe
+
+COMPARE_COLUMNS: list[str] = [
+    "grouping",
+    "group",
+    "outcome_id",
+    "kind",
+    "label",
+    "stakeholder",
+    "direction",
+    "design",
+    "test",
+    "primary",
+    "baseline",
+    "follow_up",
+    "n_before",
+    "n_after",
+    "n_pairs",
+    "mean_before",
+    "mean_after",
+    "change",
+    "ci_low",
+    "ci_high",
+    "statistic",
+    "df",
+    "p",
+    "p_holm",
+    "p_bh",
+    "effect_size",
+    "effect_size_name",
+    "improved",
+    "suppressed",
+    "not_estimable",
+    "sentence",
+]
+
+#: grouping name -> column of ``answers`` holding the group value
+GROUPING_COLUMNS: dict[str, str] = {
+    "enterprise": "enterprise",
+    "cohort": "cohort",
+    "module": "module",
+}
+KIND_ORDER = {"construct": 0, "item": 1, "kpi": 2}
+TEST_ORDER = {
+    "paired t-test": 0,
+    "Wilcoxon signed-rank": 1,
+    "McNemar": 2,
+    "Welch t-test": 3,
+    "Mann-Whitney U": 4,
+    "two-proportion chi-square": 5,
+}
+# Ranks compare values rounded to this many decimals, so that construct means such as
+# 11/3 computed by different sums still tie (R would split them on the last bit).
+RANK_DECIMALS = 10
+
+
+@dataclass(frozen=True)
+class _Obs:
+    """One analysed value per respondent, outcome and phase, as flat arrays."""
+
+    resp: np.ndarray  # index into the respondent table
+    outcome: np.ndarray  # index into outcome ids
+    after: np.ndarray  # bool: follow-up phase
+    value: np.ndarray  # float
+
+
+def _observations(
+    answers: pd.DataFrame, levels: Sequence[str], min_answered: float
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Respondent table, outcome table and the long per-outcome values."""
+    parts = []
+    if "construct" in levels:
+        cs = construct_scores(answers, min_answered=min_answered)
+        cs = cs[cs["scored"]]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "response_id": cs["response_id"].to_numpy(),
+                    "outcome_id": cs["construct"].astype(str).to_numpy(),
+                    "kind": "construct",
+                    "binary": False,
+                    "value": cs["score"].to_numpy(dtype=float),
+                }
+            )
+        )
+    if "item" in levels:
+        it = item_scores(answers)
+        it = it[it["score"].notna()]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "response_id": it["response_id"].to_numpy(),
+                    "outcome_id": it["item_id"].astype(str).to_numpy(),
+                    "kind": "item",
+                    "binary": (it["item_type"] == "yes_no").to_numpy(),
+                    "value": it["score"].to_numpy(dtype=float),
+                }
+            )
+        )
+    long = pd.concat(parts, ignore_index=True)
+    respondents = answers[response_columns(answers)].drop_duplicates("response_id")
+    respondents = respondents.reset_index(drop=True)
+    outcomes = (
+        long[["kind", "outcome_id", "binary"]]
+        .drop_duplicates(["kind", "outcome_id"])
+        .reset_index(drop=True)
+    )
+    return respondents, outcomes, long
+
+
+def _memberships(
+    grouping: str,
+    respondents: pd.DataFrame,
+    enterprise_brands: pd.DataFrame | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(respondent index, group code) pairs sorted by respondent, and group labels."""
+    n = len(respondents)
+    if grouping == "overall":
+        return np.arange(n), np.zeros(n, dtype=np.int64), np.array(["all"], dtype=object)
+    if grouping == "brand":
+        if enterprise_brands is None:
+            raise ValueError("grouping by brand needs the enterprise_brands frame")
+        eb = enterprise_brands[["enterprise_id", "brand"]].drop_duplicates()
+        resp = pd.DataFrame({"r": np.arange(n), "enterprise_id": respondents["enterprise_id"]})
+        joined = resp.merge(eb, on="enterprise_id", how="inner").sort_values("r", kind="stable")
+        codes, labels = pd.factorize(joined["brand"].astype(str), sort=True)
+        return joined["r"].to_numpy(), codes.astype(np.int64), np.asarray(labels, dtype=object)
+    column = GROUPING_COLUMNS.get(grouping, grouping)
+    if column not in respondents.columns:
+        raise ValueError(f"unknown grouping {grouping!r}: no column {column!r} in answers")
+    values = respondents[column]
+    keep = values.notna().to_numpy()
+    codes, labels = pd.factorize(values[keep].astype(str), sort=True)
+    return np.flatnonzero(keep), codes.astype(np.int64), np.asarray(labels, dtype=object)
+
+
+def _expand(obs_resp: np.ndarray, mem_r: np.ndarray, mem_g: np.ndarray, n_resp: int):
+    """Row indices into ``obs`` and their group codes, one per (row, membership)."""
+    count = np.bincount(mem_r, minlength=n_resp)
+    offset = np.concatenate([[0], np.cumsum(count)[:-1]])
+    rep = count[obs_resp]
+    rows = np.repeat(np.arange(len(obs_resp)), rep)
+    within = np.arange(len(rows)) - np.repeat(np.cumsum(rep) - rep, rep)
+    return rows, mem_g[offset[obs_resp[rows]] + within]
+
+
+def _stats(key: np.ndarray, values: np.ndarray, size: int):
+    """n, mean and sample variance (two-pass, so identical values give exactly 0)."""
+    n = np.bincount(key, minlength=size).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.bincount(key, weights=values, minlength=size) / n
+        dev = values - mean[key]
+        var = np.bincount(key, weights=dev * dev, minlength=size) / (n - 1)
+    return n, mean, var
+
+
+def _ranks(key: np.ndarray, values: np.ndarray, size: int):
+    """Average ranks of ``values`` within each key, and the tie term sum(t^3 - t)."""
+    vals = np.round(values, RANK_DECIMALS)
+    order = np.lexsort((vals, key))
+    k_s, v_s = key[order], vals[order]
+    m = len(k_s)
+    new_run = np.ones(m, dtype=bool)
+    new_run[1:] = (k_s[1:] != k_s[:-1]) | (v_s[1:] != v_s[:-1])
+    run_id = np.cumsum(new_run) - 1
+    run_start = np.flatnonzero(new_run)
+    run_len = np.diff(np.append(run_start, m)).astype(float)
+    new_key = np.ones(m, dtype=bool)
+    new_key[1:] = k_s[1:] != k_s[:-1]
+    key_start = np.maximum.accumulate(np.where(new_key, np.arange(m), 0))
+    ranks_sorted = run_start[run_id] - key_start + (run_len[run_id] + 1) / 2
+    ranks = np.empty(m)
+    ranks[order] = ranks_sorted
+    tie = np.bincount(k_s[run_start], weights=run_len**3 - run_len, minlength=size)
+    return ranks, tie
+
+
+def _exact_groups(mask: np.ndarray, key: np.ndarray) -> dict[int, np.ndarray]:
+    """Row positions per key for the few keys that need an exact test."""
+    wanted = np.flatnonzero(mask)
+    if len(wanted) == 0:
+        return {}
+    rows = np.flatnonzero(np.isin(key, wanted))
+    order = rows[np.argsort(key[rows], kind="stable")]
+    splits = np.flatnonzero(np.diff(key[order])) + 1
+    return {int(key[g[0]]): g for g in np.split(order, splits)}
+
+
+def _pairs(
+    long: pd.DataFrame,
+    respondents: pd.DataFrame,
+    resp_index: np.ndarray,
+    outcome_index: np.ndarray,
+    after: np.ndarray,
+) -> pd.DataFrame:
+    """Matched values: one row per (pair, outcome) with exactly one answer per phase.
+
+    A pair is keyed by (cohort_id, enterprise_id, pair_id) where those columns exist,
+    because pairing codes are matched within an enterprise's rounds. Codes that occur
+    twice in a phase are ambiguous and left out of the paired design (they still count
+    in the independent design). The pair belongs to the groups of its baseline response.
+    """
+    if "pair_id" not in respondents.columns:
+        return pd.DataFrame(columns=["resp", "outcome", "before", "after"])
+    scope = [c for c in ("cohort_id", "enterprise_id") if c in respondents.columns]
+    pid = respondents["pair_id"]
+    has = pid.notna().to_numpy()
+    pair_codes = np.full(len(respondents), -1, dtype=np.int64)
+    key_frame = respondents.loc[has, [*scope, "pair_id"]].astype(str)
+    pair_codes[has] = key_frame.groupby(list(key_frame.columns), sort=False).ngroup().to_numpy()
+    rows = pair_codes[resp_index] >= 0
+    frame = pd.DataFrame(
+        {
+            "pair": pair_codes[resp_index[rows]],
+            "outcome": outcome_index[rows],
+            "after": after[rows],
+            "resp": resp_index[rows],
+            "value": long["value"].to_numpy()[rows],
+        }
+    )
+    counts = frame.groupby(["pair", "outcome", "after"], sort=False)["value"].transform("size")
+    frame = frame[counts.to_numpy() == 1]
+    before = frame[~frame["after"]].set_index(["pair", "outcome"])
+    later = frame[frame["after"]].set_index(["pair", "outcome"])
+    joined = before[["resp", "value"]].join(later[["value"]], how="inner", rsuffix="_after")
+    return pd.DataFrame(
+        {
+            "resp": joined["resp"].to_numpy(),
+            "outcome": joined.index.get_level_values("outcome").to_numpy(),
+            "before": joined["value"].to_numpy(),
+            "after": joined["value_after"].to_numpy(),
+        }
+    )
+
+
+def _independent_rows(
+    key: np.ndarray,
+    after: np.ndarray,
+    value: np.ndarray,
+    binary: np.ndarray,
+    size: int,
+    confidence: float,
+    correct: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Welch, Mann-Whitney and two-proportion results for every key (all rows)."""
+    k2 = key * 2 + after
+    n, mean, var = _stats(k2, value, size * 2)
+    n1, n2 = n[0::2], n[1::2]
+    m1, m2, v1, v2 = mean[0::2], mean[1::2], var[0::2], var[1::2]
+    welch = welch_t_arrays(n1, m1, v1, n2, m2, v2, confidence)
+    ranks, tie = _ranks(key, value, size)
+    w = np.bincount(key, weights=ranks * after, minlength=size) - n2 * (n2 + 1) / 2
+    p, r = mann_whitney_arrays(n1, n2, w, tie)
+    exact = (n1 < EXACT_LIMIT) & (n2 < EXACT_LIMIT) & (tie == 0) & (n1 >= 2) & (n2 >= 2)
+    for k, pos in _exact_groups(exact & ~binary, key).items():
+        a, b = value[pos][after[pos]], value[pos][~after[pos]]
+        p[k] = stats.mannwhitneyu(a, b, method="exact").pvalue
+    mw = welch.copy()
+    mw["test"] = np.where(
+        exact, "Mann-Whitney U (exact)", "Mann-Whitney U (normal approx., continuity corrected)"
+    )
+    mw["statistic"], mw["p"], mw["effect_size"] = w, p, r
+    mw["ci_low"] = mw["ci_high"] = mw["df"] = np.nan
+    mw["effect_size_name"] = "rank-biserial r"
+    reason = c.first_reason(
+        (n1 == 0, c.NO_BASELINE),
+        (n2 == 0, c.NO_FOLLOW_UP),
+        (n1 < 2, c.FEW_BEFORE),
+        (n2 < 2, c.FEW_AFTER),
+        (tie == (n1 + n2) ** 3 - (n1 + n2), c.ALL_TIED),
+    )
+    mw["not_estimable"] = reason
+    c.blank_where(mw, pd.notna(reason), c.INFERENTIAL_COLUMNS)
+    yes = np.bincount(k2, weights=value, minlength=size * 2)
+    prop = two_proportion_arrays(n1, yes[0::2], n2, yes[1::2], correct, confidence)
+    return welch, mw, prop
+
+
+def _paired_rows(
+    key: np.ndarray,
+    before: np.ndarray,
+    after_v: np.ndarray,
+    binary: np.ndarray,
+    size: int,
+    confidence: float,
+    correct: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Paired t, Wilcoxon signed-rank and McNemar results for every key (all rows)."""
+    d = after_v - before
+    n, mean_d, var_d = _stats(key, d, size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mb = np.bincount(key, weights=before, minlength=size) / n
+        ma = np.bincount(key, weights=after_v, minlength=size) / n
+    ttest = paired_t_arrays(n, mb, ma, np.sqrt(var_d), confidence)
+    nz = np.round(d, RANK_DECIMALS) != 0
+    kz = key[nz]
+    ranks, tie = _ranks(kz, np.abs(d[nz]), size)
+    n_nz = np.bincount(kz, minlength=size).astype(float)
+    v = np.bincount(kz, weights=ranks * (d[nz] > 0), minlength=size)
+    p, r = signed_rank_arrays(n_nz, v, tie)
+    exact = (n_nz < EXACT_LIMIT) & (tie == 0) & (n_nz == n) & (n >= 2)
+    for k, pos in _exact_groups(exact & ~binary, kz).items():
+        p[k] = stats.wilcoxon(d[nz][pos], method="exact").pvalue
+    wil = ttest.copy()
+    wil["test"] = np.where(
+        exact,
+        "Wilcoxon signed-rank (exact)",
+        "Wilcoxon signed-rank (normal approx., continuity corrected)",
+    )
+    wil["statistic"], wil["p"], wil["effect_size"] = v, p, r
+    wil["ci_low"] = wil["ci_high"] = wil["df"] = np.nan
+    wil["effect_size_name"] = "rank-biserial r"
+    reason = c.first_reason(
+        (n == 0, c.NO_PAIRS), (n < 2, c.FEW_PAIRS), (n_nz == 0, c.ALL_ZERO_DIFF)
+    )
+    wil["not_estimable"] = reason
+    c.blank_where(wil, pd.notna(reason), c.INFERENTIAL_COLUMNS)
+    yes_b = np.bincount(key, weights=before, minlength=size)
+    yes_a = np.bincount(key, weights=after_v, minlength=size)
+    lost = np.bincount(key, weights=(before == 1) & (after_v == 0), minlength=size)
+    gained = np.bincount(key, weights=(before == 0) & (after_v == 1), minlength=size)
+    mcn = mcnemar_arrays(n, yes_b, yes_a, lost, gained, correct, confidence)
+    return ttest, wil, mcn
+
+
+def _outcome_meta(outcomes: pd.DataFrame | None, found: pd.DataFrame) -> pd.DataFrame:
+    """Label, stakeholder and direction per (kind, outcome_id), with safe defaults."""
+    meta = found[["kind", "outcome_id"]].copy()
+    meta["label"] = meta["outcome_id"]
+    meta["stakeholder"] = "workers"
+    meta["direction"] = "higher_is_better"
+    if outcomes is None or outcomes.empty:
+        return meta
+    given = outcomes.drop_duplicates(["kind", "outcome_id"]).set_index(["kind", "outcome_id"])
+    idx = pd.MultiIndex.from_frame(meta[["kind", "outcome_id"]])
+    for col in ("label", "stakeholder", "direction"):
+        if col in given.columns:
+            looked = given[col].reindex(idx).to_numpy(dtype=object)
+            meta[col] = np.where(pd.isna(looked), meta[col].to_numpy(dtype=object), looked)
+    extra = [col for col in given.columns if col.startswith("label_")]
+    for col in extra:
+        meta[col] = given[col].reindex(idx).to_numpy(dtype=object)
+    return meta
+
+
+def compare_phases(
+    answers: pd.DataFrame,
+    outcomes: pd.DataFrame | None = None,
+    by: Sequence[str] = ("overall",),
+    baseline: str = "baseline",
+    follow_up: str = "follow_up",
+    levels: Sequence[str] = ("construct", "item"),
+    enterprise_brands: pd.DataFrame | None = None,
+    min_group_size: int = MIN_GROUP_SIZE,
+    min_answered: float = 2 / 3,
+    confidence: float = 0.95,
+    correct: bool = True,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """Compare a follow-up phase with the baseline for every outcome and group.
+
+    Parameters
+    ----------
+    answers : pandas.DataFrame
+        The tidy ``answers`` frame (see ``docs/architecture.md``). Filter it first to
+        one audience / survey if the comparison should not pool them.
+    outcomes : pandas.DataFrame, optional
+        Outcome metadata (``outcome_id``, ``kind``, ``label``, ``stakeholder``,
+        ``direction``; optional ``label_<lang>`` columns for translated labels).
+        Missing outcomes default to their id, "workers", "higher_is_better".
+    by : sequence of str, default ("overall",)
+        Groupings: "overall", "brand" (needs ``enterprise_brands``), "enterprise",
+        "cohort", "module", any ``demo_*`` band, or any other respondent-level column.
+    baseline, follow_up : str
+        The two phases compared.
+    levels : sequence of str
+        "construct" and/or "item".
+    enterprise_brands : pandas.DataFrame, optional
+        ``enterprise_id``, ``brand``; an enterprise counts in each of its brands.
+    min_group_size : int, default 5
+        Rows describing fewer respondents are suppressed (see :func:`analysis.suppress`).
+    min_answered : float, default 2/3
+        Minimum share of a construct's items answered to score it.
+    confidence : float, default 0.95
+        Level of the confidence intervals.
+    correct : bool, default True
+        Continuity correction of McNemar and two-proportion tests (R defaults).
+    lang : str, default "en"
+        Language of the ``sentence`` column ("en" or "zh").
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per grouping, group, outcome and test, columns :data:`COMPARE_COLUMNS`:
+
+        - ``grouping`` (e.g. "enterprise"), ``group`` (its value; "all" for overall)
+        - ``outcome_id``, ``kind`` ("construct" | "item"), ``label``, ``stakeholder``,
+          ``direction``
+        - ``design`` ("paired" | "independent"), ``test`` (name and method)
+        - ``primary`` : the row to headline: the paired test when estimable and not
+          suppressed, else the independent one (t-test for scores, McNemar or
+          two-proportion for yes/no items)
+        - ``baseline``, ``follow_up`` : the phases compared
+        - ``n_before``, ``n_after`` (answers per phase; matched pairs for paired rows),
+          ``n_pairs``
+        - ``mean_before``, ``mean_after`` (proportion of yes for yes/no items),
+          ``change`` (after - before), ``ci_low``, ``ci_high`` (t-based for t-tests,
+          Wald for proportions; NaN for rank tests)
+        - ``statistic``, ``df``, ``p`` (raw, two-sided), ``p_holm``, ``p_bh``
+        - ``effect_size``, ``effect_size_name`` (Cohen's d_z, Hedges' g, rank-biserial
+          r, difference in proportions)
+        - ``improved`` : change in the direction of good (NA when not estimable or 0)
+        - ``suppressed`` : fewer than ``min_group_size`` respondents; numbers blanked
+        - ``not_estimable`` : reason no result is shown, else None
+        - ``sentence`` : plain-language summary (:func:`analysis.wording.describe`)
+
+    Notes
+    -----
+    **Family for multiple comparisons**: one grouping value (e.g. one enterprise), one
+    kind (constructs or items) and one test; the adjustment runs across the outcomes of
+    that family that have a p-value (not suppressed, estimable).
+
+    **Pairs**: matched within (cohort_id, enterprise_id, pair_id); a code seen twice in
+    one phase is ambiguous and dropped from the paired design only. A pair belongs to the
+    groups of its baseline response (e.g. its baseline tenure band).
+
+    **Missing values**: unanswered items are ignored; constructs need ``min_answered``.
+    """
+    phases = answers["phase"].astype(str)
+    data = answers[phases.isin([baseline, follow_up]).to_numpy()]
+    respondents, outcome_table, long = _observations(data, levels, min_answered)
+    n_resp, n_out = len(respondents), len(outcome_table)
+    resp_index = pd.Index(respondents["response_id"]).get_indexer(long["response_id"])
+    outcome_index = pd.MultiIndex.from_frame(outcome_table[["kind", "outcome_id"]]).get_indexer(
+        pd.MultiIndex.from_frame(long[["kind", "outcome_id"]])
+    )
+    is_after = (respondents["phase"].astype(str) == follow_up).to_numpy()
+    after = is_after[resp_index]
+    value = long["value"].to_numpy(dtype=float)
+    binary_out = outcome_table["binary"].to_numpy(dtype=bool)
+    pairs = _pairs(long, respondents, resp_index, outcome_index, after)
+    meta = _outcome_meta(outcomes, outcome_table)
+
+    frames = []
+    for grouping in by:
+        mem_r, mem_g, labels = _memberships(grouping, respondents, enterprise_brands)
+        size = len(labels) * n_out
+        rows, g = _expand(resp_index, mem_r, mem_g, n_resp)
+        key = g * n_out + outcome_index[rows]
+        welch, mw, prop = _independent_rows(
+            key,
+            after[rows],
+            value[rows],
+            binary_out[np.arange(size) % n_out],
+            size,
+            confidence,
+            correct,
+        )
+        prow, pg = _expand(pairs["resp"].to_numpy(), mem_r, mem_g, n_resp)
+        pkey = pg * n_out + pairs["outcome"].to_numpy()[prow]
+        ttest, wil, mcn = _paired_rows(
+            pkey,
+            pairs["before"].to_numpy()[prow],
+            pairs["after"].to_numpy()[prow],
+            binary_out[np.arange(size) % n_out],
+            size,
+            confidence,
+            correct,
+        )
+        present = np.bincount(key, minlength=size) > 0
+        bin_k = binary_out[np.arange(size) % n_out]
+        chosen = [
+            (ttest, "paired", ~bin_k),
+            (wil, "paired", ~bin_k),
+            (mcn, "paired", bin_k),
+            (welch, "independent", ~bin_k),
+            (mw, "independent", ~bin_k),
+            (prop, "independent", bin_k),
+        ]
+        for res, design, applies in chosen:
+            keep = present & applies
+            part = res[keep].copy()
+            ks = np.flatnonzero(keep)
+            part.insert(0, "design", design)
+            part.insert(0, "_outcome", ks % n_out)
+            part.insert(0, "group", labels[ks // n_out])
+            part.insert(0, "grouping", grouping)
+            frames.append(part)
+    out = pd.concat(frames, ignore_index=True)
+    return _finish(out, meta, baseline, follow_up, min_group_size, lang)
+
+
+def _finish(
+    out: pd.DataFrame,
+    meta: pd.DataFrame,
+    baseline: str,
+    follow_up: str,
+    min_group_size: int,
+    lang: str,
+) -> pd.DataFrame:
+    """Attach metadata, suppress, flag primary rows, adjust p, word, order columns."""
+    idx = out.pop("_outcome").to_numpy()
+    for col in meta.columns:
+        out[col] = meta[col].to_numpy()[idx]
+    out["baseline"], out["follow_up"] = baseline, follow_up
+    out = suppress(out, min_group_size)
+    family = out["test"].str.split(" (", n=1, regex=False).str[0]
+    adjusted = grouped_p_adjust(out["p"], [out["grouping"], out["group"], out["kind"], family])
+    out["p_holm"], out["p_bh"] = adjusted["p_holm"], adjusted["p_bh"]
+    change = out["change"].to_numpy(dtype=float)
+    good = np.where(out["direction"].to_numpy() == "lower_is_better", -change, change)
+    usable = out["not_estimable"].isna().to_numpy() & (change != 0) & ~np.isnan(change)
+    out["improved"] = pd.array(np.where(usable, good > 0, False), dtype="boolean")
+    out.loc[~usable, "improved"] = pd.NA
+    out["primary"] = _primary(out, family)
+    out["sentence"] = describe(out, lang=lang)
+    order_cols = ["_g", "group", "_k", "outcome_id", "_t"]
+    out["_g"] = pd.factorize(out["grouping"])[0]
+    out["_k"] = out["kind"].map(KIND_ORDER)
+    out["_t"] = family.map(TEST_ORDER)
+    out = out.sort_values(order_cols, kind="stable").reset_index(drop=True)
+    extra = [col for col in out.columns if col.startswith("label_")]
+    return out[COMPARE_COLUMNS + extra]
+
+
+def _primary(out: pd.DataFrame, family: pd.Series) -> np.ndarray:
+    """Headline row per (grouping, group, outcome): paired if usable, else independent."""
+    headline = family.isin(
+        ["paired t-test", "McNemar", "Welch t-test", "two-proportion chi-square"]
+    )
+    paired_ok = (
+        family.isin(["paired t-test", "McNemar"]) & out["not_estimable"].isna() & ~out["suppressed"]
+    )
+    keys = [out["grouping"], out["group"], out["kind"], out["outcome_id"]]
+    has_paired = paired_ok.groupby(keys, sort=False).transform("any")
+    is_paired = family.isin(["paired t-test", "McNemar"])
+    return (headline & ((is_paired & has_paired) | (~is_paired & ~has_paired))).to_numpy()

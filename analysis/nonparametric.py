@@ -1,0 +1,222 @@
+"""Rank tests for before/after change: Wilcoxon signed-rank (pairs) and Mann-Whitney U.
+
+Both follow R's ``wilcox.test`` defaults exactly, so a user can reproduce every p-value:
+
+- **exact** p-value when the sample is small (signed-rank: fewer than 50 non-zero
+  differences; Mann-Whitney: both samples under 50) *and* there are no ties (and, for the
+  signed-rank test, no zero differences);
+- otherwise the **normal approximation with continuity correction** and the tie-corrected
+  variance. Zero differences are dropped (``zero_method = "wilcox"``).
+
+Survey answers on a 1-5 scale are nearly always tied, so in practice the normal
+approximation is used; the ``method`` is reported in the ``test`` column.
+
+Sign convention: statistics refer to ``after`` as R's first argument:
+``wilcox.test(after, before, paired = TRUE)`` and ``wilcox.test(after, before)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis import _common as c
+
+EXACT_LIMIT = 50  # R: exact when n < 50 (and no ties)
+
+
+def _normal_p(z_raw: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """Two-sided p from a centred statistic with R's continuity correction of 0.5."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (z_raw - np.sign(z_raw) * 0.5) / sigma
+        return np.minimum(1.0, 2 * stats.norm.sf(np.abs(z)))
+
+
+def signed_rank_arrays(
+    n_nonzero: np.ndarray, v: np.ndarray, tie_term: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Normal-approximation Wilcoxon signed-rank p-values from summaries (vectorised).
+
+    ``v`` is the sum of ranks of positive differences, ``tie_term`` the sum of
+    ``t**3 - t`` over groups of tied absolute differences. Returns (p, rank-biserial r).
+    """
+    n = np.asarray(n_nonzero, float)
+    v = np.asarray(v, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sigma = np.sqrt(n * (n + 1) * (2 * n + 1) / 24 - np.asarray(tie_term, float) / 48)
+        total = n * (n + 1) / 2
+        r = (2 * v - total) / total
+    return _normal_p(v - n * (n + 1) / 4, sigma), r
+
+
+def mann_whitney_arrays(
+    n_before: np.ndarray, n_after: np.ndarray, w: np.ndarray, tie_term: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Normal-approximation Mann-Whitney p-values from summaries (vectorised).
+
+    ``w`` is R's W for ``after``: rank sum of ``after`` minus ``n_after (n_after + 1) / 2``;
+    ``tie_term`` is the sum of ``t**3 - t`` over tied groups of the pooled sample.
+    Returns (p, rank-biserial r = 2 W / (n1 n2) - 1, positive when after is higher).
+    """
+    n1, n2 = np.asarray(n_before, float), np.asarray(n_after, float)
+    w = np.asarray(w, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        big_n = n1 + n2
+        sigma = np.sqrt(
+            n1 * n2 / 12 * ((big_n + 1) - np.asarray(tie_term, float) / (big_n * (big_n - 1)))
+        )
+        r = 2 * w / (n1 * n2) - 1
+    return _normal_p(w - n1 * n2 / 2, sigma), r
+
+
+def _tie_term(values: np.ndarray) -> float:
+    _, counts = np.unique(values, return_counts=True)
+    return float(np.sum(counts.astype(float) ** 3 - counts))
+
+
+def wilcoxon_signed_rank(before: Iterable[float], after: Iterable[float]) -> pd.DataFrame:
+    """Wilcoxon signed-rank test of matched before/after values (R defaults).
+
+    Parameters
+    ----------
+    before, after : array-like of float
+        Values of the same respondents in the same order; incomplete pairs are dropped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row with :data:`analysis._common.TEST_COLUMNS`:
+
+        - ``test`` : "Wilcoxon signed-rank (exact)" or "... (normal approx., continuity
+          corrected)"
+        - ``n_pairs`` : complete pairs (zeros included); ``n_before``/``n_after`` equal it
+        - ``mean_before``, ``mean_after``, ``change`` : descriptive means of the pairs
+        - ``ci_low``, ``ci_high``, ``df`` : NaN (a rank test has no t interval or df)
+        - ``statistic`` : V, the sum of ranks of positive changes (R's ``V``)
+        - ``p`` : two-sided
+        - ``effect_size`` : matched-pairs rank-biserial r = (V - (T - V)) / T, T the
+          total rank sum; ``effect_size_name`` : "rank-biserial r"
+        - ``not_estimable`` : "fewer than 2 matched pairs", "no matched respondent
+          changed (all differences zero)", else None
+
+    Notes
+    -----
+    Exact when fewer than 50 non-zero differences and no ties or zeros; otherwise
+    z = (V - n(n+1)/4 - 0.5 sign) / sqrt(n(n+1)(2n+1)/24 - sum(t^3 - t)/48) with n the
+    number of non-zero differences, as in R.
+
+    References
+    ----------
+    Kerby, D. S. (2014). The simple difference formula. Compr. Psychol. 3, 11.IT.3.1.
+    """
+    b = np.asarray(list(before), dtype=float)
+    a = np.asarray(list(after), dtype=float)
+    if b.shape != a.shape:
+        raise ValueError("before and after must have the same length (one pair per position)")
+    keep = ~(np.isnan(a) | np.isnan(b))
+    a, b = a[keep], b[keep]
+    n_pairs = len(a)
+    d = a - b
+    nonzero = d[d != 0]
+    n = len(nonzero)
+    ranks = stats.rankdata(np.abs(nonzero))
+    v = float(ranks[nonzero > 0].sum())
+    ties = _tie_term(np.abs(nonzero))
+    reason = None
+    if n_pairs < 2:
+        reason = c.NO_PAIRS if n_pairs == 0 else c.FEW_PAIRS
+    elif n == 0:
+        reason = c.ALL_ZERO_DIFF
+    exact = n < EXACT_LIMIT and ties == 0 and n == n_pairs
+    p = r = np.nan
+    if reason is None:
+        if exact:
+            p = float(stats.wilcoxon(nonzero, method="exact").pvalue)
+            r = (2 * v - n * (n + 1) / 2) / (n * (n + 1) / 2)
+        else:
+            p_arr, r_arr = signed_rank_arrays(np.array([n]), np.array([v]), np.array([ties]))
+            p, r = float(p_arr[0]), float(r_arr[0])
+    method = "exact" if exact else "normal approx., continuity corrected"
+    return c.one_row(
+        test=f"Wilcoxon signed-rank ({method})",
+        n_before=n_pairs,
+        n_after=n_pairs,
+        n_pairs=n_pairs,
+        mean_before=b.mean() if n_pairs else np.nan,
+        mean_after=a.mean() if n_pairs else np.nan,
+        change=d.mean() if n_pairs else np.nan,
+        statistic=v if reason is None else np.nan,
+        p=p,
+        effect_size=r,
+        effect_size_name="rank-biserial r",
+        not_estimable=reason,
+    )
+
+
+def mann_whitney(before: Iterable[float], after: Iterable[float]) -> pd.DataFrame:
+    """Mann-Whitney U (Wilcoxon rank-sum) test of after vs before, independent samples.
+
+    Parameters
+    ----------
+    before, after : array-like of float
+        Values of everyone answering in each phase; missing values are dropped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row with :data:`analysis._common.TEST_COLUMNS`: ``statistic`` is R's W for
+        ``after`` (= U of the follow-up sample), ``effect_size`` the rank-biserial
+        correlation 2 W / (n1 n2) - 1 (positive when follow-up values tend to be higher),
+        ``ci_low``/``ci_high``/``df``/``n_pairs`` NaN. ``not_estimable``: a missing phase,
+        fewer than 2 answers in a phase, or all values tied.
+
+    Notes
+    -----
+    Exact when both samples have fewer than 50 values and there are no ties; otherwise
+    the normal approximation with continuity correction and tie-corrected variance, as
+    R's ``wilcox.test(after, before)``.
+
+    References
+    ----------
+    Mann, H. B. & Whitney, D. R. (1947). Ann. Math. Stat. 18, 50-60.
+    """
+    b, a = c.as_clean_array(before), c.as_clean_array(after)
+    n1, n2 = len(b), len(a)
+    pooled = np.concatenate([a, b])
+    reason = c.first_reason(
+        (np.array([n1 == 0]), c.NO_BASELINE),
+        (np.array([n2 == 0]), c.NO_FOLLOW_UP),
+        (np.array([n1 < 2]), c.FEW_BEFORE),
+        (np.array([n2 < 2]), c.FEW_AFTER),
+        (np.array([len(np.unique(pooled)) < 2]), c.ALL_TIED),
+    )[0]
+    ties = _tie_term(pooled)
+    exact = n1 < EXACT_LIMIT and n2 < EXACT_LIMIT and ties == 0
+    w = p = r = np.nan
+    if reason is None:
+        w = float(stats.rankdata(pooled)[:n2].sum() - n2 * (n2 + 1) / 2)
+        if exact:
+            p = float(stats.mannwhitneyu(a, b, method="exact").pvalue)
+            r = 2 * w / (n1 * n2) - 1
+        else:
+            p_arr, r_arr = mann_whitney_arrays(
+                np.array([n1]), np.array([n2]), np.array([w]), np.array([ties])
+            )
+            p, r = float(p_arr[0]), float(r_arr[0])
+    method = "exact" if exact else "normal approx., continuity corrected"
+    return c.one_row(
+        test=f"Mann-Whitney U ({method})",
+        n_before=n1,
+        n_after=n2,
+        mean_before=b.mean() if n1 else np.nan,
+        mean_after=a.mean() if n2 else np.nan,
+        change=a.mean() - b.mean() if n1 and n2 else np.nan,
+        statistic=w,
+        p=p,
+        effect_size=r,
+        effect_size_name="rank-biserial r",
+        not_estimable=reason,
+    )

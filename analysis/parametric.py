@@ -1,0 +1,241 @@
+"""t-tests for before/after change: paired t (matched respondents) and Welch t (everyone).
+
+Each public test takes raw values and returns a one-row tidy frame; the ``*_arrays``
+helpers compute the same results from group summaries (n, mean, variance) for many groups
+at once, which is how :mod:`analysis.compare` stays fast. Both paths share one formula,
+so the R-pinned tests of the public functions also pin the bulk path.
+
+Sign convention: ``change = after - before`` (R: ``t.test(after, before, ...)``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis import _common as c
+
+
+def _zero(sd: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Whether a standard deviation is zero up to floating-point noise."""
+    return ~(sd > 1e-12 * np.maximum(1.0, np.abs(scale)))
+
+
+def paired_t_arrays(
+    n: np.ndarray,
+    mean_before: np.ndarray,
+    mean_after: np.ndarray,
+    sd_change: np.ndarray,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Paired t-tests from per-group summaries of matched pairs (vectorised).
+
+    Parameters
+    ----------
+    n : array of int
+        Matched pairs per group.
+    mean_before, mean_after : array of float
+        Means of the matched respondents in each phase.
+    sd_change : array of float
+        Sample standard deviation (ddof=1) of ``after - before``.
+    confidence : float
+        Level of the t-based interval of the mean change.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`analysis._common.TEST_COLUMNS`; ``effect_size`` is Cohen's d_z.
+    """
+    n = np.asarray(n, dtype=float)
+    mb, ma = np.asarray(mean_before, float), np.asarray(mean_after, float)
+    sd = np.asarray(sd_change, float)
+    change = ma - mb
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = sd / np.sqrt(n)
+        t = change / se
+        df = n - 1
+        p = 2 * stats.t.sf(np.abs(t), df)
+        q = stats.t.ppf(0.5 + confidence / 2, df)
+        dz = change / sd
+    reason = c.first_reason(
+        (n == 0, c.NO_PAIRS), (n < 2, c.FEW_PAIRS), (_zero(sd, change), c.ZERO_VARIANCE_CHANGE)
+    )
+    out = pd.DataFrame(
+        {
+            "test": "paired t-test",
+            "n_before": n,
+            "n_after": n,
+            "n_pairs": n,
+            "mean_before": mb,
+            "mean_after": ma,
+            "change": change,
+            "ci_low": change - q * se,
+            "ci_high": change + q * se,
+            "statistic": t,
+            "df": df,
+            "p": p,
+            "effect_size": dz,
+            "effect_size_name": "Cohen's d_z",
+            "not_estimable": reason,
+        }
+    )
+    c.blank_where(out, pd.notna(reason), c.INFERENTIAL_COLUMNS)
+    c.blank_where(out, n == 0, ["mean_before", "mean_after", "change"])
+    return out
+
+
+def welch_t_arrays(
+    n_before: np.ndarray,
+    mean_before: np.ndarray,
+    var_before: np.ndarray,
+    n_after: np.ndarray,
+    mean_after: np.ndarray,
+    var_after: np.ndarray,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Welch two-sample t-tests from per-group summaries (vectorised).
+
+    Variances are sample variances (ddof=1). ``effect_size`` is Hedges' g (Cohen's d with
+    pooled SD times ``1 - 3 / (4 (n1 + n2) - 9)``), preferred to d for small groups.
+    """
+    n1, n2 = np.asarray(n_before, float), np.asarray(n_after, float)
+    m1, m2 = np.asarray(mean_before, float), np.asarray(mean_after, float)
+    v1, v2 = np.asarray(var_before, float), np.asarray(var_after, float)
+    change = m2 - m1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a, b = v1 / n1, v2 / n2
+        se = np.sqrt(a + b)
+        df = (a + b) ** 2 / (a**2 / (n1 - 1) + b**2 / (n2 - 1))
+        t = change / se
+        p = 2 * stats.t.sf(np.abs(t), df)
+        q = stats.t.ppf(0.5 + confidence / 2, df)
+        pooled = np.sqrt(((n1 - 1) * v1 + (n2 - 1) * v2) / (n1 + n2 - 2))
+        g = change / pooled * (1 - 3 / (4 * (n1 + n2) - 9))
+    reason = c.first_reason(
+        (n1 == 0, c.NO_BASELINE),
+        (n2 == 0, c.NO_FOLLOW_UP),
+        (n1 < 2, c.FEW_BEFORE),
+        (n2 < 2, c.FEW_AFTER),
+        (_zero(se, change), c.ZERO_VARIANCE),
+    )
+    out = pd.DataFrame(
+        {
+            "test": "Welch t-test",
+            "n_before": n1,
+            "n_after": n2,
+            "n_pairs": np.nan,
+            "mean_before": m1,
+            "mean_after": m2,
+            "change": change,
+            "ci_low": change - q * se,
+            "ci_high": change + q * se,
+            "statistic": t,
+            "df": df,
+            "p": p,
+            "effect_size": g,
+            "effect_size_name": "Hedges' g",
+            "not_estimable": reason,
+        }
+    )
+    c.blank_where(out, pd.notna(reason), c.INFERENTIAL_COLUMNS)
+    c.blank_where(out, (n1 == 0) | (n2 == 0), ["change"])
+    return out
+
+
+def paired_ttest(
+    before: Iterable[float], after: Iterable[float], confidence: float = 0.95
+) -> pd.DataFrame:
+    """Paired t-test of the mean change of matched respondents.
+
+    Parameters
+    ----------
+    before, after : array-like of float
+        Values of the same respondents, in the same order. A pair with either value
+        missing is dropped (complete pairs only).
+    confidence : float, default 0.95
+        Level of the confidence interval of the mean change.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row with :data:`analysis._common.TEST_COLUMNS`:
+
+        - ``test`` : "paired t-test"
+        - ``n_before``, ``n_after``, ``n_pairs`` : complete pairs (all three equal)
+        - ``mean_before``, ``mean_after`` : means over the complete pairs
+        - ``change`` : mean of ``after - before``
+        - ``ci_low``, ``ci_high`` : t-based interval of ``change``
+        - ``statistic`` : t; ``df`` : n - 1; ``p`` : two-sided
+        - ``effect_size`` : Cohen's d_z = mean change / SD of changes
+        - ``effect_size_name`` : "Cohen's d_z"
+        - ``not_estimable`` : reason when no test is possible (fewer than 2 pairs, all
+          changes identical), else None; inferential columns are then NaN.
+
+    Notes
+    -----
+    t = mean(d) / (sd(d) / sqrt(n)), d = after - before, df = n - 1. Same as R
+    ``t.test(after, before, paired = TRUE)``.
+
+    References
+    ----------
+    Lakens, D. (2013). Calculating and reporting effect sizes. Front. Psychol. 4:863.
+    """
+    b = np.asarray(list(before), dtype=float)
+    a = np.asarray(list(after), dtype=float)
+    if b.shape != a.shape:
+        raise ValueError("before and after must have the same length (one pair per position)")
+    keep = ~(np.isnan(a) | np.isnan(b))
+    a, b = a[keep], b[keep]
+    n = len(a)
+    sd = float(np.std(a - b, ddof=1)) if n > 1 else np.nan
+    return paired_t_arrays(
+        np.array([n]),
+        np.array([b.mean() if n else np.nan]),
+        np.array([a.mean() if n else np.nan]),
+        np.array([sd]),
+        confidence,
+    )
+
+
+def welch_ttest(
+    before: Iterable[float], after: Iterable[float], confidence: float = 0.95
+) -> pd.DataFrame:
+    """Welch's unequal-variance t-test of after vs before (independent samples).
+
+    Parameters
+    ----------
+    before, after : array-like of float
+        Values of everyone answering in each phase; missing values are dropped.
+    confidence : float, default 0.95
+        Level of the interval of the difference in means.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row with :data:`analysis._common.TEST_COLUMNS`; ``n_pairs`` is NaN,
+        ``effect_size`` is Hedges' g, ``df`` is the Welch-Satterthwaite df.
+
+    Notes
+    -----
+    t = (m2 - m1) / sqrt(v1/n1 + v2/n2). Same as R ``t.test(after, before)`` (Welch is
+    R's default). Hedges' g uses the common approximation of the correction factor
+    J = 1 - 3 / (4 (n1 + n2) - 9).
+
+    References
+    ----------
+    Welch, B. L. (1947). Biometrika 34, 28-35. Hedges, L. V. (1981). J. Educ. Stat. 6, 107-128.
+    """
+    b, a = c.as_clean_array(before), c.as_clean_array(after)
+    n1, n2 = len(b), len(a)
+    return welch_t_arrays(
+        np.array([n1]),
+        np.array([b.mean() if n1 else np.nan]),
+        np.array([b.var(ddof=1) if n1 > 1 else np.nan]),
+        np.array([n2]),
+        np.array([a.mean() if n2 else np.nan]),
+        np.array([a.var(ddof=1) if n2 > 1 else np.nan]),
+        confidence,
+    )
