@@ -1,0 +1,32 @@
+"""`streamlit run app.py` in an empty folder: database and demo created, pages render."""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine, func, select, text
+from streamlit.testing.v1 import AppTest
+
+from score_impact.db.models import Enterprise, Response
+from tests.conftest import ROOT
+
+
+def test_first_start_in_empty_folder_creates_demo_and_serves_pages(tmp_path, monkeypatch):
+    for name in ("SCORE_DATABASE_URL", "SCORE_DATA_DIR", "SCORE_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SCORE_DEMO_ON_EMPTY", "1")
+    monkeypatch.chdir(tmp_path)
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    db = tmp_path / ".score_impact" / "score_impact.db"
+    assert db.exists() and (tmp_path / ".score_impact" / "secret.key").exists()
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Enterprise)).scalar() == 8
+        assert conn.execute(select(func.count()).select_from(Response)).scalar() > 500
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    engine.dispose()
+
+    at.switch_page("pages/manager.py").run()
+    assert not at.exception
+    at.text_input[0].set_value("AFMDEMO").run()
+    assert not at.exception and at.selectbox

@@ -1,0 +1,76 @@
+"""Manager answers and KPIs: validation with clear messages, editable until the round closes."""
+
+from __future__ import annotations
+
+import pytest
+
+from score_impact.db.models import RoundStatus
+from score_impact.services.errors import InvalidSubmission, RoundClosed
+from score_impact.services.manager import (
+    kpi_values,
+    manager_answers,
+    save_kpis,
+    save_manager_answers,
+)
+from score_impact.services.rounds import set_status
+
+
+def test_kpis_saved_edited_and_cleared(rt, world):
+    with rt.session() as s:
+        save_kpis(
+            s,
+            world.manager_round_id,
+            world.enterprise_ids[0],
+            {"defect_rework_rate": "4,5", "open_audit_findings": "3"},
+        )
+        save_kpis(
+            s,
+            world.manager_round_id,
+            world.enterprise_ids[0],
+            {"defect_rework_rate": "3.9", "open_audit_findings": ""},
+        )
+        assert kpi_values(s, world.manager_round_id, world.enterprise_ids[0]) == {
+            "defect_rework_rate": 3.9
+        }
+
+
+@pytest.mark.parametrize(
+    ("values", "code", "message"),
+    [
+        ({"defect_rework_rate": "150"}, "too_large", "The number must be at most 100."),
+        ({"defect_rework_rate": "-1"}, "too_small", "The number must be at least 0."),
+        ({"defect_rework_rate": "abc"}, "not_a_number", "Please enter a number."),
+        ({"open_audit_findings": "2.5"}, "whole_number", "Please enter a whole number."),
+        ({"energy_per_unit": "inf"}, "not_a_number", "Please enter a number."),
+    ],
+)
+def test_invalid_kpi_changes_nothing(rt, world, values, code, message):
+    ent = world.enterprise_ids[0]
+    with rt.session() as s:
+        save_kpis(s, world.manager_round_id, ent, {"on_time_delivery_rate": "92"})
+        with pytest.raises(InvalidSubmission) as err:
+            save_kpis(s, world.manager_round_id, ent, {"on_time_delivery_rate": "95"} | values)
+        [issue] = err.value.issues
+        assert (issue.code, issue.message("en")) == (code, message)
+        assert kpi_values(s, world.manager_round_id, ent) == {"on_time_delivery_rate": 92.0}
+
+
+def test_manager_answers_replace_previous_and_lock_when_closed(rt, world):
+    survey = rt.catalog.latest("manager_m1").survey
+    answers = {}
+    for item in survey.items:
+        if item.type.value == "likert":
+            answers[item.id] = 2
+        elif item.type.value == "yes_no":
+            answers[item.id] = False
+        elif item.options:
+            answers[item.id] = item.options[0].value
+    ent = world.enterprise_ids[1]
+    with rt.session() as s:
+        save_manager_answers(s, world.manager_round_id, ent, "en", answers)
+        likert = next(i.id for i in survey.items if i.type.value == "likert")
+        save_manager_answers(s, world.manager_round_id, ent, "zh", answers | {likert: 5})
+        assert manager_answers(s, world.manager_round_id, ent)[likert] == 5
+        set_status(s, world.manager_round_id, RoundStatus.CLOSED)
+        with pytest.raises(RoundClosed):
+            save_kpis(s, world.manager_round_id, ent, {"defect_rework_rate": "2"})

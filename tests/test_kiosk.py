@@ -1,0 +1,91 @@
+"""The tablet flow as a state machine, without Streamlit."""
+
+from __future__ import annotations
+
+import pytest
+
+from score_impact.kiosk import KioskAttempt, Step
+from score_impact.surveys.loader import load_catalog
+
+
+@pytest.fixture(scope="module")
+def survey():
+    return load_catalog().latest("worker_m1_cooperation").survey
+
+
+def answer_all(attempt: KioskAttempt, yes: bool = True) -> dict:
+    """Answer the screen like a worker: items revealed by show_if are answered too."""
+    values: dict = {}
+    for _ in range(3):
+        attempt.update(values)
+        for item in attempt.visible():
+            if item.type.value == "likert":
+                values[item.id] = 3
+            elif item.type.value == "yes_no":
+                values[item.id] = yes
+            elif item.options:
+                values[item.id] = item.options[0].value
+    return values
+
+
+def test_flow_language_consent_factory_code_sections_review(survey):
+    attempt = KioskAttempt(1, survey, [7, 8])
+    attempt.choose_language("zh")
+    attempt.consent(True)
+    assert attempt.step is Step.FACTORY
+    attempt.choose_factory(8)
+    assert attempt.set_code(b"k", {"birth_day": 3}) != []  # incomplete code refused
+    assert attempt.set_code(b"k", None) == [] and attempt.step is Step.SECTION
+    screens = 0
+    while attempt.step is Step.SECTION:
+        assert attempt.next(answer_all(attempt)) == []
+        screens += 1
+    assert attempt.step is Step.REVIEW and screens == len(survey.sections)
+    sub = attempt.submission()
+    assert (sub.enterprise_id, sub.language, sub.pairing) == (8, "zh", None)
+    attempt.back()
+    assert attempt.step is Step.SECTION and attempt.section_index == len(survey.sections) - 1
+
+
+def test_single_factory_round_skips_the_factory_question_and_decline_ends(survey):
+    attempt = KioskAttempt(1, survey, [7])
+    attempt.choose_language("en")
+    attempt.consent(True)
+    assert (attempt.step, attempt.enterprise_id) == (Step.CODE, 7)
+    declined = KioskAttempt(1, survey, [7])
+    declined.choose_language("en")
+    declined.consent(False)
+    assert declined.step is Step.DECLINED
+
+
+def test_missing_required_answer_keeps_worker_on_the_screen(survey):
+    attempt = KioskAttempt(1, survey, [7])
+    attempt.choose_language("en")
+    attempt.consent(True)
+    attempt.set_code(b"k", None)
+    issues = attempt.next({})
+    assert issues and attempt.section_index == 0
+    assert issues[0].message("zh") == "请回答这个问题。"
+
+
+def test_changing_a_show_if_answer_drops_the_hidden_follow_up(survey):
+    attempt = KioskAttempt(1, survey, [7])
+    attempt.update({"suggestion_made": True, "suggestion_acted": True})
+    assert attempt.answers["suggestion_acted"] is True
+    attempt.update({"suggestion_made": False})
+    assert "suggestion_acted" not in attempt.answers
+
+
+def test_code_is_hashed_immediately(survey):
+    attempt = KioskAttempt(1, survey, [7])
+    attempt.choose_language("en")
+    attempt.consent(True)
+    code = {
+        "birth_day": 9,
+        "mother_birth_month": 2,
+        "older_siblings": 0,
+        "birth_year_last_digit": 1,
+    }
+    assert attempt.set_code(b"k", code) == []
+    assert attempt.pairing is not None and all(len(h) == 16 for h in attempt.pairing.part_hashes)
+    assert code not in vars(attempt).values()  # the elements themselves are not kept
