@@ -1,0 +1,176 @@
+"""The screens of the tablet survey, one function per step of ``score_impact.kiosk``.
+
+Each screen renders, and on a tap changes the attempt and asks for a rerun; the page
+(pages/kiosk.py) only picks the screen for the attempt's current step.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import streamlit as st
+from sqlalchemy.exc import OperationalError
+
+from pages.common import db, runtime
+from pages.widgets import answer_text, item_input, label_of
+from score_impact.i18n import LANGUAGES, t
+from score_impact.kiosk import KioskAttempt, Step
+from score_impact.pairing import ELEMENTS
+from score_impact.services.errors import DomainError, InvalidSubmission, RoundClosed
+from score_impact.services.responses import submit_response
+from score_impact.surveys.schema import ItemType
+from score_impact.surveys.validation import Issue
+
+RESET_AFTER_SECONDS = 8
+state = st.session_state
+
+
+def reset() -> None:
+    """Forget everything about the previous worker; keep only the round's join code."""
+    code = state.get("join_code")
+    for key in list(state.keys()):
+        del state[key]
+    if code:
+        state["join_code"] = code
+
+
+def _remember(attempt: KioskAttempt, issues: list[Issue]) -> None:
+    """Keep the issues for the next run, already in the worker's language."""
+    state["issues"] = {i.item_id: i.message(attempt.language or "en") for i in issues}
+
+
+def _tap(label: str, key: str, primary: bool = False, where=st) -> bool:
+    return where.button(label, key=key, type="primary" if primary else "secondary")
+
+
+def language(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
+    st.title(label_of(a.survey.title, a.survey.default_language))
+    st.subheader(" / ".join(t("kiosk.choose_language", code) for code in a.survey.languages))
+    for code in a.survey.languages:
+        if _tap(LANGUAGES.get(code, code), f"lang-{code}"):
+            a.choose_language(code)
+            st.rerun()
+
+
+def consent(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
+    st.title(t("kiosk.consent_title", lang))
+    st.markdown(label_of(a.survey.consent, lang))
+    for agreed, label in ((True, "kiosk.agree"), (False, "kiosk.decline")):
+        if _tap(t(label, lang), f"{a.client_uuid}:{label}", primary=agreed):
+            a.consent(agreed)
+            st.rerun()
+
+
+def factory(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
+    st.title(t("kiosk.choose_factory", lang))
+    for ent_id, name in state["factories"].items():
+        if _tap(name, f"{a.client_uuid}:ent-{ent_id}"):
+            a.choose_factory(ent_id)
+            st.rerun()
+
+
+def code(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
+    st.title(t("kiosk.code_title", lang))
+    st.write(t("kiosk.code_intro", lang))
+    elements = {
+        name: st.selectbox(
+            t(f"kiosk.code.{name}", lang), list(allowed), index=None, key=f"{a.client_uuid}:{name}"
+        )
+        for name, allowed in ELEMENTS.items()
+    }
+    if "_code" in issues:
+        st.error(issues["_code"])
+    key = runtime().settings.secret_key
+    if _tap(t("kiosk.next", lang), f"{a.client_uuid}:code-next", primary=True):
+        _remember(a, a.set_code(key, elements))
+        st.rerun()
+    if _tap(t("kiosk.skip_code", lang), f"{a.client_uuid}:code-skip"):
+        a.set_code(key, None)
+        st.rerun()
+
+
+def section(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
+    current, total = a.progress()
+    st.progress(current / total, text=t("kiosk.progress", lang, current=current, total=total))
+    st.header(label_of(a.section.title, lang))
+    if a.section.intro:
+        st.write(label_of(a.section.intro, lang))
+    values = {}
+    for item in a.visible():
+        key = f"{a.client_uuid}:{item.id}"  # unique per attempt: nothing survives a reset
+        values[item.id] = item_input(a.survey, item, lang, key, a.answers.get(item.id))
+        if item.id in issues:
+            st.error(issues[item.id])
+    a.update(values)  # keeps show_if live while the worker answers this screen
+    if issues:
+        st.warning(t("kiosk.fix_errors", lang))
+    left, right = st.columns(2)
+    if _tap(t("kiosk.back", lang), f"{a.client_uuid}:back", where=left):
+        a.back()
+        st.rerun()
+    if _tap(t("kiosk.next", lang), f"{a.client_uuid}:next", primary=True, where=right):
+        _remember(a, a.next(values))
+        st.rerun()
+
+
+def review(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
+    st.title(t("kiosk.review_title", lang))
+    for sec in a.survey.sections:
+        for item in a.visible(sec):
+            if item.type is not ItemType.NOTE:
+                answer = answer_text(a.survey, item, a.answers.get(item.id), lang)
+                st.markdown(f"**{label_of(item.label, lang)}**  \n{answer}")
+    for message in issues.values():
+        st.error(message)
+    left, right = st.columns(2)
+    if _tap(t("kiosk.back", lang), f"{a.client_uuid}:review-back", where=left):
+        a.back()
+        st.rerun()
+    if _tap(t("kiosk.submit", lang), f"{a.client_uuid}:submit", primary=True, where=right):
+        _submit(a, lang)
+        st.rerun()
+
+
+def _submit(a: KioskAttempt, lang: str) -> None:
+    """One transaction keyed by the attempt's UUID: a second tap stores nothing new."""
+    try:
+        with db() as s:
+            submit_response(s, a.submission())
+        a.step = Step.DONE
+        state["done_at"] = time.monotonic()
+    except InvalidSubmission as exc:
+        _remember(a, exc.issues)
+    except RoundClosed:
+        state["issues"] = {"_save": t("kiosk.closed_round", lang)}
+    except (DomainError, OperationalError):
+        state["issues"] = {"_save": t("kiosk.save_failed", lang)}
+
+
+def thank_you(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
+    """Thanks, then a clean screen for the next worker after a tap or a few seconds."""
+    state.setdefault("done_at", time.monotonic())
+
+    @st.fragment(run_every=2)
+    def countdown() -> None:
+        st.success(t("kiosk.thanks" if a.step is Step.DONE else "kiosk.declined", lang))
+        waited = time.monotonic() - state.get("done_at", time.monotonic())
+        if _tap(t("kiosk.next_worker", lang), f"{a.client_uuid}:again", primary=True) or (
+            waited > RESET_AFTER_SECONDS
+        ):
+            reset()
+            st.rerun(scope="app")
+
+    countdown()
+
+
+SCREENS: dict[Step, Callable[[KioskAttempt, str, dict[str, str]], None]] = {
+    Step.LANGUAGE: language,
+    Step.CONSENT: consent,
+    Step.FACTORY: factory,
+    Step.CODE: code,
+    Step.SECTION: section,
+    Step.REVIEW: review,
+    Step.DONE: thank_you,
+    Step.DECLINED: thank_you,
+}
