@@ -243,3 +243,69 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(60))
     target: Mapped[str] = mapped_column(String(200))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class AttemptDraft(Base):
+    """A tablet attempt in progress, saved after every screen (flaky Wi-Fi).
+
+    ``resume_code`` is short and random: it identifies the attempt, never the worker, and
+    expires. The draft holds only what the response will hold (answers, the keyed pairing
+    hashes), and is deleted when the response is submitted.
+    """
+
+    __tablename__ = "attempt_draft"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resume_code: Mapped[str] = mapped_column(String(12), unique=True)
+    client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_round.id", ondelete="CASCADE"))
+    state: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PaperEntry(Base):
+    """One keying of a paper sheet. With double entry, two keyings of the same sheet must
+    agree (or be resolved) before the response is stored; until then nothing is analysed."""
+
+    __tablename__ = "paper_entry"
+    __table_args__ = (UniqueConstraint("round_id", "sheet_number", "pass_number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_round.id", ondelete="CASCADE"))
+    sheet_number: Mapped[str] = mapped_column(String(20))
+    pass_number: Mapped[int]  # 1 = first keying, 2 = second (double entry)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(10))
+    answers: Mapped[dict] = mapped_column(JSON)
+    entered_by: Mapped[str] = mapped_column(String(80))
+    entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id", ondelete="SET NULL"))
+
+
+class ActionStatus(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class ImprovementAction(Base):
+    """An action of an enterprise's Enterprise Improvement Plan, linked to the outcome
+    (construct or KPI) whose result prompted it."""
+
+    __tablename__ = "improvement_action"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id", ondelete="SET NULL"))
+    outcome_id: Mapped[str] = mapped_column(String(60))  # construct id or KPI id
+    outcome_kind: Mapped[str] = mapped_column(String(20))  # construct | kpi | item
+    title: Mapped[str] = mapped_column(String(200))
+    responsible_role: Mapped[str] = mapped_column(String(80))
+    due_date: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), default=ActionStatus.PLANNED)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    finding: Mapped[str] = mapped_column(Text, default="")  # the result that prompted it
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
