@@ -27,7 +27,12 @@ from scipy import stats
 from analysis import _common as c
 from analysis.binary import mcnemar_arrays, two_proportion_arrays
 from analysis.multicomp import grouped_p_adjust
-from analysis.nonparametric import EXACT_LIMIT, mann_whitney_arrays, signed_rank_arrays
+from analysis.nonparametric import (
+    EXACT_LIMIT,
+    RANK_DECIMALS,
+    mann_whitney_arrays,
+    signed_rank_arrays,
+)
 from analysis.parametric import paired_t_arrays, welch_t_arrays
 from analysis.scoring import construct_scores, item_scores, response_columns
 from analysis.suppression import MIN_GROUP_SIZE, suppress
@@ -82,9 +87,6 @@ TEST_ORDER = {
     "Mann-Whitney U": 4,
     "two-proportion chi-square": 5,
 }
-# Ranks compare values rounded to this many decimals, so that construct means such as
-# 11/3 computed by different sums still tie (R would split them on the last bit).
-RANK_DECIMALS = 10
 
 
 @dataclass(frozen=True)
@@ -255,7 +257,9 @@ def _pairs(
     frame = frame[counts.to_numpy() == 1]
     before = frame[~frame["after"]].set_index(["pair", "outcome"])
     later = frame[frame["after"]].set_index(["pair", "outcome"])
-    joined = before[["resp", "value"]].join(later[["value"]], how="inner", rsuffix="_after")
+    joined = before[["resp", "value"]].join(
+        later[["value"]].rename(columns={"value": "value_after"}), how="inner"
+    )
     return pd.DataFrame(
         {
             "resp": joined["resp"].to_numpy(),

@@ -26,6 +26,10 @@ from scipy import stats
 from analysis import _common as c
 
 EXACT_LIMIT = 50  # R: exact when n < 50 (and no ties)
+# Values are compared after rounding to this many decimals, so that construct means such
+# as 11/3 - 8/3 and 4/3 - 1/3 tie as they do on paper (R would split them on the last bit
+# of the floating-point sum; on data with few decimals, such as R's examples, no change).
+RANK_DECIMALS = 10
 
 
 def _normal_p(z_raw: np.ndarray, sigma: np.ndarray) -> np.ndarray:
@@ -120,7 +124,7 @@ def wilcoxon_signed_rank(before: Iterable[float], after: Iterable[float]) -> pd.
     a, b = a[keep], b[keep]
     n_pairs = len(a)
     d = a - b
-    nonzero = d[d != 0]
+    nonzero = np.round(d[np.round(d, RANK_DECIMALS) != 0], RANK_DECIMALS)
     n = len(nonzero)
     ranks = stats.rankdata(np.abs(nonzero))
     v = float(ranks[nonzero > 0].sum())
@@ -185,7 +189,7 @@ def mann_whitney(before: Iterable[float], after: Iterable[float]) -> pd.DataFram
     """
     b, a = c.as_clean_array(before), c.as_clean_array(after)
     n1, n2 = len(b), len(a)
-    pooled = np.concatenate([a, b])
+    pooled = np.round(np.concatenate([a, b]), RANK_DECIMALS)
     reason = c.first_reason(
         (np.array([n1 == 0]), c.NO_BASELINE),
         (np.array([n2 == 0]), c.NO_FOLLOW_UP),
@@ -199,7 +203,7 @@ def mann_whitney(before: Iterable[float], after: Iterable[float]) -> pd.DataFram
     if reason is None:
         w = float(stats.rankdata(pooled)[:n2].sum() - n2 * (n2 + 1) / 2)
         if exact:
-            p = float(stats.mannwhitneyu(a, b, method="exact").pvalue)
+            p = float(stats.mannwhitneyu(pooled[:n2], pooled[n2:], method="exact").pvalue)
             r = 2 * w / (n1 * n2) - 1
         else:
             p_arr, r_arr = mann_whitney_arrays(
