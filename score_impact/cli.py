@@ -1,29 +1,94 @@
-"""Command line: ``score-impact demo`` (create demo data) and ``score-impact run`` (start app)."""
+"""Command line: ``score-impact demo`` (create demo data), ``score-impact run`` (start app)
+and ``score-impact create-user`` (the first admin of a real server, or any account)."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import subprocess
 import sys
 from pathlib import Path
 
+from score_impact.db.models import Role
+from score_impact.demo import DEMO_ACCOUNTS
 from score_impact.runtime import start
+from score_impact.services.accounts import create_user
+from score_impact.services.errors import InvalidInput
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="score-impact")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("demo", help="create the database and the demo data if it is empty")
     run = sub.add_parser("run", help="start the web app (creates the demo on an empty database)")
     run.add_argument("--port", type=int, default=8501)
-    args = parser.parse_args(argv)
+    user = sub.add_parser("create-user", help="create an account (asks for the password)")
+    user.add_argument("username")
+    user.add_argument("--role", required=True, choices=[r.value for r in Role])
+    user.add_argument("--name", dest="display_name", help="name shown in the app")
+    user.add_argument("--brand-id", type=int, help="brand accounts: the brand they represent")
+    user.add_argument("--enterprise-id", type=int, help="manager accounts: their enterprise")
+    user.add_argument(
+        "--cohort-id", type=int, action="append", default=[], help="trainers: a cohort they train"
+    )
+    user.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input (for scripts)",
+    )
+    return parser
+
+
+def _read_password(from_stdin: bool) -> str | None:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat password: ") != first:
+        print("The passwords differ; nothing was created.", file=sys.stderr)
+        return None
+    return first
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    password = _read_password(args.password_stdin)
+    if password is None:
+        return 1
+    runtime = start(demo=False)  # a real server: never seed demo accounts here
+    with runtime.session() as session:
+        try:
+            user = create_user(
+                session,
+                username=args.username,
+                password=password,
+                role=args.role,
+                display_name=args.display_name,
+                brand_id=args.brand_id,
+                enterprise_id=args.enterprise_id,
+                cohort_ids=args.cohort_id,
+                actor="cli",
+            )
+        except InvalidInput as exc:
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            return 1
+        print(f"Created {user.role} account '{user.username}'.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "create-user":
+        return _create_user(args)
     if args.command == "demo":
         runtime = start(demo=True)
         print(f"Database ready: {runtime.settings.database_url}")
         for problem in runtime.problems:
             print(f"survey definition problem: {problem}", file=sys.stderr)
+        print("Demo accounts (made with the demo data; public passwords, for trying only):")
+        for a in DEMO_ACCOUNTS:
+            print(f"  {a.role.value:<8} {a.username:<18} {a.password:<18} sees {a.sees}")
         return 0
     return subprocess.call(
         [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(args.port)]

@@ -6,6 +6,11 @@ worker rounds (40-120 workers per factory, about 60% of follow-up workers return
 reproducible private code, a few of them misremembering one element), manager surveys and
 KPIs. Training raises most constructs by 0.3-0.6 points; one construct gets no effect, so
 the dashboards show an honest "no detectable change" too.
+
+One account per role (``DEMO_ACCOUNTS``) lets a visitor see what each kind of user sees.
+Their passwords are public (README, ``score-impact demo``): the demo is for trying the app,
+never for a server holding real answers (set ``SCORE_DEMO_ON_EMPTY=0`` there and create
+accounts with ``score-impact create-user``).
 """
 
 from __future__ import annotations
@@ -26,10 +31,12 @@ from score_impact.db.models import (
     KpiValue,
     Phase,
     Response,
+    Role,
     RoundStatus,
     utcnow,
 )
 from score_impact.pairing import ELEMENTS, make_code
+from score_impact.services.accounts import create_user
 from score_impact.services.responses import answer_columns
 from score_impact.services.rounds import create_round
 from score_impact.services.surveys import publish, survey_of
@@ -73,6 +80,28 @@ COHORTS: dict[str, tuple[Factory, ...]] = {
 COMPARISON = (
     Factory("Foshan Harmony Apparel", "China", "garments", "50-249", 60, (BRANDS[0],)),
     Factory("Long An Star Electronics", "Viet Nam", "electronics", "50-249", 45, (BRANDS[1],)),
+)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: Role
+    sees: str
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("admin", "demo-admin-2026", Role.ADMIN, "everything; admin pages"),
+    DemoAccount("trainer.li", "demo-trainer-2026", Role.TRAINER, f"cohort {next(iter(COHORTS))}"),
+    DemoAccount("northwind", "demo-brand-2026", Role.BRAND, f"brand {BRANDS[0]}'s factories"),
+    DemoAccount("lotus", "demo-brand-2026", Role.BRAND, f"brand {BRANDS[1]}'s factories"),
+    DemoAccount(
+        "manager.evergreen",
+        "demo-manager-2026",
+        Role.MANAGER,
+        f"enterprise {next(iter(COHORTS.values()))[0].name}",
+    ),
 )
 
 
@@ -130,7 +159,36 @@ def seed_demo(session: Session, catalog: Catalog, key: bytes, seed: int = SEED) 
         for ent, f in zip(cohort.enterprises, factories, strict=True):
             _seed_workers(session, rng, key, survey_of(worker_v), rounds, ent.id, f, comparison)
             _seed_managers(session, rng, survey_of(manager_v), rounds, ent.id, comparison)
+    _seed_accounts(session, brands)
     session.commit()
+
+
+def _seed_accounts(session: Session, brands: dict[str, Brand]) -> None:
+    """One account per role: the trainer trains the first cohort, one account per brand,
+    the manager runs the first cohort's first factory. Same transaction as the data."""
+    first_cohort = session.scalar(select(Cohort).where(Cohort.name == next(iter(COHORTS))))
+    first_factory = next(iter(COHORTS.values()))[0].name
+    links = {
+        "trainer.li": {"cohort_ids": [first_cohort.id], "display_name": "Li Wei"},
+        "northwind": {"brand_id": brands[BRANDS[0]].id, "display_name": BRANDS[0]},
+        "lotus": {"brand_id": brands[BRANDS[1]].id, "display_name": BRANDS[1]},
+        "manager.evergreen": {
+            "enterprise_id": session.scalar(
+                select(Enterprise.id).where(Enterprise.name == first_factory)
+            ),
+            "display_name": "Chen Jing",
+        },
+    }
+    for account in DEMO_ACCOUNTS:
+        create_user(
+            session,
+            username=account.username,
+            password=account.password,
+            role=account.role,
+            actor="demo",
+            commit=False,
+            **links.get(account.username, {}),
+        )
 
 
 def _likert(rng: np.random.Generator, latent: float, reverse: bool) -> int:

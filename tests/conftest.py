@@ -93,3 +93,52 @@ def world(rt: Runtime) -> World:
         )
         s.commit()
         return World(w.id, m.id, c.id, (ents[0].id, ents[1].id), ents[2].id)
+
+
+# --- accounts and roles -----------------------------------------------------------------
+
+PASSWORD = "correct horse battery"  # every account made by the `accounts` fixture
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 with tiny parameters (the real ones cost ~0.25 s a hash, by design), and no
+    unknown-user lockouts left over from another test."""
+    from argon2 import PasswordHasher
+
+    from score_impact.services import accounts
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(accounts, "HASHER", cheap)
+    accounts.UNKNOWN_USER_LOCKOUTS.clear()
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """Usernames of one account per role in the `world`: the trainer trains its cohort, the
+    brand account is its brand, the manager runs Alpha Garments."""
+
+    admin: str = "admin"
+    trainer: str = "trainer"
+    brand: str = "brand"
+    manager: str = "manager"
+
+
+@pytest.fixture
+def accounts(rt: Runtime, world: World) -> Accounts:
+    from sqlalchemy import select
+
+    from score_impact.services.accounts import create_user
+
+    with rt.session() as s:
+        cohort_id = s.scalar(select(Cohort.id).where(Cohort.name == "Test cohort"))
+        brand_id = s.scalar(select(Brand.id).where(Brand.name == "Test Brand"))
+        names = Accounts()
+        for role, links in (
+            ("admin", {}),
+            ("trainer", {"cohort_ids": [cohort_id]}),
+            ("brand", {"brand_id": brand_id}),
+            ("manager", {"enterprise_id": world.enterprise_ids[0]}),
+        ):
+            create_user(s, username=getattr(names, role), password=PASSWORD, role=role, **links)
+    return names
