@@ -24,7 +24,9 @@ def start_attempt(code: str) -> KioskAttempt | None:
             round_ = open_round(s, round_by_code(s, code).id)
             factories = {e.id: e.name for e in round_enterprises(s, round_)}
             state["factories"] = factories
-            return KioskAttempt(round_.id, survey_of(round_.survey_version), list(factories))
+            survey = survey_of(round_.survey_version)
+            autoplay = bool((round_.settings or {}).get("autoplay_audio"))
+            return KioskAttempt(round_.id, survey, list(factories), autoplay=autoplay)
     except UnknownRound:
         st.error(t("kiosk.unknown_round", lang))
     except RoundClosed:

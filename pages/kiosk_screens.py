@@ -17,9 +17,11 @@ from pages.widgets import answer_text, item_input, label_of
 from score_impact.i18n import LANGUAGES, t
 from score_impact.kiosk import KioskAttempt, Step
 from score_impact.pairing import ELEMENTS
+from score_impact.read_aloud import Spoken, controls_html
+from score_impact.services.drafts import UnknownResumeCode, discard_draft, resume, save_draft
 from score_impact.services.errors import DomainError, InvalidSubmission, RoundClosed
 from score_impact.services.responses import submit_response
-from score_impact.surveys.schema import ItemType
+from score_impact.surveys.schema import Item, ItemType
 from score_impact.surveys.validation import Issue
 
 RESET_AFTER_SECONDS = 8
@@ -51,6 +53,20 @@ def language(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
         if _tap(LANGUAGES.get(code, code), f"lang-{code}"):
             a.choose_language(code)
             st.rerun()
+    langs = a.survey.languages
+    with st.expander(" / ".join(t("kiosk.resume_title", x) for x in langs)):
+        label = " / ".join(t("kiosk.resume_label", x) for x in langs)
+        typed = st.text_input(label, key=f"{a.client_uuid}:resume")
+        go = _tap(" / ".join(t("kiosk.resume_button", x) for x in langs), f"{a.client_uuid}:go")
+        if go and typed:
+            try:
+                with db() as s:
+                    state["attempt"] = resume(s, typed)
+            except (UnknownResumeCode, RoundClosed):
+                state["issues"] = {"_resume": t("kiosk.resume_unknown", lang)}
+            st.rerun()
+    if "_resume" in issues:
+        st.error(issues["_resume"])
 
 
 def consent(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
@@ -84,9 +100,11 @@ def code(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
     key = runtime().settings.secret_key
     if _tap(t("kiosk.next", lang), f"{a.client_uuid}:code-next", primary=True):
         _remember(a, a.set_code(key, elements))
+        _save_draft(a)
         st.rerun()
     if _tap(t("kiosk.skip_code", lang), f"{a.client_uuid}:code-skip"):
         a.set_code(key, None)
+        _save_draft(a)
         st.rerun()
 
 
@@ -97,8 +115,9 @@ def section(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
     if a.section.intro:
         st.write(label_of(a.section.intro, lang))
     values = {}
-    for item in a.visible():
+    for number, item in enumerate(a.visible()):
         key = f"{a.client_uuid}:{item.id}"  # unique per attempt: nothing survives a reset
+        _read_aloud(a, item, lang, autoplay=a.autoplay and number == 0)
         values[item.id] = item_input(a.survey, item, lang, key, a.answers.get(item.id))
         if item.id in issues:
             st.error(issues[item.id])
@@ -111,7 +130,10 @@ def section(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
         st.rerun()
     if _tap(t("kiosk.next", lang), f"{a.client_uuid}:next", primary=True, where=right):
         _remember(a, a.next(values))
+        _save_draft(a)
         st.rerun()
+    if a.resume_code:
+        st.caption(t("kiosk.resume_caption", lang, code=a.resume_code))
 
 
 def review(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
@@ -137,6 +159,7 @@ def _submit(a: KioskAttempt, lang: str) -> None:
     try:
         with db() as s:
             submit_response(s, a.submission())
+            discard_draft(s, a.client_uuid)
         a.step = Step.DONE
         state["done_at"] = time.monotonic()
     except InvalidSubmission as exc:
@@ -145,6 +168,40 @@ def _submit(a: KioskAttempt, lang: str) -> None:
         state["issues"] = {"_save": t("kiosk.closed_round", lang)}
     except (DomainError, OperationalError):
         state["issues"] = {"_save": t("kiosk.save_failed", lang)}
+
+
+def _save_draft(a: KioskAttempt) -> None:
+    """Keep the answers so far in the database; a failure here must not block the worker,
+    whose answers are still in this session."""
+    try:
+        with db() as s:
+            a.resume_code = save_draft(s, a)
+    except OperationalError:
+        pass
+
+
+def _read_aloud(a: KioskAttempt, item: Item, lang: str, autoplay: bool) -> None:
+    """Play buttons for the question and each of its options."""
+    if item.type is ItemType.LIKERT:
+        points = a.survey.scales[item.scale or ""]
+        options = [Spoken(str(p.value), label_of(p.label, lang)) for p in points]
+    elif item.type is ItemType.YES_NO:
+        options = [Spoken(t(k, lang), t(k, lang)) for k in ("kiosk.yes", "kiosk.no")]
+    else:
+        options = [
+            Spoken(label_of(o.label, lang), label_of(o.label, lang)) for o in item.options or []
+        ]
+    question = Spoken("", label_of(item.label, lang), (item.audio or {}).get(lang))
+    html = controls_html(
+        f"ra-{a.client_uuid[:8]}-{item.id}",
+        lang,
+        question,
+        options,
+        t("kiosk.no_voice", lang),
+        base=runtime().settings.survey_dir,
+        autoplay=autoplay,
+    )
+    st.html(html, unsafe_allow_javascript=True)
 
 
 def thank_you(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:

@@ -8,6 +8,7 @@
 | SCORE_SECRET_KEY | generated once into <data dir>/secret.key | keys the anonymous pairing hashes |
 | SCORE_DEMO_ON_EMPTY | 1 | create the demo data when the app starts on an empty database |
 | SCORE_SESSION_MINUTES | 30 | idle minutes before a logged-in user must log in again |
+| SCORE_SURVEY_DIR | survey_defs/ of this checkout | survey definitions (YAML) and their audio files |
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+
+DEFAULT_SURVEY_DIR = Path(__file__).resolve().parents[1] / "survey_defs"
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,7 @@ class Settings:
     secret_key: bytes
     demo_on_empty: bool
     session_minutes: int
+    survey_dir: Path
 
 
 def _secret_key(data_dir: Path) -> bytes:
@@ -67,4 +71,5 @@ def load_settings() -> Settings:
         secret_key=_secret_key(data_dir),
         demo_on_empty=os.environ.get("SCORE_DEMO_ON_EMPTY", "1") not in ("0", "false", "no"),
         session_minutes=_positive_int("SCORE_SESSION_MINUTES", 30),
+        survey_dir=Path(os.environ.get("SCORE_SURVEY_DIR") or DEFAULT_SURVEY_DIR).resolve(),
     )

@@ -45,6 +45,8 @@ class KioskAttempt:
     answers: dict[str, Any] = field(default_factory=dict)
     pairing: PairingCode | None = None
     started_at: datetime = field(default_factory=utcnow)
+    resume_code: str | None = None  # set once the first draft is saved
+    autoplay: bool = False  # round setting: read each question aloud when it appears
 
     # ----- navigation ----------------------------------------------------------------
     def choose_language(self, language: str) -> None:

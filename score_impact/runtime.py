@@ -15,7 +15,7 @@ from score_impact.config import Settings, load_settings
 from score_impact.db.engine import make_engine, session_factory, upgrade
 from score_impact.demo import is_empty, seed_demo
 from score_impact.services.surveys import publish_catalog
-from score_impact.surveys.loader import DEFAULT_DIR, Catalog, load_catalog
+from score_impact.surveys.loader import Catalog, load_catalog
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def start(settings: Settings | None = None, demo: bool | None = None) -> Runtime
     engine = make_engine(settings.database_url)
     upgrade(engine)
     sessions = session_factory(engine)
-    catalog = load_catalog(DEFAULT_DIR)
+    catalog = load_catalog(settings.survey_dir)
     with sessions() as session:
         problems = publish_catalog(session, catalog)
         want_demo = settings.demo_on_empty if demo is None else demo

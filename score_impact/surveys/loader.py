@@ -15,9 +15,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from score_impact.config import DEFAULT_SURVEY_DIR
 from score_impact.surveys.schema import Survey
 
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "survey_defs"
+DEFAULT_DIR = DEFAULT_SURVEY_DIR
 
 
 class SurveyDefinitionError(ValueError):

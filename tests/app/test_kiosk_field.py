@@ -1,0 +1,91 @@
+"""Field conditions on the tablet page: read-aloud controls and resuming a lost session."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+
+import yaml
+from sqlalchemy import func, select
+
+from score_impact.db.models import AttemptDraft, Response
+from tests.app.kiosk_driver import answer_screen, click, complete_survey, open_app
+from tests.conftest import ROOT, WORKER_CODE
+from tests.test_read_aloud import make_wav
+
+
+def _html_blocks(at) -> list[str]:
+    return [el.proto.body for el in at.get("html") if "read-aloud" in el.proto.body]
+
+
+def _to_first_section(at):
+    at.button(key="lang-zh").click().run()
+    click(at, "我同意，开始")
+    click(at, "Alpha Garments")
+    return click(at, "跳过编码")
+
+
+def test_every_question_has_a_read_aloud_control(world, rt):
+    survey = rt.catalog.latest("worker_m1_cooperation").survey
+    at = _to_first_section(open_app(WORKER_CODE))
+    while at.radio:
+        blocks = _html_blocks(at)
+        assert len(blocks) == len(at.radio) + len(at.text_input)  # one per question
+        assert all('data-lang="zh-CN"' in b and "ra-question" in b for b in blocks)
+        answer_screen(at, survey)
+        assert len(_html_blocks(at)) == len(at.radio) + len(at.text_input)  # show_if too
+        click(at, "下一页")
+
+
+def test_survey_audio_file_is_played_for_its_item(tmp_path, monkeypatch, database_url):
+    defs = tmp_path / "defs"
+    shutil.copytree(ROOT / "survey_defs", defs)
+    path = defs / "worker_m1_cooperation.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw["version"] = 2
+    raw["sections"][0]["items"][0]["audio"] = {"zh": "audio/first_zh.wav"}
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    content = make_wav(defs / "audio" / "first_zh.wav")
+    monkeypatch.setenv("SCORE_SURVEY_DIR", str(defs))
+    from score_impact.config import load_settings
+    from score_impact.runtime import start
+    from tests.conftest import make_world
+
+    runtime = start(load_settings(), demo=False)
+    make_world(runtime)
+    at = _to_first_section(open_app(WORKER_CODE))
+    first = _html_blocks(at)[0]
+    source = "data:audio/x-wav;base64," + base64.b64encode(content).decode()
+    assert '<audio id="' in first and f'src="{source}"' in first
+    assert all("<audio" not in b for b in _html_blocks(at)[1:])
+    runtime.engine.dispose()
+
+
+def test_lost_session_resumes_from_the_code_on_screen(world, rt):
+    survey = rt.catalog.latest("worker_m1_cooperation").survey
+    at = _to_first_section(open_app(WORKER_CODE))
+    answer_screen(at, survey, likert=2)
+    click(at, "下一页")
+    caption = next(c.value for c in at.caption if "继续码" in c.value)
+    code = caption.split("：")[1].split(" ")[0]
+    with rt.session() as s:
+        assert s.scalar(select(AttemptDraft.resume_code)) == code
+
+    fresh = open_app(WORKER_CODE)  # the server session is gone: a new one starts
+    fresh.text_input[0].set_value(code)
+    click(fresh, "Continue / 继续")
+    assert fresh.header[0].value == at.header[0].value  # same screen as before
+    complete_survey(fresh, survey, "下一页")
+    click(fresh, "提交")
+    with rt.session() as s:
+        [response] = s.scalars(select(Response)).all()
+        assert s.scalar(select(func.count()).select_from(AttemptDraft)) == 0
+        first_item = survey.sections[0].items[0].id
+        assert {a.item_id: a.value_num for a in response.answers}[first_item] == 2.0
+
+
+def test_unknown_resume_code_is_refused(world, rt):
+    at = open_app(WORKER_CODE)
+    at.text_input[0].set_value("ZZZZZZ")
+    click(at, "Continue / 继续")
+    assert at.error[0].value.startswith("This resume code is not valid")
