@@ -78,6 +78,8 @@ GROUPING_COLUMNS: dict[str, str] = {
     "cohort": "cohort",
     "module": "module",
 }
+# Largest (groups x outcomes x distinct values) histogram used for ranking (8 bytes each).
+HISTOGRAM_CELLS = 4_000_000
 KIND_ORDER = {"construct": 0, "item": 1, "kpi": 2}
 TEST_ORDER = {
     "paired t-test": 0,
@@ -119,8 +121,10 @@ def _observations(
             )
         )
     if "item" in levels:
-        it = item_scores(answers)
-        it = it[it["score"].notna()]
+        needed = ["response_id", "item_id", "item_type", "value", "reverse", "scale_min",
+                  "scale_max"]  # fmt: skip
+        it = item_scores(answers[needed])
+        it = it[it["score"].notna().to_numpy()]
         parts.append(
             pd.DataFrame(
                 {
@@ -189,14 +193,36 @@ def _stats(key: np.ndarray, values: np.ndarray, size: int):
     return n, mean, var
 
 
-def _ranks(key: np.ndarray, values: np.ndarray, size: int):
-    """Average ranks of ``values`` within each key, and the tie term sum(t^3 - t)."""
-    vals = np.round(values, RANK_DECIMALS)
-    order = np.lexsort((vals, key))
-    k_s, v_s = key[order], vals[order]
-    m = len(k_s)
+def _positions(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Each value's position among the distinct rounded values, and how many there are.
+
+    Ranking then needs one integer sort of ``key * n_distinct + position`` instead of a
+    two-key lexsort on floats; computed once and reused for every grouping.
+    """
+    distinct, position = np.unique(np.round(values, RANK_DECIMALS), return_inverse=True)
+    return position.astype(np.int64), len(distinct)
+
+
+def _ranks(key: np.ndarray, position: np.ndarray, n_distinct: int, size: int):
+    """Average ranks within each key (values given by :func:`_positions`) and the tie term
+    sum(t^3 - t) per key.
+
+    Survey scores take few distinct values, so a (key x value) histogram is small: the
+    average rank of a value is the count of smaller values in its key plus (ties + 1) / 2,
+    with no sorting at all. Many distinct values fall back to one integer sort.
+    """
+    code = key.astype(np.int64) * n_distinct + position
+    if size * n_distinct <= HISTOGRAM_CELLS:
+        counts = np.bincount(code, minlength=size * n_distinct).reshape(size, n_distinct)
+        below = np.cumsum(counts, axis=1) - counts
+        average = (below + (counts + 1) / 2).ravel()
+        c = counts.astype(float)
+        return average[code], (c**3 - c).sum(axis=1)
+    order = np.argsort(code)
+    c_s, k_s = code[order], key[order]
+    m = len(c_s)
     new_run = np.ones(m, dtype=bool)
-    new_run[1:] = (k_s[1:] != k_s[:-1]) | (v_s[1:] != v_s[:-1])
+    new_run[1:] = c_s[1:] != c_s[:-1]
     run_id = np.cumsum(new_run) - 1
     run_start = np.flatnonzero(new_run)
     run_len = np.diff(np.append(run_start, m)).astype(float)
@@ -274,6 +300,7 @@ def _independent_rows(
     key: np.ndarray,
     after: np.ndarray,
     value: np.ndarray,
+    position: tuple[np.ndarray, int],
     binary: np.ndarray,
     size: int,
     confidence: float,
@@ -285,7 +312,7 @@ def _independent_rows(
     n1, n2 = n[0::2], n[1::2]
     m1, m2, v1, v2 = mean[0::2], mean[1::2], var[0::2], var[1::2]
     welch = welch_t_arrays(n1, m1, v1, n2, m2, v2, confidence)
-    ranks, tie = _ranks(key, value, size)
+    ranks, tie = _ranks(key, position[0], position[1], size)
     w = np.bincount(key, weights=ranks * after, minlength=size) - n2 * (n2 + 1) / 2
     p, r = mann_whitney_arrays(n1, n2, w, tie)
     exact = (n1 < EXACT_LIMIT) & (n2 < EXACT_LIMIT) & (tie == 0) & (n1 >= 2) & (n2 >= 2)
@@ -317,6 +344,7 @@ def _paired_rows(
     key: np.ndarray,
     before: np.ndarray,
     after_v: np.ndarray,
+    position: tuple[np.ndarray, int],
     binary: np.ndarray,
     size: int,
     confidence: float,
@@ -331,7 +359,7 @@ def _paired_rows(
     ttest = paired_t_arrays(n, mb, ma, np.sqrt(var_d), confidence)
     nz = np.round(d, RANK_DECIMALS) != 0
     kz = key[nz]
-    ranks, tie = _ranks(kz, np.abs(d[nz]), size)
+    ranks, tie = _ranks(kz, position[0][nz], position[1], size)
     n_nz = np.bincount(kz, minlength=size).astype(float)
     v = np.bincount(kz, weights=ranks * (d[nz] > 0), minlength=size)
     p, r = signed_rank_arrays(n_nz, v, tie)
@@ -463,8 +491,8 @@ def compare_phases(
 
     **Missing values**: unanswered items are ignored; constructs need ``min_answered``.
     """
-    phases = answers["phase"].astype(str)
-    data = answers[phases.isin([baseline, follow_up]).to_numpy()]
+    in_phase = answers["phase"].astype(str).isin([baseline, follow_up]).to_numpy()
+    data = answers if in_phase.all() else answers[in_phase]
     respondents, outcome_table, long = _observations(data, levels, min_answered)
     n_resp, n_out = len(respondents), len(outcome_table)
     resp_index = pd.Index(respondents["response_id"]).get_indexer(long["response_id"])
@@ -478,6 +506,10 @@ def compare_phases(
     pairs = _pairs(long, respondents, resp_index, outcome_index, after)
     meta = _outcome_meta(outcomes, outcome_table)
 
+    value_pos, value_n = _positions(value)
+    pair_before = pairs["before"].to_numpy()
+    pair_after = pairs["after"].to_numpy()
+    diff_pos, diff_n = _positions(np.abs(pair_after - pair_before))
     frames = []
     for grouping in by:
         mem_r, mem_g, labels = _memberships(grouping, respondents, enterprise_brands)
@@ -488,6 +520,7 @@ def compare_phases(
             key,
             after[rows],
             value[rows],
+            (value_pos[rows], value_n),
             binary_out[np.arange(size) % n_out],
             size,
             confidence,
@@ -497,8 +530,9 @@ def compare_phases(
         pkey = pg * n_out + pairs["outcome"].to_numpy()[prow]
         ttest, wil, mcn = _paired_rows(
             pkey,
-            pairs["before"].to_numpy()[prow],
-            pairs["after"].to_numpy()[prow],
+            pair_before[prow],
+            pair_after[prow],
+            (diff_pos[prow], diff_n),
             binary_out[np.arange(size) % n_out],
             size,
             confidence,

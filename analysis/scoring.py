@@ -116,8 +116,11 @@ def construct_scores(
     Unanswered items may be absent rows or rows with a missing ``value``; both count as
     not answered.
     """
-    scored = item_scores(answers[answers["construct"].notna()])
-    scored = scored[scored["score"].notna()]
+    needed = ["response_id", "construct", "item_id", "item_type", "value", "reverse",
+              "scale_min", "scale_max"]  # fmt: skip
+    slim = answers[needed]  # select before filtering: string columns are costly to copy
+    scored = item_scores(slim[slim["construct"].notna().to_numpy()])
+    scored = scored[scored["score"].notna().to_numpy()]
     keys = ["response_id", "construct"]
     agg = (
         scored.groupby(keys, sort=True, observed=True)
@@ -127,7 +130,7 @@ def construct_scores(
         .reset_index()
     )
     if items_per_construct is None:
-        n_items = answers[answers["construct"].notna()].groupby("construct")["item_id"].nunique()
+        n_items = slim.dropna(subset=["construct"]).groupby("construct")["item_id"].nunique()
     else:
         n_items = pd.Series(dict(items_per_construct), dtype="int64")
     agg["n_items"] = agg["construct"].map(n_items).astype("int64")

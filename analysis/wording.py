@@ -68,6 +68,10 @@ _TEMPLATES = {
         "sep": "，",
     },
 }
+# Columns read by sentence(); describe() passes only these (fast on large frames).
+_READ = ("label", "outcome_id", "suppressed", "not_estimable", "effect_size_name",
+         "mean_before", "mean_after", "change", "ci_low", "ci_high", "design", "n_pairs",
+         "n_before", "n_after", "p", "p_holm", "p_bh")  # fmt: skip
 _METHOD = {"en": {"holm": "Holm", "bh": "Benjamini-Hochberg"}, "zh": {"holm": "Holm", "bh": "BH"}}
 
 
@@ -192,8 +196,14 @@ def describe(
     """
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported language {lang!r}; use one of {LANGUAGES}")
-    records = results.to_dict("records")
-    texts = [sentence(r, lang, alpha, correction, digits=digits) for r in records]
+    columns = [col for col in _READ if col in results.columns] + [
+        col for col in results.columns if col == f"label_{lang}"
+    ]
+    values = [results[col].tolist() for col in columns]
+    texts = [
+        sentence(dict(zip(columns, row, strict=True)), lang, alpha, correction, digits=digits)
+        for row in zip(*values, strict=True)
+    ]
     return pd.Series(texts, index=results.index, dtype=object)
 
 

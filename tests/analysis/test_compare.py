@@ -166,3 +166,21 @@ def test_suppression_never_leaks_a_group_below_k(workers, seed, k):
         vals = shown[col].dropna()
         assert ((vals == 0) | (vals >= k)).all()
     assert out.loc[out["suppressed"], NUMBERS].isna().all().all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 6))
+def test_histogram_and_sort_ranking_agree(seed, n_keys):
+    import analysis.compare as engine
+
+    rng = np.random.default_rng(seed)
+    key = rng.integers(0, n_keys, 300)
+    position, n_distinct = engine._positions(rng.integers(0, 9, 300) / 3)
+    fast = engine._ranks(key, position, n_distinct, n_keys)
+    old, engine.HISTOGRAM_CELLS = engine.HISTOGRAM_CELLS, 0
+    try:
+        slow = engine._ranks(key, position, n_distinct, n_keys)
+    finally:
+        engine.HISTOGRAM_CELLS = old
+    np.testing.assert_allclose(fast[0], slow[0])
+    np.testing.assert_allclose(fast[1], slow[1])
