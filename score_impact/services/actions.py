@@ -1,0 +1,142 @@
+"""The improvement-plan loop: actions of an Enterprise Improvement Plan, created from a
+dashboard finding ("voice did not improve in factory X") and reported next to it.
+
+Brands' main complaint about survey reports is that nothing follows from them; linking
+each action to the outcome that prompted it lets the brand report show, for every outcome
+that did not improve, what the factory is doing about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from score_impact.db.models import ActionStatus, Enterprise, ImprovementAction
+from score_impact.services.errors import DomainError
+
+OPEN_STATUSES = (ActionStatus.PLANNED.value, ActionStatus.IN_PROGRESS.value)
+OUTCOME_KINDS = ("construct", "item", "kpi")
+
+
+class InvalidAction(DomainError):
+    """An action cannot be saved; ``problems`` names every field at fault."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    enterprise_id: int
+    outcome_id: str
+    outcome_kind: str
+    title: str
+    responsible_role: str
+    due_date: date
+    finding: str = ""
+    notes: str = ""
+    cohort_id: int | None = None
+
+
+def _problems(data: ActionInput, today: date) -> list[str]:
+    problems = []
+    if not data.title.strip():
+        problems.append("title: describe the action")
+    elif len(data.title.strip()) > 200:
+        problems.append("title: keep it under 200 characters")
+    if not data.responsible_role.strip():
+        problems.append("responsible role: say who is responsible (a role, not a worker's name)")
+    if data.outcome_kind not in OUTCOME_KINDS:
+        problems.append(f"outcome kind: must be one of {', '.join(OUTCOME_KINDS)}")
+    if not data.outcome_id.strip():
+        problems.append("outcome: link the action to a construct or KPI")
+    if data.due_date < today:
+        problems.append("due date: must not be in the past")
+    return problems
+
+
+def create_action(
+    session: Session, data: ActionInput, created_by: str, today: date | None = None
+) -> ImprovementAction:
+    """Validate and store one action (the caller has checked the user's scope)."""
+    problems = _problems(data, today or date.today())
+    if session.get(Enterprise, data.enterprise_id) is None:
+        problems.append("enterprise: unknown")
+    if problems:
+        raise InvalidAction(problems)
+    action = ImprovementAction(
+        enterprise_id=data.enterprise_id,
+        cohort_id=data.cohort_id,
+        outcome_id=data.outcome_id.strip(),
+        outcome_kind=data.outcome_kind,
+        title=data.title.strip(),
+        responsible_role=data.responsible_role.strip(),
+        due_date=data.due_date,
+        finding=data.finding.strip(),
+        notes=data.notes.strip(),
+        status=ActionStatus.PLANNED.value,
+        created_by=created_by,
+    )
+    session.add(action)
+    session.commit()
+    return action
+
+
+def update_action(
+    session: Session,
+    action_id: int,
+    status: ActionStatus | None = None,
+    notes: str | None = None,
+    due_date: date | None = None,
+) -> ImprovementAction:
+    action = session.get(ImprovementAction, action_id)
+    if action is None:
+        raise InvalidAction([f"action {action_id}: unknown"])
+    if status is not None:
+        action.status = ActionStatus(status).value
+    if notes is not None:
+        action.notes = notes.strip()
+    if due_date is not None:
+        action.due_date = due_date
+    session.commit()
+    return action
+
+
+def actions_for(session: Session, enterprise_ids: Iterable[int]) -> list[ImprovementAction]:
+    """All actions of the given enterprises (pass the user's visible enterprise ids)."""
+    ids = list(enterprise_ids)
+    if not ids:
+        return []
+    query = (
+        select(ImprovementAction)
+        .where(ImprovementAction.enterprise_id.in_(ids))
+        .order_by(ImprovementAction.due_date, ImprovementAction.id)
+    )
+    return list(session.scalars(query))
+
+
+def overdue(actions: Iterable[ImprovementAction], today: date) -> list[ImprovementAction]:
+    """Actions still open after their due date, oldest first."""
+    late = [a for a in actions if a.status in OPEN_STATUSES and a.due_date < today]
+    return sorted(late, key=lambda a: a.due_date)
+
+
+def by_outcome(
+    actions: Iterable[ImprovementAction],
+) -> dict[tuple[int, str], list[ImprovementAction]]:
+    """Actions keyed by (enterprise id, outcome id), for listing next to each result."""
+    grouped: dict[tuple[int, str], list[ImprovementAction]] = {}
+    for action in actions:
+        grouped.setdefault((action.enterprise_id, action.outcome_id), []).append(action)
+    return grouped
+
+
+def finding_text(outcome_label: str, enterprise_name: str, verdict: str) -> str:
+    """The finding an action answers, e.g. "Voice & communication: no detectable change in
+    Dongguan Evergreen Garments"."""
+    return f"{outcome_label}: {verdict} in {enterprise_name}"
