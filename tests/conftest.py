@@ -1,14 +1,24 @@
-"""Shared fixtures: a fresh database per test (SQLite file, or PostgreSQL when
-SCORE_TEST_DATABASE_URL points at a server), and a small world of rounds to answer."""
+"""Shared fixtures: a fresh database per test, on SQLite and (when a server is available)
+PostgreSQL, and a small world of rounds to answer.
+
+Every test that asks for ``database_url`` (directly or through ``rt``/``world``) runs twice:
+``[sqlite]`` on a new file, and ``[postgresql]`` in a new schema of the server named by
+``SCORE_TEST_POSTGRES_URL`` (skipped, with the reason, when it is unset; ``.ci/run`` starts a
+server and sets it). A schema per test rather than a shared ``public`` schema: each test's
+URL is different (``search_path`` and ``application_name`` ride in the URL), so nothing
+cached per URL, such as the app's ``st.cache_resource`` runtime, leaks between tests.
+"""
 
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from score_impact.config import load_settings
 from score_impact.db.models import Brand, Cohort, Enterprise, Phase, RoundStatus
@@ -18,23 +28,57 @@ from score_impact.services.surveys import publish
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_KEY = "test-pairing-key"
+POSTGRES_ENV = "SCORE_TEST_POSTGRES_URL"
+BACKENDS = ["sqlite", "postgresql"]
 
 
-def _reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+def postgres_server() -> str | None:
+    """The test server's URL, or None when no PostgreSQL is available."""
+    return os.environ.get(POSTGRES_ENV) or None
 
 
-@pytest.fixture
-def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def _admin(server: str, sql: str, **params: str) -> None:
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(sql), params)
+    finally:
+        engine.dispose()
+
+
+def new_postgres_schema(server: str) -> tuple[str, str]:
+    """Create an empty schema; return (URL whose connections use it, schema name)."""
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    _admin(server, f'CREATE SCHEMA "{schema}"')
+    url = make_url(server).update_query_dict(
+        {"options": f"-csearch_path={schema}", "application_name": schema}
+    )
+    return url.render_as_string(hide_password=False), schema
+
+
+def drop_postgres_schema(server: str, schema: str) -> None:
+    """Drop the test's schema, first ending connections engines of the test left open
+    (the app caches its engine per URL and never disposes it)."""
+    _admin(
+        server,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE application_name = :name AND pid <> pg_backend_pid()",
+        name=schema,
+    )
+    _admin(server, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
     """A URL to an empty database, exported as the app's settings."""
-    server = os.environ.get("SCORE_TEST_DATABASE_URL")
-    if server:
-        _reset_postgres(server)
-        url = server
+    schema = None
+    server = postgres_server()
+    if request.param == "postgresql":
+        if not server:
+            pytest.skip(f"PostgreSQL: set {POSTGRES_ENV} (bash .ci/run starts a server)")
+        url, schema = new_postgres_schema(server)
     else:
         url = f"sqlite:///{tmp_path / 'score.db'}"
     monkeypatch.setenv("SCORE_DATABASE_URL", url)
@@ -42,7 +86,9 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("SCORE_SECRET_KEY", TEST_KEY)
     monkeypatch.setenv("SCORE_DEMO_ON_EMPTY", "0")
     monkeypatch.chdir(ROOT)
-    return url
+    yield url
+    if schema is not None and server:
+        drop_postgres_schema(server, schema)
 
 
 @pytest.fixture
@@ -66,8 +112,12 @@ WORKER_CODE, MANAGER_CODE, CLOSED_CODE = "TESTWK", "TESTMG", "CLSDWK"
 
 @pytest.fixture
 def world(rt: Runtime) -> World:
+    return make_world(rt)
+
+
+def make_world(rt: Runtime) -> World:
     """One brand, two factories in a cohort (plus one outside it), open worker and manager
-    rounds and a closed one."""
+    rounds and a closed one, using the latest version of each survey in ``rt``'s catalog."""
     with rt.session() as s:
         brand = Brand(name="Test Brand")
         ents = [
