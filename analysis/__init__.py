@@ -11,7 +11,7 @@ from analysis.did import did_constructs, did_ols
 from analysis.kpi import kpi_changes, kpi_tests
 from analysis.multicomp import adjust_pvalues
 from analysis.nonparametric import mann_whitney, wilcoxon_signed_rank
-from analysis.parametric import paired_ttest, welch_ttest
+from analysis.parametric import bootstrap_ci, paired_ttest, welch_ttest
 from analysis.reliability import construct_reliability, cronbach_alpha
 from analysis.scorecard import scorecard
 from analysis.scoring import construct_scores, item_scores, reverse_code
@@ -19,6 +19,7 @@ from analysis.suppression import suppress
 
 __all__ = [
     "adjust_pvalues",
+    "bootstrap_ci",
     "compare_phases",
     "construct_reliability",
     "construct_scores",

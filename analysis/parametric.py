@@ -239,3 +239,66 @@ def welch_ttest(
         np.array([a.var(ddof=1) if n2 > 1 else np.nan]),
         confidence,
     )
+
+
+def bootstrap_ci(
+    before: Iterable[float],
+    after: Iterable[float],
+    paired: bool,
+    confidence: float = 0.95,
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Percentile bootstrap interval of the mean change, for skewed data or small groups.
+
+    Parameters
+    ----------
+    before, after : array-like of float
+        Paired (same order, incomplete pairs dropped) or independent samples.
+    paired : bool
+        Resample pairs (``True``) or each phase separately (``False``).
+    confidence : float, default 0.95
+    n_resamples : int, default 2000
+    seed : int, default 0
+        Seed of the numpy generator, so the interval is reproducible.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``change`` (observed mean change), ``ci_low``, ``ci_high``,
+        ``n_resamples``, ``not_estimable`` (fewer than 2 values in a sample).
+    """
+    b = np.asarray(list(before), dtype=float)
+    a = np.asarray(list(after), dtype=float)
+    rng = np.random.default_rng(seed)
+    if paired:
+        keep = ~(np.isnan(a) | np.isnan(b))
+        d = a[keep] - b[keep]
+        ok = len(d) >= 2
+        change = d.mean() if len(d) else np.nan
+        stats_ = d[rng.integers(0, len(d), (n_resamples, len(d)))].mean(axis=1) if ok else None
+        reason = None if ok else (c.NO_PAIRS if len(d) == 0 else c.FEW_PAIRS)
+    else:
+        b, a = b[~np.isnan(b)], a[~np.isnan(a)]
+        ok = len(b) >= 2 and len(a) >= 2
+        change = a.mean() - b.mean() if len(a) and len(b) else np.nan
+        stats_ = (
+            a[rng.integers(0, len(a), (n_resamples, len(a)))].mean(axis=1)
+            - b[rng.integers(0, len(b), (n_resamples, len(b)))].mean(axis=1)
+            if ok
+            else None
+        )
+        reason = None if ok else (c.FEW_BEFORE if len(b) < 2 else c.FEW_AFTER)
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(stats_, [tail, 100 - tail]) if ok else (np.nan, np.nan)
+    return pd.DataFrame(
+        [
+            {
+                "change": change,
+                "ci_low": low,
+                "ci_high": high,
+                "n_resamples": n_resamples,
+                "not_estimable": reason,
+            }
+        ]
+    )

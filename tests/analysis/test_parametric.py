@@ -110,3 +110,29 @@ def test_bulk_arrays_equal_single_calls():
         np.array([np.var(MPG_MANUAL, ddof=1), np.var(SLEEP_2, ddof=1)]),
     )  # fmt: skip
     assert welch["p"].to_numpy() == pytest.approx([0.001374, 0.07939], rel=1e-3)
+
+
+@pytest.mark.parametrize("paired", [True, False])
+def test_bootstrap_interval_close_to_t_interval_for_normal_data(paired):
+    """For normal data with n = 400 the percentile bootstrap and t intervals agree to a
+    few percent of their width (large-sample theory, not a pinned R value)."""
+    from analysis.parametric import bootstrap_ci
+
+    rng = np.random.default_rng(7)
+    before = rng.normal(3, 1, 400)
+    after = before * 0.5 + rng.normal(1.8, 0.8, 400)
+    boot = bootstrap_ci(before, after, paired=paired, n_resamples=4000, seed=1).iloc[0]
+    ref = (paired_ttest if paired else welch_ttest)(before, after).iloc[0]
+    width = ref["ci_high"] - ref["ci_low"]
+    assert boot["change"] == pytest.approx(ref["change"])
+    assert abs(boot["ci_low"] - ref["ci_low"]) < 0.08 * width
+    assert abs(boot["ci_high"] - ref["ci_high"]) < 0.08 * width
+    again = bootstrap_ci(before, after, paired=paired, n_resamples=4000, seed=1).iloc[0]
+    assert again["ci_low"] == boot["ci_low"]  # seeded: reproducible
+
+
+def test_bootstrap_degenerate():
+    from analysis.parametric import bootstrap_ci
+
+    row = bootstrap_ci([1.0], [2.0], paired=True).iloc[0]
+    assert row["not_estimable"] == FEW_PAIRS and math.isnan(row["ci_low"])
