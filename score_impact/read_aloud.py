@@ -22,7 +22,7 @@ import mimetypes
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
+from urllib.parse import quote
 
 # BCP-47 tags the Web Speech API matches voices against.
 SPEECH_LANG = {"en": "en-US", "zh": "zh-CN", "vi": "vi-VN", "id": "id-ID", "hi": "hi-IN"}
@@ -65,16 +65,27 @@ SCRIPT = """
 </script>
 """
 
+# A speaker icon drawn in CSS: tablets' fonts may lack the emoji, and inline SVG is stripped.
+# Fully percent-encoded: the HTML sanitizer drops a <style> whose text contains "<".
+SPEAKER_ICON = "data:image/svg+xml," + quote(
+    "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24'>"
+    "<path fill='#1f5f8b' d='M3 9v6h4l5 5V4L7 9H3z'/>"
+    "<path fill='#1f5f8b' d='M16.5 12a4.5 4.5 0 0 0-2.5-4v8a4.5 4.5 0 0 0 2.5-4z'/></svg>"
+)
+
 STYLE = """
 <style>
 .read-aloud { display: flex; flex-wrap: wrap; gap: .4rem; margin: .2rem 0 .3rem; }
 .read-aloud button.ra-play { min-height: 3rem; min-width: 3.4rem; font-size: 1.15rem;
   border-radius: .6rem; border: 1px solid #1f5f8b; background: #eef3f7; color: #1b2733;
   padding: .3rem .8rem; cursor: pointer; }
-.read-aloud button.ra-question { background: #1f5f8b; color: #fff; font-weight: 600; }
+.read-aloud button.ra-play::before { content: ""; display: inline-block; width: 22px;
+  height: 22px; vertical-align: -5px; margin-right: .25rem; background: no-repeat center /
+  contain url("SPEAKER_ICON"); }
+.read-aloud button.ra-question { background: #cfe2f3; border-width: 2px; font-weight: 600; }
 .read-aloud .ra-msg { color: #8a1c1c; font-size: 1rem; flex-basis: 100%; }
 </style>
-"""
+""".replace("SPEAKER_ICON", SPEAKER_ICON)
 
 
 @dataclass(frozen=True)
@@ -132,7 +143,7 @@ def controls_html(
             audio_attr = f' data-audio="{audio_id}"'
         parts.append(
             f'<button type="button" class="ra-play {kind}" data-text="{html.escape(spoken.text)}"'
-            f'{audio_attr} aria-label="{html.escape(spoken.text)}">🔊 {html.escape(spoken.label)}'
+            f'{audio_attr} aria-label="{html.escape(spoken.text)}">{html.escape(spoken.label)}'
             "</button>"
         )
     parts.append(f'<span class="ra-msg" hidden>{html.escape(no_voice_message)}</span></div>')
