@@ -37,10 +37,16 @@ from score_impact.paper.keys import (
     keys_to_answers,
     keys_to_code,
     normalise_sheet_number,
+    question_numbers,
     value_to_key,
 )
 from score_impact.paper.questionnaire import Questionnaire, build_questionnaire
-from score_impact.services.errors import DomainError, InvalidSubmission, UnknownRound
+from score_impact.services.errors import (
+    DomainError,
+    InvalidSubmission,
+    NotInRound,
+    UnknownRound,
+)
 from score_impact.services.responses import Outcome, Submission, submit_response
 from score_impact.services.rounds import check_enterprise, open_round, round_enterprises
 from score_impact.services.surveys import survey_of
@@ -112,6 +118,10 @@ class ConcurrentEntry(PaperError):
     key = "paper.error.concurrent"
 
 
+class UnknownFactory(PaperError):
+    key = "paper.error.factory"
+
+
 # ----- results --------------------------------------------------------------------------
 class EntryStatus(StrEnum):
     STORED = "stored"  # the response is stored (single entry, agreement, or resolution)
@@ -132,12 +142,22 @@ class Mismatch:
     second: str
 
 
+RESULT_TEXT = {
+    EntryStatus.STORED: "paper.stored",
+    EntryStatus.FIRST_PASS: "paper.first_pass_saved",
+    EntryStatus.MISMATCH: "paper.mismatch",
+}
+
+
 @dataclass(frozen=True)
 class EntryResult:
     status: EntryStatus
     sheet_number: str
     response_id: int | None = None
     mismatches: list[Mismatch] = field(default_factory=list)
+
+    def message(self, lang: str) -> str:
+        return t(RESULT_TEXT[self.status], lang, sheet=self.sheet_number)
 
 
 @dataclass(frozen=True)
@@ -206,6 +226,74 @@ def compare_entries(survey: Survey, first: PaperEntry, second: PaperEntry) -> li
                 )
             )
     return out
+
+
+def factory_for_key(factories: list[tuple[int, str]], key: str) -> int:
+    """The enterprise id of the factory ticked on paper (printed as 1..n, in the order of
+    ``paper_factories``); with a single factory nothing is printed and the key is ignored."""
+    if len(factories) == 1:
+        return factories[0][0]
+    text = str(key).strip()
+    if not text.isdigit() or not 1 <= int(text) <= len(factories):
+        raise UnknownFactory()
+    return factories[int(text) - 1][0]
+
+
+def mismatch_question(survey: Survey, item_id: str, lang: str) -> str:
+    """How a mismatch is named for the person resolving it: as numbered on paper."""
+    numbers = question_numbers(survey)
+    if item_id in numbers:
+        label = survey.item(item_id).label
+        return f"{numbers[item_id]}. {label.get(lang) or next(iter(label.values()))}"
+    if item_id.startswith(CODE_PREFIX):
+        return t(f"kiosk.{item_id}", lang)
+    return t("kiosk.choose_factory", lang) if item_id == ENTERPRISE else item_id
+
+
+def mismatch_value(item_id: str, value: str, factories: list[tuple[int, str]], lang: str) -> str:
+    """A keyed value as shown to the person resolving: empty, hidden digit, factory name."""
+    if not value:
+        return t("paper.empty", lang)
+    if item_id.startswith(CODE_PREFIX):
+        return t("paper.hidden", lang)
+    return dict(factories).get(int(value), value) if item_id == ENTERPRISE else value
+
+
+def mismatch_table(
+    survey: Survey, mismatches: list[Mismatch], factories: list[tuple[int, str]], lang: str
+) -> list[dict[str, str]]:
+    """The differences as rows (question, first keying, second keying) in ``lang``."""
+    columns = [t(f"paper.{c}", lang) for c in ("question", "first", "second")]
+    return [
+        dict(
+            zip(
+                columns,
+                (
+                    mismatch_question(survey, m.item_id, lang),
+                    mismatch_value(m.item_id, m.first, factories, lang),
+                    mismatch_value(m.item_id, m.second, factories, lang),
+                ),
+                strict=True,
+            )
+        )
+        for m in mismatches
+    ]
+
+
+def error_messages(survey: Survey, exc: DomainError, lang: str) -> list[str]:
+    """A refused keying in ``lang``; typing slips named by their question number."""
+    if isinstance(exc, InvalidSubmission):
+        numbers = question_numbers(survey)
+        fix = t("paper.fix_keys", lang)
+        return [
+            f"{numbers.get(i.item_id, i.item_id.removeprefix('_'))}: {i.message(lang)}  \n{fix}"
+            for i in exc.issues
+        ]
+    if isinstance(exc, PaperError):
+        return [exc.message(lang)]
+    if isinstance(exc, NotInRound):
+        return [t("paper.error.factory", lang)]
+    return [t("paper.error.unknown_round", lang)]  # UnknownRound, RoundClosed
 
 
 def _person(name: str) -> str:

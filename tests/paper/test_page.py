@@ -1,0 +1,99 @@
+"""The data-entry page end to end (AppTest): key a sheet by its paper numbers, save,
+see the stored response; double entry with a mismatch resolved on the page."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from score_impact.db.models import Answer, Response
+from tests.conftest import ROOT, WORKER_CODE
+from tests.paper.helpers import keyed_sheet, sheet_number
+
+PAGE = str(ROOT / "pages" / "paper_entry.py")
+
+
+def _open(person: str = "ana", double: bool = False) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.text_input(key="p_code").input(WORKER_CODE).run()
+    at.text_input(key="p_person").input(person)
+    if double:
+        at.toggle(key="p_double").set_value(True)
+    return at.run()
+
+
+def _key_in(at: AppTest, sheet: str, keys: dict[str, str], factory: str = "1") -> AppTest:
+    n = at.session_state["p_form"]
+    at.text_input(key=f"p{n}:sheet").input(sheet)
+    at.text_input(key=f"p{n}:factory").input(factory)
+    for item_id, key in keys.items():
+        at.text_input(key=f"p{n}:{item_id}").input(key)
+    return _submit(at)
+
+
+def _submit(at: AppTest) -> AppTest:
+    [submit] = [b for b in at.button if b.proto.is_form_submitter]
+    return submit.click().run()
+
+
+def _responses(rt) -> list[Response]:
+    with rt.session() as s:
+        return list(s.scalars(select(Response)))
+
+
+def test_a_sheet_keyed_in_is_stored_as_a_paper_response(world, rt):
+    survey = rt.catalog.latest("worker_m1_cooperation").survey
+    at = _open()
+    sheet = sheet_number()
+    at = _key_in(at, sheet, keyed_sheet(survey, likert="5"), factory="2")
+    assert not at.exception
+    assert at.success[0].value == f"Sheet {sheet} is stored."
+    [response] = _responses(rt)
+    assert (response.source, response.enterprise_id) == ("paper", world.enterprise_ids[1])
+    with rt.session() as s:
+        value = s.scalar(select(Answer.value_num).where(Answer.item_id == "trust_honest"))
+    assert value == 5.0
+    n = at.session_state["p_form"]
+    assert at.text_input(key=f"p{n}:sheet").value == ""  # empty boxes for the next sheet
+
+
+def test_invalid_keys_are_explained_and_nothing_is_stored(world, rt):
+    survey = rt.catalog.latest("worker_m1_cooperation").survey
+    at = _open()
+    at.session_state["p_lang"] = "zh"  # the trainer's interface language
+    at.selectbox[0].set_value("zh").run()  # the language printed on the sheet
+    assert at.title[0].value == "纸质问卷"
+    at = _key_in(at, sheet_number(), keyed_sheet(survey) | {"trust_honest": "9"})
+    assert any("请输入：1-5。" in e.value for e in at.error)
+    assert _responses(rt) == []
+
+
+def test_double_entry_mismatch_is_resolved_on_the_page(world, rt):
+    survey = rt.catalog.latest("worker_m1_cooperation").survey
+    sheet = sheet_number()
+    at = _key_in(_open("ana", double=True), sheet, keyed_sheet(survey))
+    assert "First keying" in at.info[0].value
+    at = _key_in(_open("ben", double=True), sheet, keyed_sheet(survey) | {"trust_cares": "2"})
+    assert "differ" in at.warning[0].value
+    assert _responses(rt) == []
+    table = at.table[0].value
+    assert list(table.iloc[0])[1:] == ["4", "2"]
+    at.radio(key=f"p_choose:{sheet}:trust_cares").set_value("2").run()
+    [resolve] = [b for b in at.button if b.label == "Store the chosen values"]
+    at = resolve.click().run()
+    assert at.success[0].value == f"Sheet {sheet} is stored."
+    [response] = _responses(rt)
+    with rt.session() as s:
+        value = s.scalar(select(Answer.value_num).where(Answer.item_id == "trust_cares"))
+    assert (response.source, value) == ("paper", 2.0)
+
+
+def test_printable_sheets_can_be_prepared_from_the_page(world, rt):
+    at = _open()
+    at.number_input[0].set_value(2).run()
+    [prepare] = [b for b in at.button if b.label == "Prepare the PDF"]
+    at = prepare.click().run()
+    assert not at.exception
+    round_id, sheets = at.session_state["p_pdf"]
+    assert round_id == world.worker_round_id and len(sheets.sheet_numbers) == 2
+    assert sheets.pdf.startswith(b"%PDF")
