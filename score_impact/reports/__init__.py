@@ -1,0 +1,1 @@
+"""Impact reports: the tables, downloads and printable reports of a viewer's scope."""

@@ -1,0 +1,546 @@
+"""The impact of a SCORE cycle for one viewer's scope: every table the dashboard, the brand
+report and the downloads show, computed once from the same filtered frames.
+
+No Streamlit here: pages cache :func:`build_impact` and render its :class:`ImpactResult`;
+exports and printable reports read the same object, so every number on screen is the one
+in the download. The viewer's scope arrives as a set of enterprise ids that goes into the
+SQL ``WHERE`` clause (see :mod:`score_impact.reports.frames`); nothing outside it is read.
+
+Small groups: any row describing fewer than ``min_group_size`` respondents is flagged
+``suppressed`` with its numbers blanked by :func:`analysis.suppress`;
+:func:`for_display` turns those blanks into the word "suppressed" for tables and files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select, true
+from sqlalchemy.orm import Session
+
+from analysis import (
+    compare_phases,
+    construct_reliability,
+    did_constructs,
+    kpi_changes,
+    kpi_tests,
+    scorecard,
+)
+from analysis._common import NUMERIC_COLUMNS
+from score_impact.db.models import Cohort, Enterprise, Response, SurveyRound, cohort_enterprise
+from score_impact.i18n import t
+from score_impact.reports.frames import (
+    RoundFilter,
+    answers_frame,
+    kpis_frame,
+    outcomes_frame,
+    phase_order,
+    visible_surveys,
+)
+from score_impact.services.errors import AccessDenied
+from score_impact.services.scope import Scope, visible_cohort_ids, visible_enterprise_ids
+
+SUPPRESSED = "suppressed"
+#: Count columns checked for small groups in this module's own tables.
+COUNT_COLUMNS = ("n", "responses", "n_before", "n_after", "n_pairs")
+
+
+@dataclass(frozen=True)
+class ImpactFilters:
+    """What the viewer picked. Frozen and hashable, so it can key a cache.
+
+    ``band`` is a demographic column of the answers frame (e.g. ``demo_tenure``) and
+    ``band_value`` one of its coarse categories; both or neither.
+    """
+
+    cohort_id: int | None = None
+    baseline: str = "baseline"
+    follow_up: str = "follow_up"
+    enterprise_id: int | None = None
+    module: str | None = None
+    band: str | None = None
+    band_value: str | None = None
+    source: str | None = None
+    lang: str = "en"
+
+
+@dataclass(frozen=True)
+class ImpactResult:
+    """Every table of one impact view (columns documented in :data:`COLUMN_HELP`)."""
+
+    response_counts: pd.DataFrame
+    constructs: pd.DataFrame
+    items: pd.DataFrame
+    item_distributions: pd.DataFrame
+    kpi_changes: pd.DataFrame
+    kpi_tests: pd.DataFrame
+    did: pd.DataFrame
+    reliability: pd.DataFrame
+    scorecard: pd.DataFrame
+    method_notes: pd.DataFrame
+    min_group_size: int = 5
+    filters: ImpactFilters = field(default_factory=ImpactFilters)
+    enterprises: tuple[str, ...] = ()
+
+    def tables(self) -> Iterator[tuple[str, pd.DataFrame]]:
+        """(name, frame) for every table, in report order."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, pd.DataFrame):
+                yield f.name, value
+
+
+@dataclass(frozen=True)
+class ImpactOptions:
+    """Choices a filter widget may offer inside a scope (nothing outside it)."""
+
+    cohorts: dict[int, str]
+    phases: tuple[str, ...]
+    enterprises: dict[int, str]
+    modules: tuple[str, ...]
+    bands: dict[str, tuple[str, ...]]
+    sources: tuple[str, ...]
+
+
+def impact_options(
+    session: Session, enterprise_ids: Collection[int], cohort_ids: Collection[int] | None = None
+) -> ImpactOptions:
+    """Cohorts, phases, enterprises, modules, sources and demographic bands in scope."""
+    ids = list(enterprise_ids)
+    in_cohorts = _cohort_clause(cohort_ids)
+    ents = session.execute(
+        select(Enterprise.id, Enterprise.name)
+        .where(Enterprise.id.in_(ids))
+        .order_by(Enterprise.name)
+    ).all()
+    cohorts = session.execute(
+        select(Cohort.id, Cohort.name, Cohort.module)
+        .join(cohort_enterprise, cohort_enterprise.c.cohort_id == Cohort.id)
+        .where(cohort_enterprise.c.enterprise_id.in_(ids), in_cohorts(Cohort.id))
+        .distinct()
+        .order_by(Cohort.name)
+    ).all()
+    phases = session.scalars(
+        select(SurveyRound.phase)
+        .join(cohort_enterprise, cohort_enterprise.c.cohort_id == SurveyRound.cohort_id)
+        .where(cohort_enterprise.c.enterprise_id.in_(ids), in_cohorts(SurveyRound.cohort_id))
+        .distinct()
+    ).all()
+    sources = session.scalars(
+        select(Response.source).where(Response.enterprise_id.in_(ids)).distinct()
+    ).all()
+    bands: dict[str, tuple[str, ...]] = {}
+    visible = RoundFilter(audience="worker", cohort_ids=_frozen(cohort_ids))
+    for survey in visible_surveys(session, ids, visible):
+        for item in survey.items:
+            if item.demographic and item.options:
+                bands[f"demo_{item.id}"] = tuple(o.value for o in item.options)
+    return ImpactOptions(
+        cohorts={c.id: c.name for c in cohorts},
+        phases=tuple(sorted(set(phases), key=phase_order)),
+        enterprises={e.id: e.name for e in ents},
+        modules=tuple(sorted({c.module for c in cohorts})),
+        bands=bands,
+        sources=tuple(sorted(sources)),
+    )
+
+
+def _frozen(ids: Collection[int] | None) -> frozenset[int] | None:
+    return None if ids is None else frozenset(ids)
+
+
+def _cohort_clause(cohort_ids: Collection[int] | None):
+    """A WHERE clause builder: the column is in the visible cohorts (or no restriction)."""
+    if cohort_ids is None:
+        return lambda column: true()
+    ids = sorted(cohort_ids)
+    return lambda column: column.in_(ids)
+
+
+def _scoped_ids(enterprise_ids: Collection[int], filters: ImpactFilters) -> list[int]:
+    """The enterprise restriction of the query: the scope, narrowed by the filter only."""
+    ids = set(enterprise_ids)
+    if filters.enterprise_id is not None:
+        ids &= {filters.enterprise_id}
+    return sorted(ids)
+
+
+def response_counts(
+    session: Session,
+    enterprise_ids: Collection[int],
+    filters: ImpactFilters,
+    min_group_size: int = 5,
+    cohort_ids: Collection[int] | None = None,
+) -> pd.DataFrame:
+    """Worker responses per enterprise and phase against the expected headcount.
+
+    Cheap on purpose (one grouped count): the live dashboard reruns it every few seconds.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``enterprise_id``, ``enterprise``, ``cohort``, ``phase``, ``expected`` (headcount),
+        ``responses``, ``response_rate`` (0-1), ``suppressed`` (1..k-1 responses: count and
+        rate blanked, since a count that small can identify people).
+    """
+    ids = _scoped_ids(enterprise_ids, filters)
+    phases = [filters.baseline, filters.follow_up]
+    in_cohorts = _cohort_clause(cohort_ids)
+    members = (
+        select(Enterprise.id, Enterprise.name, Enterprise.headcount, Cohort.id, Cohort.name)
+        .join(cohort_enterprise, cohort_enterprise.c.enterprise_id == Enterprise.id)
+        .join(Cohort, Cohort.id == cohort_enterprise.c.cohort_id)
+        .where(Enterprise.id.in_(ids), in_cohorts(Cohort.id))
+    )
+    counts = (
+        select(
+            Response.enterprise_id,
+            SurveyRound.cohort_id,
+            SurveyRound.phase,
+            func.count(Response.id),
+        )
+        .join(SurveyRound, SurveyRound.id == Response.round_id)
+        .where(
+            Response.enterprise_id.in_(ids),
+            Response.audience == "worker",
+            SurveyRound.phase.in_(phases),
+            in_cohorts(SurveyRound.cohort_id),
+        )
+        .group_by(Response.enterprise_id, SurveyRound.cohort_id, SurveyRound.phase)
+    )
+    if filters.cohort_id is not None:
+        members = members.where(Cohort.id == filters.cohort_id)
+        counts = counts.where(SurveyRound.cohort_id == filters.cohort_id)
+    if filters.module is not None:
+        members = members.where(Cohort.module == filters.module)
+    if filters.source is not None:
+        counts = counts.where(Response.source == filters.source)
+    got = {(e, c, p): n for e, c, p, n in session.execute(counts)}
+    rows = []
+    for ent_id, name, headcount, cohort_id, cohort in session.execute(members):
+        for phase in phases:
+            n = got.get((ent_id, cohort_id, phase), 0)
+            rows.append(
+                {
+                    "enterprise_id": ent_id,
+                    "enterprise": name,
+                    "cohort": cohort,
+                    "phase": phase,
+                    "expected": headcount,
+                    "responses": n,
+                    "response_rate": n / headcount if headcount else np.nan,
+                }
+            )
+    cols = ["enterprise_id", "enterprise", "cohort", "phase", "expected", "responses"]
+    out = pd.DataFrame(rows, columns=[*cols, "response_rate"])
+    small = (out["responses"] > 0) & (out["responses"] < min_group_size)
+    out["suppressed"] = small.astype(bool)
+    out[["responses", "response_rate"]] = out[["responses", "response_rate"]].astype(float)
+    out.loc[small, ["responses", "response_rate"]] = np.nan
+    return out.sort_values(["cohort", "enterprise", "phase"], key=_phase_key).reset_index(drop=True)
+
+
+def _phase_key(col: pd.Series) -> pd.Series:
+    return col.map(phase_order) if col.name == "phase" else col
+
+
+def _filter_rows(frame: pd.DataFrame, filters: ImpactFilters) -> pd.DataFrame:
+    """Module, source and band filters (enterprise and cohort are already in the query)."""
+    keep = np.ones(len(frame), dtype=bool)
+    if filters.module is not None and "module" in frame:
+        keep &= (frame["module"] == filters.module).to_numpy()
+    if filters.source is not None and "source" in frame:
+        keep &= (frame["source"] == filters.source).to_numpy()
+    if filters.band and filters.band_value is not None and "audience" in frame:
+        # Bands are worker answers; manager answers describe the factory and stay in.
+        band = frame[filters.band] if filters.band in frame else pd.Series(None, frame.index)
+        worker = (frame["audience"] == "worker").to_numpy()
+        keep &= ~worker | (band == filters.band_value).to_numpy()
+    return frame[keep]
+
+
+def _main_design(frame: pd.DataFrame, filters: ImpactFilters) -> pd.DataFrame:
+    """Before/after runs on trained enterprises; a chosen cohort is taken as it is."""
+    if filters.cohort_id is not None or frame.empty:
+        return frame
+    return frame[frame["treated"].astype(bool)]
+
+
+def _localise(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Show labels in ``lang`` (falling back to English) and drop the other label columns."""
+    out = frame.copy()
+    local = f"label_{lang}"
+    if lang != "en" and local in out and "label" in out:
+        out["label"] = out[local].where(out[local].notna(), out["label"])
+    return out.drop(columns=[c for c in out.columns if c.startswith("label_")])
+
+
+def _with_labels(frame: pd.DataFrame, outcomes: pd.DataFrame, key: str, kind: str, lang: str):
+    labels = outcomes[outcomes["kind"] == kind].set_index("outcome_id")
+    local = f"label_{lang}"
+    text = labels[local].fillna(labels["label"]) if local in labels else labels["label"]
+    out = frame.copy()
+    out.insert(1, "label", out[key].map(text).fillna(out[key]))
+    return out
+
+
+def _compare(
+    answers: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    filters: ImpactFilters,
+    by: tuple[str, ...],
+    k: int,
+) -> pd.DataFrame:
+    if answers.empty:
+        return pd.DataFrame()
+    phases = set(answers["phase"])
+    if filters.baseline not in phases or filters.follow_up not in phases:
+        return pd.DataFrame()
+    out = compare_phases(
+        answers,
+        outcomes,
+        by=by,
+        baseline=filters.baseline,
+        follow_up=filters.follow_up,
+        min_group_size=k,
+        lang=filters.lang,
+    )
+    return out
+
+
+def item_distributions(
+    answers: pd.DataFrame, outcomes: pd.DataFrame, filters: ImpactFilters, k: int
+) -> pd.DataFrame:
+    """Share of respondents choosing each Likert point, per item and phase.
+
+    Raw answers (not reverse-coded: this is what people said); ``reverse`` marks
+    negatively worded items. An item and phase with 1..k-1 answers is suppressed: ``n``
+    and every share blanked.
+    """
+    cols = ["item_id", "label", "construct", "reverse", "phase", "point", "n", "share"]
+    likert = answers[answers["item_type"] == "likert"].dropna(subset=["value"])
+    likert = likert[likert["phase"].isin([filters.baseline, filters.follow_up])]
+    if likert.empty:
+        return pd.DataFrame(columns=[*cols, "suppressed"])
+    keys = ["item_id", "construct", "reverse", "phase"]
+    counts = likert.groupby([*keys, "value"], observed=True).size().rename("count")
+    counts = counts.reset_index()
+    totals = counts.groupby(keys, observed=True)["count"].transform("sum")
+    low, high = int(likert["scale_min"].min()), int(likert["scale_max"].max())
+    grid = (
+        counts[keys]
+        .drop_duplicates()
+        .merge(pd.DataFrame({"value": np.arange(low, high + 1, dtype=float)}), how="cross")
+    )
+    counts = counts.assign(n=totals)
+    out = grid.merge(counts, on=[*keys, "value"], how="left")
+    out["n"] = out.groupby(keys, observed=True)["n"].transform("max")
+    out["share"] = out["count"].fillna(0) / out["n"]
+    out["point"] = out["value"].astype(int)
+    out = _with_labels(out, outcomes, "item_id", "item", filters.lang)
+    small = (out["n"] > 0) & (out["n"] < k)
+    out["suppressed"] = small.to_numpy()
+    out.loc[small, ["n", "share"]] = np.nan
+    out["_o"] = out["phase"].map(phase_order)
+    out = out.sort_values(["construct", "item_id", "_o", "point"]).reset_index(drop=True)
+    return out[[*cols, "suppressed"]]
+
+
+def _match_rate(answers: pd.DataFrame, filters: ImpactFilters) -> tuple[int, int]:
+    """(follow-up responses with a baseline partner, follow-up responses)."""
+    later = answers[answers["phase"] == filters.follow_up].drop_duplicates("response_id")
+    earlier = answers[answers["phase"] == filters.baseline]
+    matched = later["pair_id"].isin(set(earlier["pair_id"].dropna()))
+    return int(matched.sum()), len(later)
+
+
+def method_notes(
+    filters: ImpactFilters,
+    k: int,
+    matched: tuple[int, int],
+    did_available: bool,
+) -> pd.DataFrame:
+    """Tests used, correction, matched n, suppression rule, in the report's language."""
+    lang = filters.lang
+    pairs, total = matched
+    rate = f"{100 * pairs / total:.0f}" if total else "0"
+    matched_text = (
+        t("report.note.matched", lang, pairs=pairs, total=total, rate=rate)
+        if total >= k or total == 0
+        else t("report.note.matched_suppressed", lang, k=k)
+    )
+    notes = [
+        ("tests", t("report.note.tests", lang)),
+        ("correction", t("report.note.correction", lang)),
+        ("matched", matched_text),
+        ("constructs", t("report.note.constructs", lang)),
+        ("kpis", t("report.note.kpis", lang)),
+        ("did", t("report.note.did" if did_available else "report.note.no_did", lang)),
+        ("suppression", t("report.note.suppression", lang, k=k)),
+        ("trust_drift", t("report.note.trust_drift", lang)),
+        (
+            "phases",
+            t("report.note.phases", lang, baseline=filters.baseline, follow_up=filters.follow_up),
+        ),
+    ]
+    return pd.DataFrame(notes, columns=["topic", "note"])
+
+
+def build_impact(
+    session: Session,
+    enterprise_ids: Collection[int],
+    filters: ImpactFilters | None = None,
+    min_group_size: int = 5,
+    cohort_ids: Collection[int] | None = None,
+) -> ImpactResult:
+    """Compute every impact table for the enterprises in ``enterprise_ids``.
+
+    Parameters
+    ----------
+    session : Session
+    enterprise_ids : collection of int
+        The viewer's visible enterprises (``services.scope.visible_enterprise_ids``). Only
+        their rows are queried.
+    filters : ImpactFilters
+        Cohort, phase pair, enterprise, module, demographic band, source, language.
+    min_group_size : int
+        The *k* of the suppression rule (``Settings.min_group_size``).
+    cohort_ids : collection of int, optional
+        The viewer's visible cohorts (``visible_cohort_ids``): a trainer sees their own
+        cohorts' rounds, not another trainer's cohort of the same factory. ``None`` means
+        every cohort of the visible enterprises (admin, tests).
+
+    Notes
+    -----
+    Without a chosen cohort, before/after tables cover trained enterprises only;
+    comparison enterprises feed the difference-in-differences table. Worker and manager
+    answers are compared separately (their multiple-comparison families are separate) and
+    stacked with an ``audience`` column.
+    """
+    filters = filters or ImpactFilters()
+    k = min_group_size
+    ids = _scoped_ids(enterprise_ids, filters)
+    rounds = RoundFilter(
+        cohort_id=filters.cohort_id,
+        phases=(filters.baseline, filters.follow_up),
+        cohort_ids=_frozen(cohort_ids),
+    )
+    answers = _filter_rows(answers_frame(session, ids, rounds), filters)
+    kpis = _filter_rows(kpis_frame(session, ids, rounds), filters)
+    outcomes = outcomes_frame(visible_surveys(session, ids, rounds))
+    if outcomes.empty:
+        outcomes = pd.DataFrame(columns=["outcome_id", "kind", "label", "stakeholder"])
+    workers = answers[answers["audience"] == "worker"]
+    managers = answers[answers["audience"] == "manager"]
+    main = _main_design(workers, filters)
+    compared = []
+    for audience, frame, by in (
+        ("worker", main, ("overall", "cohort", "enterprise")),
+        ("manager", _main_design(managers, filters), ("overall", "cohort")),
+    ):
+        part = _compare(frame, outcomes, filters, by, k)
+        if len(part):
+            compared.append(part.assign(audience=audience))
+    results = pd.concat(compared, ignore_index=True) if compared else pd.DataFrame()
+    kpi_main = _main_design(kpis, filters)
+    if len(kpi_main):
+        kpi_main = kpi_main.drop(columns=["label"]).pipe(
+            _with_labels, outcomes, "kpi_id", "kpi", filters.lang
+        )
+    changes = (
+        kpi_changes(kpi_main, filters.baseline, filters.follow_up)
+        if len(kpi_main)
+        else (pd.DataFrame())
+    )
+    tests = (
+        kpi_tests(
+            kpi_main,
+            by=("overall", "cohort"),
+            baseline=filters.baseline,
+            follow_up=filters.follow_up,
+            lang=filters.lang,
+        )
+        if len(kpi_main)
+        else pd.DataFrame()
+    )
+    treated = workers["treated"].astype(bool) if len(workers) else pd.Series(dtype=bool)
+    did_ok = bool(treated.any() and (~treated).any())
+    did = (
+        did_constructs(workers, filters.baseline, filters.follow_up, min_group_size=k)
+        if did_ok
+        else pd.DataFrame()
+    )
+    if len(did):
+        did = _with_labels(did, outcomes, "construct", "construct", filters.lang)
+    reliability = construct_reliability(main, min_group_size=k) if len(main) else pd.DataFrame()
+    if len(reliability):
+        reliability = _with_labels(reliability, outcomes, "construct", "construct", filters.lang)
+    card = (
+        scorecard(results, tests if len(tests) else None, lang=filters.lang)
+        if len(results)
+        else pd.DataFrame()
+    )
+    constructs = results[results["kind"] == "construct"] if len(results) else results
+    items = results[results["kind"] == "item"] if len(results) else results
+    return ImpactResult(
+        response_counts=response_counts(session, enterprise_ids, filters, k, cohort_ids),
+        constructs=_localise(constructs, filters.lang).reset_index(drop=True),
+        items=_localise(items, filters.lang).reset_index(drop=True),
+        item_distributions=item_distributions(main, outcomes, filters, k),
+        kpi_changes=changes,
+        kpi_tests=_localise(tests, filters.lang) if len(tests) else tests,
+        did=did,
+        reliability=reliability,
+        scorecard=card,
+        method_notes=method_notes(filters, k, _match_rate(main, filters), did_ok),
+        min_group_size=k,
+        filters=filters,
+        enterprises=tuple(sorted(set(answers["enterprise"]) | set(kpis["enterprise"]))),
+    )
+
+
+def for_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy where every blanked number of a suppressed row reads "suppressed".
+
+    Tables, downloads and printable reports all go through this, so a small group shows
+    the word and never a number (not even a count), wherever it is looked at.
+    """
+    if frame.empty or "suppressed" not in frame:
+        return frame.copy()
+    out = frame.copy()
+    small = out["suppressed"].fillna(False).astype(bool).to_numpy()
+    if not small.any():
+        return out
+    numeric = [
+        c
+        for c in out.columns
+        if c in NUMERIC_COLUMNS
+        or c in COUNT_COLUMNS
+        or c.startswith(("mean_", "n_"))
+        or c in ("share", "response_rate", "improved")
+    ]
+    for col in numeric:
+        out[col] = out[col].astype(object)
+        out.loc[small, col] = SUPPRESSED
+    return out
+
+
+def build_impact_for(
+    session: Session, scope: Scope, filters: ImpactFilters | None = None, min_group_size: int = 5
+) -> ImpactResult:
+    """:func:`build_impact` for a signed-in user: scope read now, filters checked first.
+
+    Raises ``AccessDenied`` when the filters name a cohort or enterprise outside the scope
+    (a tampered widget value), rather than quietly showing an empty view.
+    """
+    filters = filters or ImpactFilters()
+    enterprise_ids = visible_enterprise_ids(session, scope)
+    cohort_ids = visible_cohort_ids(session, scope)
+    if filters.enterprise_id is not None and filters.enterprise_id not in enterprise_ids:
+        raise AccessDenied(f"{scope.username} may not see enterprise {filters.enterprise_id}")
+    if filters.cohort_id is not None and filters.cohort_id not in cohort_ids:
+        raise AccessDenied(f"{scope.username} may not see cohort {filters.cohort_id}")
+    return build_impact(session, enterprise_ids, filters, min_group_size, cohort_ids)

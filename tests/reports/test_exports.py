@@ -1,0 +1,146 @@
+"""Downloads: formula injection, README sheet, sheet names, demo values, admin-only raw rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from score_impact.db.models import Answer, Response
+from score_impact.reports import export
+from score_impact.reports.impact import ImpactFilters, build_impact_for
+from score_impact.services.errors import AccessDenied
+from tests.reports.conftest import EVIL_NAME, EVIL_TEXT, scope_for
+
+TABLES = [
+    "response_counts",
+    "constructs",
+    "items",
+    "item_distributions",
+    "kpi_changes",
+    "kpi_tests",
+    "did",
+    "reliability",
+    "scorecard",
+    "method_notes",
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+41 79", "'+41 79"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("plain", "plain"),
+        ("", ""),
+        (-2.5, -2.5),
+        (3, 3),
+        (None, None),
+    ],
+)
+def test_escape_cell_prefixes_formula_text_and_leaves_numbers(value, expected):
+    assert export.escape_cell(value) == expected
+
+
+def _workbook(data: bytes) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def _cells(wb: openpyxl.Workbook):
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            yield from row
+
+
+@pytest.fixture(scope="module")
+def admin_result(demo_rt):
+    with demo_rt.session() as s:
+        return build_impact_for(s, scope_for(s, "admin"), ImpactFilters())
+
+
+def test_xlsx_has_readme_first_then_one_sheet_per_table(admin_result):
+    wb = _workbook(export.results_xlsx(admin_result))
+    assert wb.sheetnames == ["README", *TABLES]
+    readme = wb["README"]
+    explained = {(r[0].value, r[1].value) for r in readme.iter_rows(min_row=2) if r[1].value}
+    for name in TABLES:
+        ws = wb[name]
+        assert ws.freeze_panes == "A2"
+        assert ws["A1"].font.bold
+        for header in next(ws.iter_rows(max_row=1)):
+            assert (name, header.value) in explained, (name, header.value)
+    meanings = [r[2].value for r in readme.iter_rows(min_row=2) if r[1].value]
+    assert all(meanings), "every column needs a meaning"
+
+
+def test_xlsx_holds_known_demo_values(admin_result):
+    wb = _workbook(export.results_xlsx(admin_result))
+    ws = wb["response_counts"]
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, (c.value for c in r), strict=True)) for r in ws.iter_rows(min_row=2)]
+    evergreen = next(
+        r
+        for r in rows
+        if r["enterprise"] == "Dongguan Evergreen Garments" and r["phase"] == "baseline"
+    )
+    # demo.py: Evergreen has 120 workers and every one answered the baseline
+    assert (evergreen["expected"], evergreen["responses"]) == (120, 120)
+    assert evergreen["response_rate"] == 1  # a number cell, not text
+    kpis = wb["kpi_tests"]
+    labels = {c.value for c in kpis["E"][1:]}
+    assert "On-time delivery rate" in labels
+
+
+def test_formula_text_is_written_as_text_in_xlsx_and_csv(evil_rt):
+    with evil_rt.session() as s:
+        admin = scope_for(s, "admin")
+        result = build_impact_for(s, admin, ImpactFilters())
+        factory = s.scalar(
+            select(Response.enterprise_id).join(Answer).where(Answer.value_text == EVIL_TEXT)
+        )
+        one = ImpactFilters(enterprise_id=factory)  # one factory keeps the raw file small
+        raw = export.raw_xlsx(s, admin, one)
+        raw_csv = export.raw_csv(s, admin, one).decode("utf-8-sig")
+    wb = _workbook(export.results_xlsx(result))
+    assert not [c.coordinate for c in _cells(wb) if c.data_type == "f"]
+    evil = [c for c in _cells(wb) if c.value == "'" + EVIL_NAME]
+    assert evil and all(c.data_type == "s" for c in evil)
+    assert not [c for c in _cells(wb) if c.value == EVIL_NAME]
+    with zipfile.ZipFile(io.BytesIO(export.results_csv_zip(result))) as zf:
+        counts = zf.read("response_counts.csv").decode("utf-8-sig")
+    names = {row["enterprise"] for row in csv.DictReader(io.StringIO(counts))}
+    assert "'" + EVIL_NAME in names and EVIL_NAME not in names
+
+    raw_wb = _workbook(raw)
+    answer = [c for c in _cells(raw_wb) if c.value == "'" + EVIL_TEXT]
+    assert answer and answer[0].data_type == "s"
+    assert not [c for c in _cells(raw_wb) if c.data_type == "f"]
+    rows = list(csv.DictReader(io.StringIO(raw_csv)))
+    assert "'" + EVIL_TEXT in {r["value_text"] for r in rows}
+
+
+def test_raw_rows_leave_out_pairing_hashes_and_client_uuids(demo_rt):
+    with demo_rt.session() as s:
+        raw = export.raw_rows(s, scope_for(s, "admin"))
+        secret = s.execute(
+            select(Response.pairing_hash, Response.client_uuid).where(
+                Response.pairing_hash.is_not(None)
+            )
+        ).first()
+    assert list(raw.columns) == export.RAW_COLUMNS
+    text = raw.astype(str).to_csv()
+    assert secret.pairing_hash not in text and secret.client_uuid not in text
+
+
+@pytest.mark.parametrize("username", ["trainer.li", "northwind", "manager.evergreen"])
+def test_raw_rows_are_for_admins_only(demo_rt, username):
+    with demo_rt.session() as s, pytest.raises(AccessDenied):
+        export.raw_xlsx(s, scope_for(s, username))
