@@ -1,18 +1,62 @@
-"""score-impact: router only (page config and navigation), as in Streamlit's multipage docs."""
+"""score-impact: router only (page config and navigation), as in Streamlit's multipage docs.
+
+``PAGES`` is the one table of who may open which page: navigation lists only the pages of
+the signed-in user's role, so any other page's URL falls back to the worker survey. What
+a page may *show* is decided by ``score_impact.services.scope``, not here.
+"""
+
+from pathlib import Path
 
 import streamlit as st
 
-from pages.common import runtime, show_definition_problems
+from pages.common import (
+    NOTICE_KEY,
+    account_sidebar,
+    current_user,
+    language_switch,
+    runtime,
+    show_definition_problems,
+    ui_lang,
+)
+from score_impact.db.models import Role
+from score_impact.i18n import t
+
+EVERYONE = None  # signed in or not: the tablet survey must never ask for a login
+ADMIN, TRAINER, BRAND, MANAGER = Role.ADMIN, Role.TRAINER, Role.BRAND, Role.MANAGER
+# file, title key, icon, url path, section key, roles allowed (EVERYONE or a set of roles).
+# A page whose file does not exist yet is left out, so rows can be added ahead of the page.
+PAGES = [
+    ("pages/kiosk.py", "nav.survey", "📝", "survey", "survey", EVERYONE),
+    ("pages/manager.py", "nav.manager", "🏭", "manager", "survey", {MANAGER, ADMIN}),
+    ("pages/dashboard.py", "nav.dashboard", "📊", "dashboard", "results", {TRAINER, ADMIN}),
+    ("pages/brand_report.py", "nav.brand_report", "🏷️", "brand", "results", {BRAND, ADMIN}),
+    ("pages/admin_org.py", "nav.admin_org", "🏢", "organisation", "admin", {ADMIN}),
+    ("pages/admin_rounds.py", "nav.admin_rounds", "🗓️", "rounds", "admin", {ADMIN}),
+    ("pages/admin_surveys.py", "nav.admin_surveys", "🗂️", "surveys", "admin", {ADMIN}),
+    ("pages/admin_audit.py", "nav.admin_audit", "🧾", "audit", "admin", {ADMIN}),
+    ("pages/login.py", "nav.login", "🔑", "login", "account", EVERYONE),
+]
+HERE = Path(__file__).parent
 
 st.set_page_config(page_title="SCORE impact", page_icon="📈", layout="centered")
 runtime()  # create/upgrade the database (and the demo on first start) before any page
-kiosk = st.Page("pages/kiosk.py", title="Worker survey", icon="📝", url_path="survey", default=True)
-pages = {
-    "Survey": [kiosk, st.Page("pages/manager.py", title="Manager survey & KPIs", icon="🏭")],
-}
 # A tablet opened by its join link shows the survey only, with no navigation to wander off to.
 tablet = "code" in st.query_params
-navigation = st.navigation(pages, position="hidden" if tablet else "sidebar")
+user = current_user()  # also ends an idle session, on every run of every page
+role = user.role if user else None
+lang = ui_lang()
+sections: dict[str, list] = {}
+for path, title, icon, url, section, roles in PAGES:
+    if (roles is EVERYONE or role in roles) and (HERE / path).exists():
+        page = st.Page(path, title=t(title, lang), icon=icon, url_path=url, default=url == "survey")
+        sections.setdefault(t(f"nav.section.{section}", lang), []).append(page)
+navigation = st.navigation(sections, position="hidden" if tablet else "sidebar")
 if not tablet:
-    show_definition_problems()
+    if NOTICE_KEY in st.session_state and navigation.url_path != "login":
+        st.switch_page("pages/login.py")  # timed out: say why, on the sign-in page
+    language_switch()
+    if user:
+        account_sidebar(user)
+    if user and user.is_admin:
+        show_definition_problems()
 navigation.run()

@@ -89,9 +89,19 @@ def ui_lang() -> str:
 
 
 def language_switch() -> None:
-    st.session_state.setdefault(LANG_KEY, "en")
+    """The sidebar switch; the choice is kept under its own key (not the widget's), so it
+    survives runs in which the switch is not drawn (the tablet view)."""
+
+    def remember() -> None:
+        st.session_state[LANG_KEY] = st.session_state.get(f"{LANG_KEY}_switch") or "en"
+
     st.sidebar.segmented_control(
-        "Language / 语言", list(LANGUAGES), format_func=LANGUAGES.get, key=LANG_KEY
+        "Language / 语言",
+        list(LANGUAGES),
+        default=ui_lang(),
+        format_func=LANGUAGES.get,
+        key=f"{LANG_KEY}_switch",
+        on_change=remember,
     )
 
 

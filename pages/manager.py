@@ -4,55 +4,51 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common import db
+from pages.common import db, require_role, ui_lang
 from pages.widgets import item_input, label_of
-from score_impact.i18n import LANGUAGES, t
+from score_impact.db.models import Role
+from score_impact.i18n import t
 from score_impact.services.errors import InvalidSubmission, RoundClosed, UnknownRound
 from score_impact.services.manager import (
     kpi_values,
     manager_answers,
+    manager_enterprises,
+    open_manager_rounds,
     save_kpis,
     save_manager_answers,
 )
-from score_impact.services.rounds import open_round, round_by_code, round_enterprises
+from score_impact.services.rounds import open_round
 from score_impact.services.surveys import survey_of
-from score_impact.surveys.schema import Audience
 from score_impact.surveys.validation import visible_items
 
-lang = (
-    st.segmented_control(
-        "Language / 语言",
-        list(LANGUAGES),
-        format_func=LANGUAGES.get,
-        default="en",
-        key="manager_lang",
-    )
-    or "en"
-)
+scope = require_role(Role.MANAGER, Role.ADMIN)
+lang = ui_lang()
 st.title(t("manager.title", lang))
-code = st.text_input(t("manager.round_code", lang), key="manager_code").strip()
-if not code:
-    st.stop()
-try:
-    with db() as s:
-        round_ = open_round(s, round_by_code(s, code).id)
-        survey = survey_of(round_.survey_version)
-        factories = {e.id: e.name for e in round_enterprises(s, round_)}
-except UnknownRound:
-    st.error(t("kiosk.unknown_round", lang))
-    st.stop()
-except RoundClosed:
-    st.warning(t("manager.closed", lang))
-    st.stop()
-if survey.audience is not Audience.MANAGER:
-    st.error(t("validation.not_manager_round", lang))
-    st.stop()
-lang = lang if lang in survey.languages else survey.default_language
-enterprise_id = st.selectbox(
-    t("kiosk.choose_factory", lang), list(factories), format_func=factories.get, index=None
-)
+with db() as s:
+    factories = manager_enterprises(s, scope)  # a manager: only their own factory
+if len(factories) == 1:
+    enterprise_id = next(iter(factories))
+    st.subheader(factories[enterprise_id])
+else:
+    enterprise_id = st.selectbox(
+        t("manager.enterprise", lang), list(factories), format_func=factories.get, index=None
+    )
 if enterprise_id is None:
     st.stop()
+with db() as s:
+    rounds = open_manager_rounds(s, scope, enterprise_id)
+if not rounds:
+    st.info(t("manager.no_open_round", lang))
+    st.stop()
+round_id = st.selectbox(t("manager.round", lang), list(rounds), format_func=rounds.get)
+try:
+    with db() as s:
+        round_ = open_round(s, round_id)
+        survey = survey_of(round_.survey_version)
+except (UnknownRound, RoundClosed):
+    st.warning(t("manager.closed", lang))
+    st.stop()
+lang = lang if lang in survey.languages else survey.default_language
 with db() as s:
     stored_answers = manager_answers(s, round_.id, enterprise_id)
     stored_kpis = kpi_values(s, round_.id, enterprise_id)

@@ -75,3 +75,15 @@ def answer_text(survey: Survey, item: Item, value: Any, lang: str) -> str:
         chosen = value if isinstance(value, list) else [value]
         return ", ".join(label_of(o.label, lang) for o in item.options if o.value in chosen)
     return str(value)
+
+
+def pick(label: str, rows: list[dict], key: str, new: str) -> dict:
+    """Choose a row to edit, or ``new`` (an empty dict) to create one."""
+    by_id = {r["id"]: r for r in rows}
+    chosen = st.selectbox(
+        label,
+        [None, *by_id],
+        format_func=lambda i: new if i is None else by_id[i]["name"],
+        key=key,
+    )
+    return by_id.get(chosen, {})

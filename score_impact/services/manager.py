@@ -12,10 +12,23 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from score_impact.db.models import Answer, KpiValue, Response, SurveyRound, utcnow
+from score_impact.db.models import (
+    Answer,
+    Cohort,
+    Enterprise,
+    KpiValue,
+    Response,
+    RoundStatus,
+    SurveyRound,
+    SurveyVersion,
+    cohort_enterprise,
+    utcnow,
+)
 from score_impact.services.errors import InvalidSubmission
 from score_impact.services.responses import answer_columns, stored_value
 from score_impact.services.rounds import check_enterprise, open_round
+from score_impact.services.scope import Scope, enterprise_ids_query
+from score_impact.services.scope import check_enterprise as check_scope
 from score_impact.services.surveys import survey_of
 from score_impact.surveys.schema import Audience, Survey
 from score_impact.surveys.validation import Issue, check_number, validate_answers
@@ -142,3 +155,35 @@ def kpi_values(session: Session, round_id: int, enterprise_id: int) -> dict[str,
         )
     )
     return {r.kpi_id: r.value for r in rows}
+
+
+def manager_enterprises(session: Session, scope: Scope) -> dict[int, str]:
+    """The enterprises whose manager survey ``scope`` may fill in, by name."""
+    rows = session.execute(
+        select(Enterprise.id, Enterprise.name)
+        .where(Enterprise.id.in_(enterprise_ids_query(scope)))
+        .order_by(Enterprise.name)
+    )
+    return {ent_id: name for ent_id, name in rows}
+
+
+def open_manager_rounds(session: Session, scope: Scope, enterprise_id: int) -> dict[int, str]:
+    """The open manager rounds of ``enterprise_id``'s cohorts, newest first, as labels.
+
+    A signed-in manager needs no join code: their enterprise decides their rounds. Raises
+    ``AccessDenied`` for an enterprise outside ``scope``.
+    """
+    check_scope(scope, enterprise_id)
+    rows = session.execute(
+        select(SurveyRound.id, Cohort.name, SurveyRound.phase, SurveyRound.join_code)
+        .join(Cohort, Cohort.id == SurveyRound.cohort_id)
+        .join(cohort_enterprise, cohort_enterprise.c.cohort_id == Cohort.id)
+        .join(SurveyVersion, SurveyVersion.id == SurveyRound.survey_version_id)
+        .where(
+            cohort_enterprise.c.enterprise_id == enterprise_id,
+            SurveyRound.status == RoundStatus.OPEN.value,
+            SurveyVersion.audience == Audience.MANAGER.value,
+        )
+        .order_by(SurveyRound.id.desc())
+    )
+    return {rid: f"{cohort} · {phase} ({code})" for rid, cohort, phase, code in rows}

@@ -26,7 +26,13 @@ def test_first_start_in_empty_folder_creates_demo_and_serves_pages(tmp_path, mon
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     engine.dispose()
 
+    # the demo admin signs in, then fills in a factory's manager survey
+    at.switch_page("pages/login.py").run()
+    at.text_input[0].input("admin")
+    at.text_input[1].input("demo-admin-2026")
+    at.button[0].click().run()
+    assert at.success and at.success[0].value.startswith("Signed in as admin")
     at.switch_page("pages/manager.py").run()
     assert not at.exception
-    at.text_input[0].set_value("AFMDEMO").run()
-    assert not at.exception and at.selectbox
+    at.selectbox[0].set_value(1).run()  # the first demo factory
+    assert not at.exception and len(at.selectbox) == 2  # factory and its open round

@@ -89,7 +89,7 @@ def test_brand_is_created_trimmed_renamed_and_audited(rt, boss):
                 size_band="huge",
                 headcount=0,
                 brand_ids=[999],
-            ),  # fmt: skip
+            ),
             "An enterprise named",
         ),
         (
@@ -113,7 +113,7 @@ def test_brand_is_created_trimmed_renamed_and_audited(rt, boss):
                 sector="toys",
                 size_band="50-249",
                 headcount=0,
-            ),  # fmt: skip
+            ),
             "The headcount must be a whole number of at least 1",
         ),
         (
@@ -125,7 +125,7 @@ def test_brand_is_created_trimmed_renamed_and_audited(rt, boss):
                 sector="toys",
                 size_band="50-249",
                 brand_ids=[999],
-            ),  # fmt: skip
+            ),
             "There is no brand with id 999.",
         ),
         (
@@ -136,7 +136,7 @@ def test_brand_is_created_trimmed_renamed_and_audited(rt, boss):
                 module="workplace_cooperation",
                 start_date=date(2026, 5, 1),
                 end_date=date(2026, 4, 30),
-            ),  # fmt: skip
+            ),
             "The end date must be on or after the start date.",
         ),
         (
@@ -156,7 +156,7 @@ def test_brand_is_created_trimmed_renamed_and_audited(rt, boss):
         (
             lambda s, b: admin.add_round(
                 s, b, cohort_id=999, phase="baseline", survey_version_id=1
-            ),  # fmt: skip
+            ),
             "There is no cohort with id 999.",
         ),
         (
@@ -166,7 +166,7 @@ def test_brand_is_created_trimmed_renamed_and_audited(rt, boss):
                 cohort_id=s.scalar(select(Cohort.id)),
                 phase="midline",
                 survey_version_id=1,
-            ),  # fmt: skip
+            ),
             "Unknown phase 'midline'",
         ),
         (
@@ -178,7 +178,7 @@ def test_brand_is_created_trimmed_renamed_and_audited(rt, boss):
                 survey_version_id=1,
                 opens_on=date(2026, 6, 2),
                 closes_on=date(2026, 6, 1),
-            ),  # fmt: skip
+            ),
             "The closing date must be on or after the opening date.",
         ),
         (

@@ -38,8 +38,8 @@ from tests.conftest import PASSWORD
 @dataclass(frozen=True)
 class Org:
     """Brands A and B; e1 (A), e2 (B), e3 (A and B), e4 (no brand); cohorts c1 = {e1, e2}
-    trained by trainer-1, c2 = {e3, e4} trained by trainer-2, c3 = {e4} without a trainer account; one
-    round per cohort and one worker response per enterprise and round."""
+    trained by trainer-1, c2 = {e3, e4} trained by trainer-2, c3 = {e4} without a trainer
+    account; one round per cohort and one worker response per enterprise and round."""
 
     ent: dict[str, int]
     cohort: dict[str, int]
