@@ -16,7 +16,7 @@ from score_impact.services import paper
 from score_impact.services.errors import DomainError, UnknownRound
 from score_impact.services.rounds import round_by_code
 from score_impact.services.surveys import survey_of
-from score_impact.surveys.schema import ItemType
+from score_impact.surveys.schema import Audience, ItemType
 
 state = st.session_state
 lang = st.segmented_control(
@@ -34,6 +34,9 @@ try:
         factories = paper.paper_factories(s, round_id)
 except UnknownRound:
     st.error(t("paper.error.unknown_round", lang))
+    st.stop()
+if survey.audience is not Audience.WORKER:
+    st.error(t("paper.error.not_worker", lang))
     st.stop()
 sheet_lang = st.selectbox(
     t("paper.sheet_language", lang), survey.languages, format_func=lambda c: LANGUAGES.get(c, c)

@@ -50,7 +50,7 @@ from score_impact.services.errors import (
 from score_impact.services.responses import Outcome, Submission, submit_response
 from score_impact.services.rounds import check_enterprise, open_round, round_enterprises
 from score_impact.services.surveys import survey_of
-from score_impact.surveys.schema import Survey
+from score_impact.surveys.schema import Audience, Survey
 from score_impact.surveys.validation import Issue, Value
 
 # Fixed forever: changing it would let an already stored sheet be stored again.
@@ -120,6 +120,20 @@ class ConcurrentEntry(PaperError):
 
 class UnknownFactory(PaperError):
     key = "paper.error.factory"
+
+
+class NotWorkerRound(PaperError):
+    """Manager answers are one editable response per factory (services/manager.py), not
+    anonymous sheets, so paper is for worker rounds only."""
+
+    key = "paper.error.not_worker"
+
+
+def _worker_survey(round_: SurveyRound) -> Survey:
+    survey = survey_of(round_.survey_version)
+    if survey.audience is not Audience.WORKER:
+        raise NotWorkerRound()
+    return survey
 
 
 # ----- results --------------------------------------------------------------------------
@@ -338,7 +352,7 @@ def printable_questionnaire(
     round_ = session.get(SurveyRound, round_id)
     if round_ is None:
         raise UnknownRound(str(round_id))
-    survey = survey_of(round_.survey_version)
+    survey = _worker_survey(round_)
     names = [name for _, name in paper_factories(session, round_id)]
     return build_questionnaire(survey, round_.join_code, language, copies, factories=names)
 
@@ -370,7 +384,7 @@ def _check(
     (InvalidSubmission carries every issue at once, with translated messages)."""
     round_ = open_round(session, round_id)
     check_enterprise(round_, enterprise_id)
-    survey = survey_of(round_.survey_version)
+    survey = _worker_survey(round_)
     issues: list[Issue] = []
     if language not in survey.languages:
         issues.append(Issue("_submission", "bad_language"))
@@ -466,7 +480,7 @@ def enter_sheet(
     person = _person(entered_by)
     number = _number(sheet_number)
     key = key if key is not None else load_settings().secret_key
-    open_round(session, round_id)
+    _worker_survey(open_round(session, round_id))
     # The sheet's state first: no point reporting typing slips on a sheet that is refused.
     if _stored_response(session, round_id, number) is not None:
         raise SheetAlreadyStored(number)

@@ -17,6 +17,7 @@ from score_impact.services.paper import (
     InvalidSheetNumber,
     Mismatch,
     NoPerson,
+    NotWorkerRound,
     PendingDoubleEntry,
     SamePersonTwice,
     SheetAlreadyStored,
@@ -203,10 +204,12 @@ def test_the_same_person_cannot_key_a_sheet_twice(world, rt, survey):
         ({"round": 9999}, UnknownRound),
         ({"round": "closed"}, RoundClosed),
         ({"enterprise": "other"}, NotInRound),
+        ({"round": "manager"}, NotWorkerRound),
     ],
 )
 def test_clear_domain_errors_and_nothing_written(world, rt, survey, change, error):
-    round_id = {"closed": world.closed_round_id}.get(change.get("round"), change.get("round"))
+    special = {"closed": world.closed_round_id, "manager": world.manager_round_id}
+    round_id = special.get(change.get("round"), change.get("round"))
     enterprise = world.other_enterprise_id if change.get("enterprise") else world.enterprise_ids[0]
     sheet = change.get("sheet") or sheet_number()
     with rt.session() as s, pytest.raises(error):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from score_impact.db.models import Answer, Response
-from tests.conftest import ROOT, WORKER_CODE
+from tests.conftest import MANAGER_CODE, ROOT, WORKER_CODE
 from tests.paper.helpers import keyed_sheet, sheet_number
 
 PAGE = str(ROOT / "pages" / "paper_entry.py")
@@ -97,3 +97,9 @@ def test_printable_sheets_can_be_prepared_from_the_page(world, rt):
     round_id, sheets = at.session_state["p_pdf"]
     assert round_id == world.worker_round_id and len(sheets.sheet_numbers) == 2
     assert sheets.pdf.startswith(b"%PDF")
+
+
+def test_a_manager_round_is_refused(world, rt):
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.text_input(key="p_code").input(MANAGER_CODE).run()
+    assert at.error[0].value.startswith("Paper sheets are for worker survey rounds")
