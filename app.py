@@ -28,6 +28,7 @@ ADMIN, TRAINER, BRAND, MANAGER = Role.ADMIN, Role.TRAINER, Role.BRAND, Role.MANA
 PAGES = [
     ("pages/kiosk.py", "nav.survey", "📝", "survey", "survey", EVERYONE),
     ("pages/manager.py", "nav.manager", "🏭", "manager", "survey", {MANAGER, ADMIN}),
+    ("pages/paper_entry.py", "nav.paper", "🗒️", "paper", "survey", {TRAINER, ADMIN}),
     ("pages/dashboard.py", "nav.dashboard", "📊", "dashboard", "results", {TRAINER, ADMIN}),
     ("pages/brand_report.py", "nav.brand_report", "🏷️", "brand", "results", {BRAND, ADMIN}),
     ("pages/admin_org.py", "nav.admin_org", "🏢", "organisation", "admin", {ADMIN}),
