@@ -117,11 +117,11 @@ def impact_options(
         .order_by(Enterprise.name)
     ).all()
     cohorts = session.execute(
-        select(Cohort.id, Cohort.name, Cohort.module)
+        select(Cohort.id, Cohort.name, Cohort.module, Cohort.is_comparison)
         .join(cohort_enterprise, cohort_enterprise.c.cohort_id == Cohort.id)
         .where(cohort_enterprise.c.enterprise_id.in_(ids), in_cohorts(Cohort.id))
         .distinct()
-        .order_by(Cohort.name)
+        .order_by(Cohort.is_comparison, Cohort.name)  # training classes first, then comparison
     ).all()
     phases = session.scalars(
         select(SurveyRound.phase)

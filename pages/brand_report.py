@@ -1,0 +1,80 @@
+"""Brand impact report: the portfolio across the brand's suppliers, then one factory;
+downloads of the same numbers as CSV, Excel, HTML and PDF."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages import impact_view as view
+from pages.common import db
+from score_impact.db.models import Role
+from score_impact.fonts import CjkFontMissing
+from score_impact.i18n import t
+from score_impact.reports import charts, export
+from score_impact.reports.impact import for_display
+from score_impact.reports.report_html import report_html
+from score_impact.reports.report_pdf import report_fonts, report_pdf
+from score_impact.services.errors import AccessDenied
+
+lang = view.language()
+st.title(t("impact.brand_title", lang))
+scope = view.current_scope(lang, Role.BRAND, Role.ADMIN)
+st.caption(scope.label)
+opts = view.options(scope)
+if not opts.enterprises:
+    st.info(t("impact.nothing_visible", lang))
+    st.stop()
+chosen = view.filters(opts, lang, "brand", cohort_required=False)
+try:
+    result = view.impact(scope, chosen)
+except AccessDenied:
+    st.error(t("impact.denied", lang))
+    st.stop()
+
+st.header(t("impact.portfolio", lang))
+view.scorecard(result, lang)
+rows = charts.change_rows(result.constructs)
+if not rows.empty:
+    st.altair_chart(charts.construct_chart(rows, lang), width="stretch")
+kpis = charts.kpi_rows(result.kpi_tests)
+if not kpis.empty:
+    st.altair_chart(charts.kpi_chart(kpis, lang), width="stretch")
+if not result.did.empty:
+    st.subheader(t("report.did", lang))
+    st.dataframe(for_display(result.did), hide_index=True)
+
+st.header(t("report.per_enterprise", lang))
+names = sorted(result.constructs.query("grouping == 'enterprise'")["group"].unique())
+if names:
+    name = st.selectbox(t("impact.enterprise", lang), names, key="brand_one")
+    view.scorecard(result, lang, "enterprise", name)
+    one = charts.change_rows(result.constructs, "enterprise", name)
+    st.altair_chart(charts.construct_chart(one, lang), width="stretch")
+    changes = for_display(result.kpi_changes)
+    if not changes.empty:
+        shown = ["label", "value_before", "value_after", "change", "pct_change", "unit"]
+        st.dataframe(changes[changes["enterprise"] == name][shown], hide_index=True)
+
+st.header(t("impact.downloads", lang))
+stem = f"score_impact_{chosen.baseline}_{chosen.follow_up}"
+c1, c2, c3, c4 = st.columns(4)
+c1.download_button(
+    "CSV (zip)", lambda: export.results_csv_zip(result), f"{stem}_csv.zip", "application/zip"
+)
+c2.download_button("Excel", lambda: export.results_xlsx(result), f"{stem}.xlsx", export.XLSX_MIME)
+c3.download_button("HTML", lambda: report_html(result), f"{stem}.html", "text/html")
+try:
+    report_fonts(lang)
+    c4.download_button("PDF", lambda: report_pdf(result), f"{stem}.pdf", "application/pdf")
+except CjkFontMissing as exc:
+    c4.warning(str(exc))
+if scope.is_admin:
+
+    def raw() -> bytes:
+        with db() as s:
+            return export.raw_xlsx(s, scope, chosen)
+
+    st.download_button(t("impact.raw", lang), raw, f"{stem}_raw.xlsx", export.XLSX_MIME)
+with st.expander(t("report.method", lang)):
+    for note in result.method_notes["note"]:
+        st.markdown(f"- {note}")

@@ -1,0 +1,138 @@
+"""Streamlit glue shared by the dashboard and the brand report: who is looking, cached
+impact queries keyed by scope and filters, and the filter widgets.
+
+Caches are keyed by the whole :class:`Scope` (user, role, brand, enterprise) plus the
+filters, so one user's cached result can never be served to another scope; a short TTL
+keeps a live round fresh without recomputing on every click.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.common import db, runtime
+from score_impact.db.models import Role
+from score_impact.i18n import t
+from score_impact.reports.impact import (
+    ImpactFilters,
+    ImpactOptions,
+    ImpactResult,
+    build_impact_for,
+    impact_options,
+    response_counts,
+)
+from score_impact.services.scope import Scope, visible_cohort_ids, visible_enterprise_ids
+
+SCOPE_KEY, LANG_KEY = "scope", "ui_lang"  # session keys kept by pages/common.py
+IMPACT_TTL = 120  # seconds: results of closed rounds change rarely; open ones refresh soon
+COUNTS_TTL = 10  # the live response counts
+
+
+def language() -> str:
+    """The interface language chosen with the sidebar switch (app.py), English by default."""
+    return st.session_state.get(LANG_KEY) or "en"
+
+
+def current_scope(lang: str, *roles: Role) -> Scope:
+    """The signed-in user's scope, refreshed by app.py on every run (``SCOPE_KEY``); a
+    page reached without one, or by another role, stops here."""
+    scope = st.session_state.get(SCOPE_KEY)
+    if not isinstance(scope, Scope):
+        st.info(t("impact.sign_in", lang))
+        st.stop()
+    if scope.role not in roles:
+        st.error(t("impact.denied", lang))
+        st.stop()
+    return scope
+
+
+@st.cache_data(ttl=IMPACT_TTL, show_spinner=False)
+def options(scope: Scope) -> ImpactOptions:
+    with db() as s:
+        return impact_options(s, visible_enterprise_ids(s, scope), visible_cohort_ids(s, scope))
+
+
+@st.cache_data(ttl=IMPACT_TTL, show_spinner=False)
+def impact(scope: Scope, filters: ImpactFilters) -> ImpactResult:
+    with db() as s:
+        return build_impact_for(s, scope, filters, runtime().settings.min_group_size)
+
+
+@st.cache_data(ttl=COUNTS_TTL, show_spinner=False)
+def counts(scope: Scope, filters: ImpactFilters):
+    with db() as s:
+        return response_counts(
+            s,
+            visible_enterprise_ids(s, scope),
+            filters,
+            runtime().settings.min_group_size,
+            visible_cohort_ids(s, scope),
+        )
+
+
+def _pick(label: str, choices: dict, key: str, lang: str):
+    """A selectbox whose first entry means "all" (None)."""
+    keys = [None, *choices]
+    return st.selectbox(
+        label,
+        keys,
+        key=key,
+        format_func=lambda k: t("impact.all", lang) if k is None else choices[k],
+    )
+
+
+def filters(opts: ImpactOptions, lang: str, prefix: str, cohort_required: bool) -> ImpactFilters:
+    """Filter widgets (cohort, phase pair, enterprise, module, demographic band)."""
+    phases = list(opts.phases) or ["baseline", "follow_up"]
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        if cohort_required and opts.cohorts:
+            cohort = st.selectbox(
+                t("impact.cohort", lang), list(opts.cohorts), format_func=opts.cohorts.get,
+                key=f"{prefix}_cohort",
+            )  # fmt: skip
+        else:
+            cohort = _pick(t("impact.cohort", lang), opts.cohorts, f"{prefix}_cohort", lang)
+    with c2:
+        baseline = st.selectbox(t("impact.baseline", lang), phases, key=f"{prefix}_b")
+    with c3:
+        later = [p for p in phases if p != baseline] or phases
+        follow_up = st.selectbox(t("impact.follow_up", lang), later, key=f"{prefix}_f")
+    c4, c5, c6 = st.columns(3)
+    with c4:
+        enterprise = _pick(t("impact.enterprise", lang), opts.enterprises, f"{prefix}_ent", lang)
+    with c5:
+        modules = {m: m.replace("_", " ") for m in opts.modules}
+        module = _pick(t("impact.module", lang), modules, f"{prefix}_mod", lang)
+    with c6:
+        bands = {f"{b}={v}": f"{b.removeprefix('demo_')}: {v}" for b, vs in opts.bands.items()
+                 for v in vs}  # fmt: skip
+        band = _pick(t("impact.band", lang), bands, f"{prefix}_band", lang)
+    column, value = band.split("=", 1) if band else (None, None)
+    return ImpactFilters(
+        cohort_id=cohort, baseline=baseline, follow_up=follow_up, enterprise_id=enterprise,
+        module=module, band=column, band_value=value, lang=lang,
+    )  # fmt: skip
+
+
+def scorecard(result: ImpactResult, lang: str, grouping: str = "overall", group: str = "all"):
+    card = result.scorecard
+    if card.empty:
+        st.info(t("report.no_data", lang))
+        return
+    rows = card[(card["grouping"] == grouping) & (card["group"] == group)]
+    for col, row in zip(st.columns(len(rows) or 1), rows.itertuples(index=False), strict=False):
+        with col:
+            st.metric(
+                t(f"report.stakeholder.{row.stakeholder}", lang),
+                f"{row.n_improved} / {row.n_outcomes}",
+                help=t("impact.metric_help", lang),
+                delta=t("report.worsened", lang) + f": {row.n_worsened}"
+                if row.n_worsened
+                else None,
+                delta_color="inverse",
+            )
+            if isinstance(row.headline, str):
+                st.caption(row.headline)
+            if isinstance(row.note, str):
+                st.warning(row.note)

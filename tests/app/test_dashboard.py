@@ -1,0 +1,69 @@
+"""The trainer dashboard and the brand report render for the demo data (AppTest), for the
+roles that may open them, in English and Chinese, with the downloads a role may take."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from score_impact.config import load_settings
+from score_impact.db.models import User
+from score_impact.runtime import start
+from score_impact.services.scope import scope_of
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def demo(database_url: str):
+    runtime = start(load_settings(), demo=True)
+    yield runtime
+    runtime.engine.dispose()
+
+
+def _page(demo, path: str, username: str, lang: str = "en") -> AppTest:
+    with demo.session() as s:
+        scope = scope_of(s, s.scalar(select(User).where(User.username == username)))
+    at = AppTest.from_file(str(ROOT / path), default_timeout=120)
+    at.session_state["scope"] = scope
+    at.session_state["ui_lang"] = lang
+    return at.run()
+
+
+@pytest.mark.parametrize(("username", "lang"), [("trainer.li", "en"), ("admin", "zh")])
+def test_dashboard_renders_for_demo_data(demo, username, lang):
+    at = _page(demo, "pages/dashboard.py", username, lang)
+    assert not at.exception
+    assert at.title[0].value == ("Trainer dashboard" if lang == "en" else "培训师仪表板")
+    assert len(at.get("vega_lite_chart")) >= 3  # counts, constructs, items, KPIs
+    assert at.metric, "the win-win-win scorecard"
+
+
+def test_brand_report_renders_with_downloads_for_its_own_factories(demo):
+    at = _page(demo, "pages/brand_report.py", "northwind")
+    assert not at.exception
+    labels = [b.label for b in at.download_button]
+    assert labels == ["CSV (zip)", "Excel", "HTML", "PDF"]  # no raw rows for a brand
+    factories = at.selectbox(key="brand_one").options
+    assert "Shenzhen Brightway Components" not in factories  # a Lotus Electronics supplier
+    assert "Dongguan Evergreen Garments" in factories
+
+
+def test_raw_download_is_offered_to_admins_only(demo):
+    admin = _page(demo, "pages/brand_report.py", "admin")
+    assert not admin.exception
+    assert any("Raw" in b.label for b in admin.download_button)
+
+
+WRONG_ROLE = [("pages/dashboard.py", "northwind"), ("pages/brand_report.py", "trainer.li")]
+
+
+@pytest.mark.parametrize(("path", "username"), WRONG_ROLE)
+def test_pages_refuse_other_roles(demo, path, username):
+    at = _page(demo, path, username)
+    assert not at.exception and at.error and not at.download_button
+
+
+def test_pages_ask_for_sign_in_without_a_scope(demo):
+    at = AppTest.from_file(str(ROOT / "pages/dashboard.py"), default_timeout=60).run()
+    assert not at.exception and at.info
