@@ -1,0 +1,187 @@
+"""A worker on a 768x1024 tablet, in a real Chromium against ``streamlit run``: open the
+join link, answer the whole survey in Chinese, submit, see the thank-you screen, and find
+the response in the database. Screenshots of each step go to test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from score_impact.db.engine import make_engine
+from score_impact.db.models import Answer, Response, SurveyRound
+from score_impact.i18n import t
+from tests.e2e.conftest import AppServer, settle, shot
+
+JOIN_CODE = "AFWDEMO"  # demo: cohort A, follow-up, worker round (open)
+FACTORY = "Dongguan Evergreen Garments"
+ZH = "zh"
+
+
+def tap(page, label: str) -> None:  # noqa: ANN001
+    page.get_by_role("button", name=label, exact=True).click()
+    settle(page)
+
+
+def see(page, name: str, role: str = "heading") -> None:  # noqa: ANN001
+    """Wait for the next screen (a click's rerun may not have started yet)."""
+    page.get_by_role(role, name=name, exact=True).wait_for()
+    settle(page)
+
+
+def answer_screen(page) -> int:  # noqa: ANN001
+    """Answer every radio group left unanswered, again after each rerun (show_if questions
+    appear when their condition is met). Likert: the 4th point; otherwise the first option
+    (yes, so the follow-up questions show too). Returns how many groups were answered."""
+    answered = 0
+    for _ in range(20):
+        pending = [
+            g
+            for g in page.get_by_role("radiogroup").all()
+            if g.locator("input[type=radio]:checked").count() == 0
+        ]
+        if not pending:
+            page.wait_for_timeout(400)  # a question shown by the last answer may still come
+            settle(page)
+            if all(
+                g.locator("input:checked").count() for g in page.get_by_role("radiogroup").all()
+            ):
+                return answered
+            continue
+        group = pending[0]
+        options = group.locator('[data-testid="stRadioOption"]')
+        options.nth(3 if options.count() == 5 else 0).click()
+        group.locator("input:checked").wait_for(state="attached")
+        settle(page)
+        answered += 1
+    return answered
+
+
+def stored_responses(database_url: str) -> tuple[int, int]:
+    """(responses, answers) of the demo join code's round in the language zh."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            rid = conn.scalar(select(SurveyRound.id).where(SurveyRound.join_code == JOIN_CODE))
+            ids = select(Response.id).where(Response.round_id == rid, Response.language == ZH)
+            responses = conn.scalar(select(func.count()).select_from(ids.subquery()))
+            answers = conn.scalar(
+                select(func.count()).select_from(Answer).where(Answer.response_id.in_(ids))
+            )
+            return responses or 0, answers or 0
+    finally:
+        engine.dispose()
+
+
+def test_worker_answers_in_chinese_on_a_tablet_and_the_response_is_stored(
+    tablet, app_server: AppServer
+) -> None:  # noqa: ANN001
+    page = tablet
+    before = stored_responses(app_server.database_url)
+    page.goto(f"{app_server.base_url}/survey?code={JOIN_CODE}")  # the README's join link
+    page.get_by_role("button", name="中文", exact=True).wait_for(timeout=60_000)
+    settle(page)
+    dialog = page.get_by_role("dialog")
+    if dialog.count():  # "Page not found" over the survey: see the xfail test below
+        page.keyboard.press("Escape")
+        dialog.wait_for(state="detached")
+    shot(page, "01-language")
+    tap(page, "中文")
+
+    see(page, t("kiosk.consent_title", ZH))
+    shot(page, "02-consent")
+    tap(page, t("kiosk.agree", ZH))
+
+    see(page, t("kiosk.choose_factory", ZH))
+    shot(page, "03-factory")
+    tap(page, FACTORY)
+
+    see(page, t("kiosk.code_title", ZH))
+    for number, value in enumerate(["12", "5", "1", "8"]):
+        box = page.locator('[data-testid="stSelectbox"]').nth(number)
+        box.click()
+        page.keyboard.type(value)  # the option list is virtualised: filter it, then pick
+        page.keyboard.press("Enter")
+        settle(page)
+        assert box.get_by_role("combobox").input_value() == value
+    shot(page, "04-private-code")
+    tap(page, t("kiosk.next", ZH))
+
+    review = page.get_by_role("heading", name=t("kiosk.review_title", ZH))
+    late_questions = 0
+    for number in range(1, 13):
+        progress = page.get_by_text(t("kiosk.progress", ZH, current=number, total=99)[:4])
+        progress.or_(review).first.wait_for()
+        settle(page)
+        if review.count():
+            break
+        assert answer_screen(page) > 0
+        shot(page, f"05-section-{number}")
+        tap(page, t("kiosk.next", ZH))
+        # A show_if question appears one rerun late (see the xfail test below): like a
+        # worker, answer what the red message points at and tap Next again.
+        if page.get_by_text(t("kiosk.fix_errors", ZH)).count():
+            late_questions += 1
+            assert answer_screen(page) > 0
+            tap(page, t("kiosk.next", ZH))
+            assert page.get_by_text(t("kiosk.fix_errors", ZH)).count() == 0
+    else:
+        pytest.fail("never reached the review screen")
+    shot(page, "06-review")
+
+    tap(page, t("kiosk.submit", ZH))
+    page.get_by_text(t("kiosk.thanks", ZH)).wait_for(timeout=10_000)
+    shot(page, "07-thank-you")
+
+    after = stored_responses(app_server.database_url)
+    assert after[0] == before[0] + 1
+    assert after[1] - before[1] >= 20  # the new response arrived with all its answers
+
+
+def test_join_link_with_the_survey_path_opens_without_an_error_dialog(
+    tablet, app_server: AppServer
+) -> None:  # noqa: ANN001
+    """The README and the QR codes use /survey?code=...; Streamlit serves the default page
+    at / only, so /survey shows "Page not found" over the survey until it is closed."""
+    page = tablet
+    page.goto(f"{app_server.base_url}/survey?code={JOIN_CODE}")
+    page.get_by_role("button", name="中文", exact=True).wait_for(timeout=60_000)
+    settle(page)
+    time.sleep(0.5)
+    shot(page, "00-join-link-survey-path")
+    if page.get_by_text("Page not found").count():
+        pytest.xfail("app.py: /survey?code=... shows 'Page not found' (default page is at /)")
+    tap(page, "中文")
+    see(page, t("kiosk.consent_title", ZH))
+
+
+def test_a_follow_up_question_appears_as_soon_as_its_condition_is_answered(
+    tablet, app_server: AppServer
+) -> None:  # noqa: ANN001
+    """Answering "yes" to "I made a suggestion" should show "was it acted on?" at once."""
+    page = tablet
+    page.goto(f"{app_server.base_url}/?code={JOIN_CODE}")
+    page.get_by_role("button", name="中文", exact=True).wait_for(timeout=60_000)
+    settle(page)
+    tap(page, "中文")
+    see(page, t("kiosk.consent_title", ZH))
+    tap(page, t("kiosk.agree", ZH))
+    see(page, t("kiosk.choose_factory", ZH))
+    tap(page, FACTORY)
+    see(page, t("kiosk.code_title", ZH))
+    tap(page, t("kiosk.skip_code", ZH))
+    page.get_by_role("radiogroup").first.wait_for()
+    settle(page)
+    before = page.get_by_role("radiogroup").count()
+    yes_no = page.get_by_role("radiogroup").filter(has_text=t("kiosk.no", ZH)).first
+    yes_no.locator('[data-testid="stRadioOption"]').first.click()
+    page.wait_for_timeout(1500)
+    settle(page)
+    if page.get_by_role("radiogroup").count() == before:
+        pytest.xfail(
+            "pages/kiosk_screens.py: show_if is evaluated before the widgets' new values, "
+            "so the follow-up shows only after the next click"
+        )
+    assert page.get_by_role("radiogroup").count() == before + 1
