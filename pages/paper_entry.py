@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common import db
+from pages.common import db, require_role
 from pages.widgets import label_of
+from score_impact.db.models import Role
 from score_impact.i18n import LANGUAGES, t
 from score_impact.paper.keys import CODE_KEYS, CODE_PREFIX, key_hint, question_numbers
 from score_impact.services import paper
-from score_impact.services.errors import DomainError, UnknownRound
+from score_impact.services.errors import AccessDenied, DomainError, UnknownRound
 from score_impact.services.rounds import round_by_code
+from score_impact.services.scope import check_cohort
 from score_impact.services.surveys import survey_of
 from score_impact.surveys.schema import Audience, ItemType
 
+user = require_role(Role.TRAINER, Role.ADMIN)
 state = st.session_state
 lang = st.segmented_control(
     "Language / 语言", list(LANGUAGES), format_func=LANGUAGES.get, default="en", key="p_lang"
@@ -30,9 +33,10 @@ if not code:
 try:
     with db() as s:
         round_ = round_by_code(s, code)
+        check_cohort(user, round_.cohort_id)  # a trainer keys sheets of their own cohorts only
         round_id, survey = round_.id, survey_of(round_.survey_version)
         factories = paper.paper_factories(s, round_id)
-except UnknownRound:
+except (UnknownRound, AccessDenied):  # the same answer: no probing for other codes
     st.error(t("paper.error.unknown_round", lang))
     st.stop()
 if survey.audience is not Audience.WORKER:
@@ -54,7 +58,8 @@ with st.expander(t("paper.print_title", lang)):
         st.download_button(label, pdf.pdf, f"{code}-sheets.pdf", "application/pdf")
 
 st.header(t("paper.entry_title", lang))
-person = st.text_input(t("paper.entered_by", lang), key="p_person")
+person = user.username  # double entry needs a second signed-in person
+st.caption(t("paper.entered_by", lang) + f": {person}")
 double = st.toggle(t("paper.double_entry", lang), key="p_double")
 for kind, text in state.pop("p_flash", []):
     getattr(st, kind)(text)

@@ -3,20 +3,37 @@ see the stored response; double entry with a mismatch resolved on the page."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from score_impact.db.models import Answer, Response
-from tests.conftest import MANAGER_CODE, ROOT, WORKER_CODE
+from score_impact.db.models import Answer, Cohort, Response, User
+from score_impact.services.accounts import create_user
+from tests.conftest import MANAGER_CODE, PASSWORD, ROOT, WORKER_CODE
 from tests.paper.helpers import keyed_sheet, sheet_number
 
 PAGE = str(ROOT / "pages" / "paper_entry.py")
 
 
-def _open(person: str = "ana", double: bool = False) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=30).run()
+def _trainer(rt, name: str) -> int:
+    """A signed-in trainer of the test cohort (data entry is for trainers of the cohort)."""
+    with rt.session() as s:
+        user_id = s.scalar(select(User.id).where(User.username == name))
+        if user_id is None:
+            cohort_id = s.scalar(select(Cohort.id).where(Cohort.name == "Test cohort"))
+            user_id = create_user(
+                s, username=name, password=PASSWORD, role="trainer", cohort_ids=[cohort_id]
+            ).id
+    return user_id
+
+
+def _open(rt, person: str = "ana", double: bool = False) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.session_state["auth_user_id"] = _trainer(rt, person)
+    at.session_state["auth_last_seen"] = datetime.now(UTC)
+    at.run()
     at.text_input(key="p_code").input(WORKER_CODE).run()
-    at.text_input(key="p_person").input(person)
     if double:
         at.toggle(key="p_double").set_value(True)
     return at.run()
@@ -43,7 +60,7 @@ def _responses(rt) -> list[Response]:
 
 def test_a_sheet_keyed_in_is_stored_as_a_paper_response(world, rt):
     survey = rt.catalog.latest("worker_m1_cooperation").survey
-    at = _open()
+    at = _open(rt)
     sheet = sheet_number()
     at = _key_in(at, sheet, keyed_sheet(survey, likert="5"), factory="2")
     assert not at.exception
@@ -59,7 +76,7 @@ def test_a_sheet_keyed_in_is_stored_as_a_paper_response(world, rt):
 
 def test_invalid_keys_are_explained_and_nothing_is_stored(world, rt):
     survey = rt.catalog.latest("worker_m1_cooperation").survey
-    at = _open()
+    at = _open(rt)
     at.session_state["p_lang"] = "zh"  # the trainer's interface language
     at.selectbox[0].set_value("zh").run()  # the language printed on the sheet
     assert at.title[0].value == "纸质问卷"
@@ -71,9 +88,9 @@ def test_invalid_keys_are_explained_and_nothing_is_stored(world, rt):
 def test_double_entry_mismatch_is_resolved_on_the_page(world, rt):
     survey = rt.catalog.latest("worker_m1_cooperation").survey
     sheet = sheet_number()
-    at = _key_in(_open("ana", double=True), sheet, keyed_sheet(survey))
+    at = _key_in(_open(rt, "ana", double=True), sheet, keyed_sheet(survey))
     assert "First keying" in at.info[0].value
-    at = _key_in(_open("ben", double=True), sheet, keyed_sheet(survey) | {"trust_cares": "2"})
+    at = _key_in(_open(rt, "ben", double=True), sheet, keyed_sheet(survey) | {"trust_cares": "2"})
     assert "differ" in at.warning[0].value
     assert _responses(rt) == []
     table = at.table[0].value
@@ -89,7 +106,7 @@ def test_double_entry_mismatch_is_resolved_on_the_page(world, rt):
 
 
 def test_printable_sheets_can_be_prepared_from_the_page(world, rt):
-    at = _open()
+    at = _open(rt)
     at.number_input[0].set_value(2).run()
     [prepare] = [b for b in at.button if b.label == "Prepare the PDF"]
     at = prepare.click().run()
@@ -100,6 +117,20 @@ def test_printable_sheets_can_be_prepared_from_the_page(world, rt):
 
 
 def test_a_manager_round_is_refused(world, rt):
-    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at = _open(rt)
     at.text_input(key="p_code").input(MANAGER_CODE).run()
     assert at.error[0].value.startswith("Paper sheets are for worker survey rounds")
+
+
+def test_signed_out_visitors_and_other_cohorts_trainers_are_refused(world, rt):
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    assert not at.text_input and at.error  # not signed in: nothing to key into
+    with rt.session() as s:
+        outsider = create_user(s, username="zed", password=PASSWORD, role="trainer").id
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.session_state["auth_user_id"] = outsider
+    at.session_state["auth_last_seen"] = datetime.now(UTC)
+    at.run()
+    at.text_input(key="p_code").input(WORKER_CODE).run()
+    assert at.error[0].value == "There is no open survey round with this code."
+    assert not [i for i in at.text_input if i.key and i.key.endswith(":sheet")]
