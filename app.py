@@ -49,6 +49,8 @@ lang = ui_lang()
 sections: dict[str, list] = {}
 for path, title, icon, url, section, roles in PAGES:
     if (roles is EVERYONE or role in roles) and (HERE / path).exists():
+        # The survey is the home page: Streamlit serves the default page at "/" only (never
+        # at its url_path), so tablet links are /?code=... (services.admin.tablet_link).
         page = st.Page(path, title=t(title, lang), icon=icon, url_path=url, default=url == "survey")
         sections.setdefault(t(f"nav.section.{section}", lang), []).append(page)
 navigation = st.navigation(sections, position="hidden" if tablet else "sidebar")

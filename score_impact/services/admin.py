@@ -401,7 +401,7 @@ def renew_join_code(session: Session, scope: Scope, round_id: int) -> SurveyRoun
 
 def tablet_link(base_url: str, join_code: str) -> str:
     """The link a tablet opens to start a round's survey."""
-    return f"{base_url.rstrip('/')}/survey?code={quote(join_code)}"
+    return f"{base_url.rstrip('/')}/?code={quote(join_code)}"  # the survey is the home page
 
 
 def qr_png(base_url: str, join_code: str, scale: int = 8) -> bytes:
