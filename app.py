@@ -30,6 +30,7 @@ PAGES = [
     ("pages/manager.py", "nav.manager", "🏭", "manager", "survey", {MANAGER, ADMIN}),
     ("pages/paper_entry.py", "nav.paper", "🗒️", "paper", "survey", {TRAINER, ADMIN}),
     ("pages/dashboard.py", "nav.dashboard", "📊", "dashboard", "results", {TRAINER, ADMIN}),
+    ("pages/actions.py", "nav.actions", "✅", "actions", "results", {TRAINER, MANAGER, ADMIN}),
     ("pages/brand_report.py", "nav.brand_report", "🏷️", "brand", "results", {BRAND, ADMIN}),
     ("pages/admin_org.py", "nav.admin_org", "🏢", "organisation", "admin", {ADMIN}),
     ("pages/admin_rounds.py", "nav.admin_rounds", "🗓️", "rounds", "admin", {ADMIN}),

@@ -8,7 +8,7 @@ that did not improve, what the factory is doing about it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from score_impact.db.models import ActionStatus, Enterprise, ImprovementAction
-from score_impact.services.errors import DomainError
+from score_impact.services.errors import AccessDenied, DomainError
 
 OPEN_STATUSES = (ActionStatus.PLANNED.value, ActionStatus.IN_PROGRESS.value)
 OUTCOME_KINDS = ("construct", "item", "kpi")
@@ -90,13 +90,15 @@ def create_action(
 def update_action(
     session: Session,
     action_id: int,
+    visible_enterprise_ids: Collection[int],
     status: ActionStatus | None = None,
     notes: str | None = None,
     due_date: date | None = None,
 ) -> ImprovementAction:
+    """Change an action's status, notes or due date; only within the user's enterprises."""
     action = session.get(ImprovementAction, action_id)
-    if action is None:
-        raise InvalidAction([f"action {action_id}: unknown"])
+    if action is None or action.enterprise_id not in visible_enterprise_ids:
+        raise AccessDenied(f"action {action_id}")
     if status is not None:
         action.status = ActionStatus(status).value
     if notes is not None:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from score_impact.db.models import ActionStatus
+from score_impact.services.errors import AccessDenied
 from score_impact.services.actions import (
     ActionInput,
     InvalidAction,
@@ -75,7 +76,11 @@ def test_overdue_are_open_actions_past_due(rt, world):
     with rt.session() as s:
         late = create_action(s, action(world, due_date=TODAY), "t", today=TODAY)
         done = create_action(s, action(world, due_date=TODAY), "t", today=TODAY)
-        update_action(s, done.id, status=ActionStatus.DONE, notes="Meetings running since May")
+        update_action(
+            s, done.id, world.enterprise_ids, status=ActionStatus.DONE, notes="Meetings since May"
+        )
+        with pytest.raises(AccessDenied):  # another enterprise's user cannot touch it
+            update_action(s, late.id, [world.other_enterprise_id], status=ActionStatus.DROPPED)
         later = create_action(
             s, action(world, due_date=TODAY + timedelta(days=90)), "t", today=TODAY
         )

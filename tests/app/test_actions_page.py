@@ -1,0 +1,46 @@
+"""The improvement-plan loop through the page: a finding becomes an action, scoped."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from score_impact.db.models import ImprovementAction
+from tests.app.test_dashboard import _page, demo  # noqa: F401  (fixture)
+
+PAGE = "pages/actions.py"
+
+
+def test_trainer_creates_an_action_from_a_finding(demo):  # noqa: F811
+    at = _page(demo, PAGE, "trainer.li")
+    assert not at.exception, at.exception
+    # the demo's training has no effect on intention to stay: a finding in every factory
+    stay = next(e for e in at.expander if e.label.startswith("Intention to stay"))
+    assert "no detectable change in" in stay.label
+    stay.text_input[0].input("Exit interviews with every leaver; results to the EIT monthly")
+    stay.text_input[1].input("HR officer")
+    stay.button[0].click()
+    at.run()
+    assert not at.exception, at.exception
+    with demo.session() as s:
+        [action] = s.scalars(select(ImprovementAction)).all()
+    assert action.outcome_id == "intention_stay" and action.created_by == "trainer.li"
+    assert action.finding == stay.label and action.due_date == date.today() + timedelta(days=30)
+    assert any(a.label.startswith("Intention to stay") for a in at.expander)
+
+
+def test_invalid_action_is_explained_and_not_stored(demo):  # noqa: F811
+    at = _page(demo, PAGE, "trainer.li")
+    first = at.expander[0]
+    first.text_input[1].input("Supervisor")
+    first.button[0].click()
+    at.run()
+    assert any("title: describe the action" in e.value for e in at.error)
+    with demo.session() as s:
+        assert s.scalars(select(ImprovementAction)).all() == []
+
+
+def test_brand_cannot_open_the_plans_page(demo):  # noqa: F811
+    at = _page(demo, PAGE, "northwind")
+    assert not at.expander and at.error
