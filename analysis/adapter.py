@@ -5,17 +5,25 @@ KPI values and survey definitions into the frames documented in
 ``docs/architecture.md``. Survey metadata (constructs, reverse coding, scales, KPI
 directions) comes from the frozen survey version each round points at, so past answers
 are always read with the definition they were given under.
+
+Scope is applied in SQL: every query takes the enterprise ids the viewer may see and a
+:class:`RoundFilter`, and puts both in its ``WHERE`` clause, so a brand's report never
+loads another brand's rows, not even to drop them afterwards. Pair ids do not depend on
+that restriction (see :func:`pair_ids`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from analysis.scoring import RESPONSE_COLUMNS
 from score_impact.db.models import (
     Answer,
     Brand,
@@ -33,15 +41,33 @@ from score_impact.services.surveys import survey_of
 from score_impact.surveys.schema import Audience, ItemType, Stakeholder, Survey
 
 ANSWER_COLUMNS: list[str] = [
-    "response_id", "round_id", "phase", "phase_order", "enterprise_id", "enterprise",
-    "cohort_id", "cohort", "module", "treated", "audience", "pair_id", "source",
-    "item_id", "construct", "item_type", "reverse", "scale_min", "scale_max", "value",
+    *RESPONSE_COLUMNS, "item_id", "construct", "item_type", "reverse", "scale_min",
+    "scale_max", "value",
 ]  # fmt: skip
 KPI_COLUMNS: list[str] = [
     "enterprise_id", "enterprise", "cohort_id", "cohort", "module", "treated", "phase",
     "phase_order", "kpi_id", "value", "direction", "unit", "label", "stakeholder",
 ]  # fmt: skip
 SCORED_TYPES = (ItemType.LIKERT, ItemType.YES_NO)
+
+
+@dataclass(frozen=True)
+class RoundFilter:
+    """Which survey rounds a frame covers; ``None`` leaves that field unrestricted.
+
+    Frozen and hashable, so a page can key its cache with it. ``cohort_id`` is the cohort
+    a viewer picked, ``cohort_ids`` the cohorts their scope shows (a trainer sees their
+    own cohorts' rounds, not another trainer's cohort of the same factory); a round must
+    pass both. ``audience`` restricts responses only: KPI values have no audience.
+    """
+
+    cohort_id: int | None = None
+    phases: tuple[str, ...] | None = None
+    audience: str | None = None
+    cohort_ids: frozenset[int] | None = None
+
+
+ALL_ROUNDS = RoundFilter()
 
 
 def phase_order(phase: str) -> int:
@@ -52,44 +78,142 @@ def phase_order(phase: str) -> int:
         return len(Phase)
 
 
-def outcomes_frame(survey: Survey) -> pd.DataFrame:
-    """Outcome metadata of one survey: its constructs, scored items and KPIs.
+def _restrict(
+    stmt: Select,
+    enterprise: InstrumentedAttribute[int],
+    enterprise_ids: Collection[int] | None,
+    rounds: RoundFilter,
+) -> Select:
+    """Scope and round filter as ``WHERE`` clauses of a statement that joins ``SurveyRound``.
 
-    Returns
-    -------
-    pandas.DataFrame
-        ``outcome_id``, ``kind`` ("construct" | "item" | "kpi"), ``label`` (default
-        language), ``stakeholder``, ``direction``, plus ``label_<lang>`` per survey
-        language. An item's stakeholder is its construct's; items outside constructs
-        belong to workers in a worker survey and to the supplier in a manager survey.
+    ``enterprise`` is the enterprise column of the statement's main table, so the same
+    restriction serves responses and KPI values.
     """
-    default = survey.default_language
+    if enterprise_ids is not None:
+        stmt = stmt.where(enterprise.in_(sorted(enterprise_ids)))
+    if rounds.cohort_id is not None:
+        stmt = stmt.where(SurveyRound.cohort_id == rounds.cohort_id)
+    if rounds.cohort_ids is not None:
+        stmt = stmt.where(SurveyRound.cohort_id.in_(sorted(rounds.cohort_ids)))
+    if rounds.phases is not None:
+        stmt = stmt.where(SurveyRound.phase.in_(list(rounds.phases)))
+    return stmt
+
+
+def _responses(
+    enterprise_ids: Collection[int] | None, rounds: RoundFilter, *columns: Any
+) -> Select:
+    """``columns`` (of ``Response`` and ``SurveyRound``) of the responses in scope."""
+    stmt = (
+        select(*columns)
+        .select_from(Response)
+        .join(SurveyRound, Response.round_id == SurveyRound.id)
+    )
+    if rounds.audience is not None:
+        stmt = stmt.where(Response.audience == rounds.audience)
+    return _restrict(stmt, Response.enterprise_id, enterprise_ids, rounds)
+
+
+def _surveys(session: Session, version_ids: Iterable[int]) -> dict[int, Survey]:
+    """Survey definition by survey version id."""
+    ids = sorted({int(i) for i in version_ids})  # numpy ints from a frame do not bind
+    return {
+        v.id: survey_of(v)
+        for v in session.scalars(select(SurveyVersion).where(SurveyVersion.id.in_(ids)))
+    }
+
+
+def pair_ids(
+    session: Session, enterprise_ids: Collection[int] | None, rounds: RoundFilter = ALL_ROUNDS
+) -> dict[int, str]:
+    """Pair id by response id, for every coded response in scope.
+
+    Pairs come from :func:`score_impact.pairing.match_pairs`: baseline vs each follow-up,
+    within each cohort and audience (the matcher keeps to one enterprise). The matching
+    reads every phase of the cohorts in scope, whatever ``rounds.phases`` says: a frame of
+    follow-ups only still needs the baseline to pair them, and a restricted frame must
+    show the pair ids of the unrestricted one. The other restrictions (enterprises,
+    cohorts, audience) remove whole matching groups, so they cannot change a pair.
+    """
+    stmt = _responses(
+        enterprise_ids,
+        replace(rounds, phases=None),
+        Response.id,
+        Response.enterprise_id,
+        Response.audience,
+        Response.pairing_hash,
+        Response.pairing_parts,
+        SurveyRound.cohort_id,
+        SurveyRound.phase,
+    ).where(Response.pairing_hash.is_not(None))
+    groups: dict[tuple[int, str], dict[str, list[Coded]]] = defaultdict(lambda: defaultdict(list))
+    for rid, ent, audience, full, parts, cohort_id, phase in session.execute(stmt):
+        coded = Coded(rid, ent, full, tuple(parts.split(",")) if parts else ())
+        groups[(cohort_id, audience)][phase].append(coded)
+    pairs: dict[int, str] = {}
+    for by_phase in groups.values():
+        before = by_phase.get(Phase.BASELINE.value, [])
+        for phase, after in by_phase.items():
+            if phase != Phase.BASELINE.value:
+                pairs.update(match_pairs(before, after).pairs)
+    return pairs
+
+
+def round_surveys(
+    session: Session, enterprise_ids: Collection[int] | None, rounds: RoundFilter = ALL_ROUNDS
+) -> list[Survey]:
+    """The survey definitions answered in the rounds in scope (input of
+    :func:`outcomes_frame`), so labels come from the surveys the viewer's rows used."""
+    stmt = _responses(enterprise_ids, rounds, SurveyRound.survey_version_id).distinct()
+    return list(_surveys(session, session.scalars(stmt)).values())
+
+
+def _survey_outcomes(survey: Survey) -> Iterator[dict]:
+    """One survey's outcome rows (see :func:`outcomes_frame`)."""
     fallback = (
         Stakeholder.WORKERS if survey.audience is Audience.WORKER else Stakeholder.SUPPLIER
     ).value
     by_construct = {c.id: c.stakeholder.value for c in survey.constructs}
-    rows = []
-
-    def add(outcome_id: str, kind: str, label: dict, stakeholder: str, direction: str) -> None:
-        row = {
-            "outcome_id": outcome_id,
-            "kind": kind,
-            "label": label.get(default, outcome_id),
-            "stakeholder": stakeholder,
-            "direction": direction,
-        }
-        row.update({f"label_{lang}": label.get(lang) for lang in survey.languages})
-        rows.append(row)
-
-    for c in survey.constructs:
-        add(c.id, "construct", c.label, c.stakeholder.value, "higher_is_better")
+    outcomes = [
+        (c.id, "construct", c.label, c.stakeholder.value, "higher_is_better")
+        for c in survey.constructs
+    ]
     for item in survey.items:
         if item.type in SCORED_TYPES:
             stakeholder = by_construct.get(item.construct_id or "", fallback)
-            add(item.id, "item", item.label, stakeholder, "higher_is_better")
-    for k in survey.kpis:
-        add(k.id, "kpi", k.label, k.stakeholder.value, k.direction.value)
-    return pd.DataFrame(rows)
+            outcomes.append((item.id, "item", item.label, stakeholder, "higher_is_better"))
+    outcomes += [
+        (k.id, "kpi", k.label, k.stakeholder.value, k.direction.value) for k in survey.kpis
+    ]
+    for outcome_id, kind, label, stakeholder, direction in outcomes:
+        yield {
+            "outcome_id": outcome_id,
+            "kind": kind,
+            "label": label.get(survey.default_language, outcome_id),
+            "stakeholder": stakeholder,
+            "direction": direction,
+            **{f"label_{lang}": label.get(lang) for lang in survey.languages},
+        }
+
+
+def outcomes_frame(surveys: Survey | Iterable[Survey]) -> pd.DataFrame:
+    """Outcome metadata of one or several surveys: their constructs, scored items and KPIs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``outcome_id``, ``kind`` ("construct" | "item" | "kpi"), ``label`` (the survey's
+        default language), ``stakeholder``, ``direction``, plus ``label_<lang>`` per
+        survey language. An item's stakeholder is its construct's; items outside
+        constructs belong to workers in a worker survey and to the supplier in a manager
+        survey. An outcome defined by several surveys (the worker and the manager survey
+        of one report) keeps the first survey's row.
+    """
+    rows: dict[tuple[str, str], dict] = {}
+    for survey in [surveys] if isinstance(surveys, Survey) else surveys:
+        for row in _survey_outcomes(survey):
+            rows.setdefault((row["kind"], row["outcome_id"]), row)
+    return pd.DataFrame(list(rows.values()))
 
 
 def _item_meta(survey: Survey) -> tuple[dict[str, dict], list[str]]:
@@ -109,105 +233,72 @@ def _item_meta(survey: Survey) -> tuple[dict[str, dict], list[str]]:
     return meta, demographics
 
 
-def _pair_ids(responses: pd.DataFrame) -> dict[int, str]:
-    """Pair ids from ``score_impact.pairing.match_pairs``: baseline vs each follow-up,
-    within each cohort and audience (the matcher keeps to one enterprise)."""
-    pairs: dict[int, str] = {}
-    coded = responses.dropna(subset=["pairing_hash"])
-    for _, part in coded.groupby(["cohort_id", "audience"]):
-        by_phase: dict[str, list[Coded]] = defaultdict(list)
-        for row in part.itertuples(index=False):
-            parts = tuple(row.pairing_parts.split(",")) if row.pairing_parts else ()
-            by_phase[row.phase].append(
-                Coded(row.response_id, row.enterprise_id, row.pairing_hash, parts)
-            )
-        for phase, later in by_phase.items():
-            if phase != Phase.BASELINE.value:
-                pairs.update(match_pairs(by_phase.get(Phase.BASELINE.value, []), later).pairs)
-    return pairs
-
-
 def answers_frame(
-    session: Session,
-    cohort_ids: Sequence[int] | None = None,
-    audience: str | None = None,
+    session: Session, enterprise_ids: Collection[int] | None, rounds: RoundFilter = ALL_ROUNDS
 ) -> pd.DataFrame:
     """The tidy ``answers`` frame: one row per scored (likert / yes-no) answer.
 
     Parameters
     ----------
     session : Session
-    cohort_ids : sequence of int, optional
-        Restrict to these cohorts (training classes and comparison groups).
-    audience : {"worker", "manager"}, optional
-        Restrict to one audience.
+    enterprise_ids : collection of int or None
+        The enterprises whose responses are read (the viewer's visible ones, from
+        ``services.scope.visible_enterprise_ids``), put in the SQL ``WHERE``. ``None``
+        reads every enterprise; it has no default so that no caller gets that by accident.
+    rounds : RoundFilter
+        Cohort, visible cohorts, phases and audience of the rounds read.
 
     Returns
     -------
     pandas.DataFrame
         :data:`ANSWER_COLUMNS` plus one ``demo_<item_id>`` column per demographic item
-        (the chosen option value). ``treated`` is False for comparison cohorts.
-        ``pair_id`` comes from :func:`score_impact.pairing.match_pairs` (exact, then
-        one-element-tolerant unique matches), baseline vs each follow-up phase.
+        (the chosen option value), after ``source``. ``treated`` is False for comparison
+        cohorts. ``pair_id`` comes from :func:`pair_ids`, so it is the same whatever
+        ``rounds`` and ``enterprise_ids`` leave out.
     """
-    stmt = (
-        select(
-            Response.id.label("response_id"),
-            Response.round_id,
-            SurveyRound.phase,
-            Response.enterprise_id,
-            Enterprise.name.label("enterprise"),
-            SurveyRound.cohort_id,
-            Cohort.name.label("cohort"),
-            Cohort.module,
-            Cohort.is_comparison,
-            Response.audience,
-            Response.source,
-            Response.pairing_hash,
-            Response.pairing_parts,
-            SurveyRound.survey_version_id,
-        )
-        .join(SurveyRound, Response.round_id == SurveyRound.id)
-        .join(Cohort, SurveyRound.cohort_id == Cohort.id)
-        .join(Enterprise, Response.enterprise_id == Enterprise.id)
+    stmt = _responses(
+        enterprise_ids,
+        rounds,
+        Response.id.label("response_id"),
+        Response.round_id,
+        SurveyRound.phase,
+        Response.enterprise_id,
+        Enterprise.name.label("enterprise"),
+        SurveyRound.cohort_id,
+        Cohort.name.label("cohort"),
+        Cohort.module,
+        Cohort.is_comparison,
+        Response.audience,
+        Response.source,
+        SurveyRound.survey_version_id,
     )
-    if cohort_ids is not None:
-        stmt = stmt.where(SurveyRound.cohort_id.in_(list(cohort_ids)))
-    if audience is not None:
-        stmt = stmt.where(Response.audience == audience)
+    stmt = stmt.join(Cohort, SurveyRound.cohort_id == Cohort.id).join(
+        Enterprise, Response.enterprise_id == Enterprise.id
+    )
     responses = pd.DataFrame(session.execute(stmt).mappings().all())
     if responses.empty:
         return pd.DataFrame(columns=ANSWER_COLUMNS)
-    ids = responses["response_id"].tolist()
+    in_scope = _responses(enterprise_ids, rounds, Response.id)
     stored = pd.DataFrame(
         session.execute(
             select(Answer.response_id, Answer.item_id, Answer.value_num, Answer.value_text).where(
-                Answer.response_id.in_(ids)
+                Answer.response_id.in_(in_scope)
             )
         )
         .mappings()
         .all(),
         columns=["response_id", "item_id", "value_num", "value_text"],
     )
-    versions = {
-        v.id: survey_of(v)
-        for v in session.scalars(
-            select(SurveyVersion).where(
-                SurveyVersion.id.in_(responses["survey_version_id"].unique().tolist())
-            )
-        )
-    }
     version_of = dict(zip(responses["response_id"], responses["survey_version_id"], strict=True))
     meta_rows, demo_rows = [], []
-    for version_id, survey in versions.items():
+    for version_id, survey in _surveys(session, version_of.values()).items():
         meta, demographics = _item_meta(survey)
         meta_rows += [{"_version": version_id, "item_id": k, **v} for k, v in meta.items()]
         demo_rows += [{"_version": version_id, "item_id": k} for k in demographics]
     stored["_version"] = stored["response_id"].map(version_of)
     scored = stored.merge(pd.DataFrame(meta_rows), on=["_version", "item_id"], how="inner")
     scored = scored.rename(columns={"value_num": "value"})
-    pairs = _pair_ids(responses)
-    responses["pair_id"] = responses["response_id"].map(pairs)
+    responses["pair_id"] = responses["response_id"].map(pair_ids(session, enterprise_ids, rounds))
     responses["treated"] = ~responses["is_comparison"].astype(bool)
     responses["phase_order"] = responses["phase"].map(phase_order)
     out = scored.merge(responses, on="response_id", how="left")
@@ -221,13 +312,19 @@ def answers_frame(
         ).add_prefix("demo_")
         out = out.merge(wide, left_on="response_id", right_index=True, how="left")
     demo_cols = sorted(c for c in out.columns if c.startswith("demo_"))
-    order = ANSWER_COLUMNS[:13] + demo_cols + ANSWER_COLUMNS[13:]
+    n_head = len(RESPONSE_COLUMNS)
+    order = ANSWER_COLUMNS[:n_head] + demo_cols + ANSWER_COLUMNS[n_head:]
     out["value"] = out["value"].astype("float64")
     return out[order].sort_values(["response_id", "item_id"]).reset_index(drop=True)
 
 
-def kpis_frame(session: Session, cohort_ids: Sequence[int] | None = None) -> pd.DataFrame:
-    """The tidy ``kpis`` frame: one row per stored KPI value.
+def kpis_frame(
+    session: Session, enterprise_ids: Collection[int] | None, rounds: RoundFilter = ALL_ROUNDS
+) -> pd.DataFrame:
+    """The tidy ``kpis`` frame: one row per stored KPI value in scope.
+
+    ``enterprise_ids`` and ``rounds`` restrict the query as in :func:`answers_frame`
+    (``rounds.audience`` does not apply: KPI values belong to the enterprise).
 
     Returns
     -------
@@ -252,22 +349,16 @@ def kpis_frame(session: Session, cohort_ids: Sequence[int] | None = None) -> pd.
         .join(Cohort, SurveyRound.cohort_id == Cohort.id)
         .join(Enterprise, KpiValue.enterprise_id == Enterprise.id)
     )
-    if cohort_ids is not None:
-        stmt = stmt.where(SurveyRound.cohort_id.in_(list(cohort_ids)))
+    stmt = _restrict(stmt, KpiValue.enterprise_id, enterprise_ids, rounds)
     values = pd.DataFrame(session.execute(stmt).mappings().all())
     if values.empty:
         return pd.DataFrame(columns=KPI_COLUMNS)
     meta = []
-    for version in session.scalars(
-        select(SurveyVersion).where(
-            SurveyVersion.id.in_(values["survey_version_id"].unique().tolist())
-        )
-    ):
-        survey = survey_of(version)
+    for version_id, survey in _surveys(session, values["survey_version_id"]).items():
         lang = survey.default_language
         meta += [
             {
-                "survey_version_id": version.id,
+                "survey_version_id": version_id,
                 "kpi_id": k.id,
                 "direction": k.direction.value,
                 "unit": k.unit.get(lang),
@@ -287,10 +378,17 @@ def kpis_frame(session: Session, cohort_ids: Sequence[int] | None = None) -> pd.
     )
 
 
-def enterprise_brands_frame(session: Session) -> pd.DataFrame:
-    """``enterprise_id``, ``brand``: one row per (enterprise, brand) it supplies."""
+def enterprise_brands_frame(
+    session: Session, enterprise_ids: Collection[int] | None
+) -> pd.DataFrame:
+    """``enterprise_id``, ``brand``: one row per (enterprise, brand) it supplies.
+
+    ``enterprise_ids`` restricts the query as in :func:`answers_frame`.
+    """
     stmt = select(brand_enterprise.c.enterprise_id, Brand.name.label("brand")).join(
         Brand, Brand.id == brand_enterprise.c.brand_id
     )
+    if enterprise_ids is not None:
+        stmt = stmt.where(brand_enterprise.c.enterprise_id.in_(sorted(enterprise_ids)))
     rows = session.execute(stmt).mappings().all()
     return pd.DataFrame(rows, columns=["enterprise_id", "brand"])

@@ -28,9 +28,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analysis.adapter import RoundFilter, pair_ids, phase_order
 from score_impact.db.models import Answer, Cohort, Enterprise, Response, SurveyRound
 from score_impact.i18n import t
-from score_impact.reports.frames import pair_ids, phase_order
 from score_impact.reports.impact import ImpactFilters, ImpactResult, for_display
 from score_impact.services.scope import Scope, require_admin, visible_enterprise_ids
 
@@ -393,7 +393,7 @@ def raw_rows(session: Session, scope: Scope, filters: ImpactFilters | None = Non
     if filters.cohort_id is not None:
         query = query.where(SurveyRound.cohort_id == filters.cohort_id)
     found = session.execute(query).all()
-    pairs = pair_ids((resp, round_) for resp, round_, _, _ in found)
+    pairs = pair_ids(session, ids, RoundFilter(cohort_id=filters.cohort_id))
     head = {
         resp.id: {
             "response_id": resp.id,

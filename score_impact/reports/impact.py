@@ -4,7 +4,7 @@ report and the downloads show, computed once from the same filtered frames.
 No Streamlit here: pages cache :func:`build_impact` and render its :class:`ImpactResult`;
 exports and printable reports read the same object, so every number on screen is the one
 in the download. The viewer's scope arrives as a set of enterprise ids that goes into the
-SQL ``WHERE`` clause (see :mod:`score_impact.reports.frames`); nothing outside it is read.
+SQL ``WHERE`` clause (see :mod:`analysis.adapter`); nothing outside it is read.
 
 Small groups: any row describing fewer than ``min_group_size`` respondents is flagged
 ``suppressed`` with its numbers blanked by :func:`analysis.suppress`;
@@ -30,16 +30,16 @@ from analysis import (
     scorecard,
 )
 from analysis._common import NUMERIC_COLUMNS
-from score_impact.db.models import Cohort, Enterprise, Response, SurveyRound, cohort_enterprise
-from score_impact.i18n import t
-from score_impact.reports.frames import (
+from analysis.adapter import (
     RoundFilter,
     answers_frame,
     kpis_frame,
     outcomes_frame,
     phase_order,
-    visible_surveys,
+    round_surveys,
 )
+from score_impact.db.models import Cohort, Enterprise, Response, SurveyRound, cohort_enterprise
+from score_impact.i18n import t
 from score_impact.services.errors import AccessDenied
 from score_impact.services.scope import Scope, visible_cohort_ids, visible_enterprise_ids
 
@@ -134,7 +134,7 @@ def impact_options(
     ).all()
     bands: dict[str, tuple[str, ...]] = {}
     visible = RoundFilter(audience="worker", cohort_ids=_frozen(cohort_ids))
-    for survey in visible_surveys(session, ids, visible):
+    for survey in round_surveys(session, ids, visible):
         for item in survey.items:
             if item.demographic and item.options:
                 bands[f"demo_{item.id}"] = tuple(o.value for o in item.options)
@@ -430,7 +430,7 @@ def build_impact(
     )
     answers = _filter_rows(answers_frame(session, ids, rounds), filters)
     kpis = _filter_rows(kpis_frame(session, ids, rounds), filters)
-    outcomes = outcomes_frame(visible_surveys(session, ids, rounds))
+    outcomes = outcomes_frame(round_surveys(session, ids, rounds))
     if outcomes.empty:
         outcomes = pd.DataFrame(columns=["outcome_id", "kind", "label", "stakeholder"])
     workers = answers[answers["audience"] == "worker"]

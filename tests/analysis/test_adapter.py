@@ -1,17 +1,21 @@
-"""Adapter: tidy frames from an in-memory SQLite database built with the real models."""
+"""Adapter: tidy frames from an in-memory SQLite database built with the real models,
+restricted in SQL to a scope and a round filter without changing who pairs with whom."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+import pandas as pd
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import Result, create_engine, select
 from sqlalchemy.orm import Session
 
 from analysis import compare_phases
 from analysis.adapter import (
     ANSWER_COLUMNS,
     KPI_COLUMNS,
+    RoundFilter,
     answers_frame,
     enterprise_brands_frame,
     kpis_frame,
@@ -29,7 +33,8 @@ from score_impact.db.models import (
     SurveyVersion,
 )  # fmt: skip
 from score_impact.pairing import make_code
-from score_impact.surveys.loader import parse_survey
+from score_impact.surveys.loader import DEFAULT_DIR as SURVEY_DIR
+from score_impact.surveys.loader import load_survey_file, parse_survey
 
 SURVEY = """
 id: mini
@@ -74,7 +79,14 @@ def session():
     engine.dispose()
 
 
-def _build(session: Session):
+def _build(
+    session: Session, phases: tuple[str, ...] = ("baseline", "follow_up"), both: bool = False
+):
+    """F0 (Brand A) answers every phase in ``phases``; with ``both``, so does F1 (Brand B).
+
+    Six workers per factory; the first five carry a pairing code, so they pair across
+    phases, the sixth does not.
+    """
     loaded = parse_survey(SURVEY)
     version = SurveyVersion(
         survey_key="mini", version=1, audience="worker", content_hash=loaded.content_hash,
@@ -84,43 +96,70 @@ def _build(session: Session):
     ents = [Enterprise(name=f"F{i}", country="CN", sector="garment", size_band="50-249")
             for i in range(2)]  # fmt: skip
     brand.enterprises = [ents[0]]
+    other = Brand(name="Brand B", enterprises=[ents[1]] if both else [])
     cohort = Cohort(name="Class 1", module="workplace_cooperation", enterprises=ents)
     comparison = Cohort(name="Comparison", module="workplace_cooperation", is_comparison=True)
-    session.add_all([version, brand, *ents, cohort, comparison])
+    session.add_all([version, brand, other, *ents, cohort, comparison])
     session.flush()
     rounds = {}
-    for phase in ("baseline", "follow_up"):
-        rounds[phase] = SurveyRound(cohort_id=cohort.id, phase=phase, join_code=phase[:6],
+    for phase in phases:
+        rounds[phase] = SurveyRound(cohort_id=cohort.id, phase=phase,
+                                    join_code=f"code{len(rounds)}",
                                     survey_version_id=version.id)  # fmt: skip
         session.add(rounds[phase])
     session.flush()
-    for w in range(6):
-        elements = {"birth_day": w + 1, "mother_birth_month": 3, "older_siblings": 1,
-                    "birth_year_last_digit": 7}  # fmt: skip
-        code = make_code(KEY, ents[0].id, elements)
-        for phase, shift in (("baseline", 0), ("follow_up", 1)):
-            resp = Response(
-                client_uuid=str(uuid.uuid4()), round_id=rounds[phase].id,
-                enterprise_id=ents[0].id, audience="worker", language="en",
-                pairing_hash=code.full_hash if w < 5 else None, pairing_parts=code.parts_text,
-            )  # fmt: skip
-            resp.answers = [
-                Answer(item_id="tenure", value_text="lt1" if w % 2 else "ge1"),
-                Answer(item_id="v1", value_num=2 + shift * (1 + w % 3)),
-                Answer(item_id="v2", value_num=4 - shift),
-                Answer(item_id="eit", value_num=float(shift)),
-            ]
-            session.add(resp)
-    for phase, value in (("baseline", 5.0), ("follow_up", 4.0)):
-        session.add(KpiValue(enterprise_id=ents[0].id, round_id=rounds[phase].id,
-                             kpi_id="defects", value=value))  # fmt: skip
+    for ent in ents[: 2 if both else 1]:
+        for w in range(6):
+            elements = {"birth_day": w + 1, "mother_birth_month": 3, "older_siblings": 1,
+                        "birth_year_last_digit": 7}  # fmt: skip
+            code = make_code(KEY, ent.id, elements)
+            for shift, phase in enumerate(phases):
+                resp = Response(
+                    client_uuid=str(uuid.uuid4()), round_id=rounds[phase].id,
+                    enterprise_id=ent.id, audience="worker", language="en",
+                    pairing_hash=code.full_hash if w < 5 else None,
+                    pairing_parts=code.parts_text,
+                )  # fmt: skip
+                resp.answers = [
+                    Answer(item_id="tenure", value_text="lt1" if w % 2 else "ge1"),
+                    Answer(item_id="v1", value_num=min(5, 2 + shift * (1 + w % 3))),
+                    Answer(item_id="v2", value_num=4 - shift),
+                    Answer(item_id="eit", value_num=float(shift > 0)),
+                ]
+                session.add(resp)
+        for phase, value in zip(phases, (5.0, 4.0, 3.0), strict=False):
+            session.add(KpiValue(enterprise_id=ent.id, round_id=rounds[phase].id,
+                                 kpi_id="defects", value=value))  # fmt: skip
     session.commit()
     return loaded.survey, ents
 
 
+def _returned_rows(monkeypatch: pytest.MonkeyPatch, session: Session) -> list[dict]:
+    """Record every row the database returns through ``session.execute`` from now on.
+
+    What the SQL returned, not what a function kept: a scope applied after loading would
+    show up here as another enterprise's rows.
+    """
+    rows: list[dict] = []
+    execute = session.execute
+
+    def recording(statement: Any, *args: Any, **kwargs: Any) -> Result:
+        frozen = execute(statement, *args, **kwargs).freeze()
+        rows.extend(dict(row._mapping) for row in frozen())
+        return frozen()
+
+    monkeypatch.setattr(session, "execute", recording)
+    return rows
+
+
+def _pair_ids(answers: pd.DataFrame) -> pd.Series:
+    """pair_id by response_id."""
+    return answers.drop_duplicates("response_id").set_index("response_id")["pair_id"]
+
+
 def test_answers_frame(session):
     _, ents = _build(session)
-    ans = answers_frame(session)
+    ans = answers_frame(session, None)
     assert list(ans.columns) == ANSWER_COLUMNS[:13] + ["demo_tenure"] + ANSWER_COLUMNS[13:]
     assert len(ans) == 6 * 2 * 3  # tenure is a band, not an answer row
     v2 = ans[ans["item_id"] == "v2"].iloc[0]
@@ -136,7 +175,9 @@ def test_answers_frame(session):
 
 def test_frames_feed_the_analysis(session):
     survey, _ = _build(session)
-    out = compare_phases(answers_frame(session), outcomes=outcomes_frame(survey), min_group_size=5)
+    out = compare_phases(
+        answers_frame(session, None), outcomes=outcomes_frame(survey), min_group_size=5
+    )
     voice = out[(out["outcome_id"] == "voice") & out["primary"]].iloc[0]
     assert voice["design"] == "paired" and voice["n_pairs"] == 5
     # pairs w = 0..4: v1 rises by 1, 2, 3, 1, 2; v2 (reversed) by 1 -> mean (1.8 + 1) / 2
@@ -150,8 +191,69 @@ def test_outcomes_kpis_and_brands(session):
     assert set(outcomes["kind"]) == {"construct", "item", "kpi"}
     assert outcomes.set_index("outcome_id").loc["defects", "direction"] == "lower_is_better"
     assert outcomes.set_index("outcome_id").loc["voice", "label_zh"] == "发声"
-    kpis = kpis_frame(session)
+    kpis = kpis_frame(session, None)
     assert list(kpis.columns) == KPI_COLUMNS
     assert set(kpis["phase"]) == {"baseline", "follow_up"}
-    brands = enterprise_brands_frame(session)
+    brands = enterprise_brands_frame(session, None)
     assert brands.to_dict("records") == [{"enterprise_id": ents[0].id, "brand": "Brand A"}]
+
+
+def test_a_brand_scoped_frame_reads_no_other_enterprise_from_the_database(session, monkeypatch):
+    _, ents = _build(session, both=True)
+    own = {ents[0].id}
+    assert set(answers_frame(session, None)["enterprise_id"]) == {e.id for e in ents}
+    own_responses = set(
+        session.scalars(select(Response.id).where(Response.enterprise_id == ents[0].id))
+    )
+    returned = _returned_rows(monkeypatch, session)
+    answers = answers_frame(session, own)
+    kpis = kpis_frame(session, own)
+    brands = enterprise_brands_frame(session, own)
+    assert {r["enterprise_id"] for r in returned if "enterprise_id" in r} == own
+    assert {r["response_id"] for r in returned if "response_id" in r} == own_responses
+    assert set(answers["enterprise_id"]) == set(kpis["enterprise_id"]) == own
+    assert brands["brand"].tolist() == ["Brand A"]
+    assert answers_frame(session, set()).empty and kpis_frame(session, set()).empty
+
+
+def test_round_filter_restricts_cohorts_phases_and_audience(session):
+    _build(session)
+    full = answers_frame(session, None)
+    cohort = int(full["cohort_id"].iloc[0])
+    follow_up = answers_frame(session, None, RoundFilter(cohort_id=cohort, phases=("follow_up",)))
+    assert set(follow_up["phase"]) == {"follow_up"} and len(follow_up) == len(full) / 2
+    assert answers_frame(session, None, RoundFilter(audience="manager")).empty
+    hidden = RoundFilter(cohort_ids=frozenset({cohort + 1}))  # a scope without the class
+    assert answers_frame(session, None, hidden).empty and kpis_frame(session, None, hidden).empty
+    assert len(kpis_frame(session, None, RoundFilter(phases=("baseline",)))) == 1
+
+
+@pytest.mark.parametrize(
+    ("own_only", "rounds"),
+    [
+        pytest.param(False, {"phases": ("follow_up",)}, id="follow-up-only"),
+        pytest.param(False, {"phases": ("follow_up", "follow_up_2")}, id="no-baseline"),
+        pytest.param(False, {"phases": ("baseline", "follow_up_2")}, id="skip-a-follow-up"),
+        pytest.param(True, {}, id="one-enterprise"),
+        pytest.param(True, {"phases": ("follow_up_2",), "audience": "worker"}, id="all"),
+    ],
+)
+def test_a_restricted_frame_keeps_the_unrestricted_pair_ids(session, own_only, rounds):
+    _, ents = _build(session, phases=("baseline", "follow_up", "follow_up_2"), both=True)
+    full = answers_frame(session, None)
+    scope = {ents[0].id} if own_only else None
+    part = answers_frame(session, scope, RoundFilter(**rounds))
+    assert 0 < len(part) < len(full)
+    got = _pair_ids(part)
+    assert got.notna().sum() == 5 * len(set(part["enterprise_id"])) * part["phase"].nunique()
+    pd.testing.assert_series_equal(got, _pair_ids(full).loc[got.index])
+
+
+def test_outcomes_of_several_surveys_are_stacked_once():
+    worker = parse_survey(SURVEY).survey
+    manager = load_survey_file(SURVEY_DIR / "manager_m1.yaml").survey
+    one = outcomes_frame(worker)
+    pd.testing.assert_frame_equal(outcomes_frame([worker, worker]), one)
+    both = outcomes_frame([worker, manager])
+    assert len(both) == len(one) + len(outcomes_frame(manager))
+    assert both.set_index("outcome_id").loc["voice", "stakeholder"] == "workers"

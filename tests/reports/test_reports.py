@@ -11,10 +11,10 @@ import openpyxl
 import pytest
 
 from analysis._common import NUMERIC_COLUMNS
+from analysis.adapter import answers_frame, kpis_frame
 from score_impact.fonts import CjkFontMissing
 from score_impact.reports import export
 from score_impact.reports.content import build_report
-from score_impact.reports.frames import answers_frame, kpis_frame
 from score_impact.reports.impact import (
     COUNT_COLUMNS,
     SUPPRESSED,
