@@ -11,46 +11,36 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-#: Columns returned by every single-test function (parametric, nonparametric, binary).
-TEST_COLUMNS: list[str] = [
-    "test",
+#: Descriptive numbers of a before/after comparison (counts, means, change).
+DESCRIPTIVE_COLUMNS: list[str] = [
     "n_before",
     "n_after",
     "n_pairs",
     "mean_before",
     "mean_after",
     "change",
-    "ci_low",
-    "ci_high",
-    "statistic",
-    "df",
-    "p",
-    "effect_size",
-    "effect_size_name",
-    "not_estimable",
 ]
 
 #: Inferential columns: blank whenever a result is not estimable.
 INFERENTIAL_COLUMNS: list[str] = ["ci_low", "ci_high", "statistic", "df", "p", "effect_size"]
 
+#: Columns returned by every single-test function (parametric, nonparametric, binary).
+TEST_COLUMNS: list[str] = [
+    "test",
+    *DESCRIPTIVE_COLUMNS,
+    *INFERENTIAL_COLUMNS,
+    "effect_size_name",
+    "not_estimable",
+]
+
 #: Every numeric column a suppressed row must blank (counts included: a count below k is
 #: itself identifying).
 NUMERIC_COLUMNS: list[str] = [
-    "n_before",
-    "n_after",
-    "n_pairs",
-    "mean_before",
-    "mean_after",
-    "change",
+    *DESCRIPTIVE_COLUMNS,
     "pct_change",
-    "ci_low",
-    "ci_high",
-    "statistic",
-    "df",
-    "p",
+    *INFERENTIAL_COLUMNS,
     "p_holm",
     "p_bh",
-    "effect_size",
     "value_before",
     "value_after",
     "alpha",
