@@ -5,8 +5,6 @@ the response in the database. Screenshots of each step go to test-artifacts/scre
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from sqlalchemy import func, select
 
@@ -75,27 +73,24 @@ def stored_responses(database_url: str) -> tuple[int, int]:
         engine.dispose()
 
 
-def test_worker_answers_in_chinese_on_a_tablet_and_the_response_is_stored(
-    tablet, app_server: AppServer
-) -> None:  # noqa: ANN001
-    page = tablet
-    before = stored_responses(app_server.database_url)
-    page.goto(f"{app_server.base_url}/survey?code={JOIN_CODE}")  # the README's join link
+def complete_worker_survey(page, base_url: str, shots: bool = False) -> int:  # noqa: ANN001
+    """A worker's whole visit in Chinese, from the join link to the thank-you screen.
+    Returns how many times a late show_if question had to be answered after Next."""
+    shot_ = shot if shots else (lambda _page, _name: None)
+    # The join link of the README and the QR codes (services.admin.tablet_link).
+    page.goto(f"{base_url}/?code={JOIN_CODE}")
     page.get_by_role("button", name="中文", exact=True).wait_for(timeout=60_000)
     settle(page)
-    dialog = page.get_by_role("dialog")
-    if dialog.count():  # "Page not found" over the survey: see the xfail test below
-        page.keyboard.press("Escape")
-        dialog.wait_for(state="detached")
-    shot(page, "01-language")
+    assert page.get_by_role("dialog").count() == 0  # no "Page not found" over the survey
+    shot_(page, "01-language")
     tap(page, "中文")
 
     see(page, t("kiosk.consent_title", ZH))
-    shot(page, "02-consent")
+    shot_(page, "02-consent")
     tap(page, t("kiosk.agree", ZH))
 
     see(page, t("kiosk.choose_factory", ZH))
-    shot(page, "03-factory")
+    shot_(page, "03-factory")
     tap(page, FACTORY)
 
     see(page, t("kiosk.code_title", ZH))
@@ -106,7 +101,7 @@ def test_worker_answers_in_chinese_on_a_tablet_and_the_response_is_stored(
         page.keyboard.press("Enter")
         settle(page)
         assert box.get_by_role("combobox").input_value() == value
-    shot(page, "04-private-code")
+    shot_(page, "04-private-code")
     tap(page, t("kiosk.next", ZH))
 
     review = page.get_by_role("heading", name=t("kiosk.review_title", ZH))
@@ -118,7 +113,7 @@ def test_worker_answers_in_chinese_on_a_tablet_and_the_response_is_stored(
         if review.count():
             break
         assert answer_screen(page) > 0
-        shot(page, f"05-section-{number}")
+        shot_(page, f"05-section-{number}")
         tap(page, t("kiosk.next", ZH))
         # A show_if question appears one rerun late (see the xfail test below): like a
         # worker, answer what the red message points at and tap Next again.
@@ -129,32 +124,22 @@ def test_worker_answers_in_chinese_on_a_tablet_and_the_response_is_stored(
             assert page.get_by_text(t("kiosk.fix_errors", ZH)).count() == 0
     else:
         pytest.fail("never reached the review screen")
-    shot(page, "06-review")
+    shot_(page, "06-review")
 
     tap(page, t("kiosk.submit", ZH))
     page.get_by_text(t("kiosk.thanks", ZH)).wait_for(timeout=10_000)
-    shot(page, "07-thank-you")
+    shot_(page, "07-thank-you")
+    return late_questions
 
+
+def test_worker_answers_in_chinese_on_a_tablet_and_the_response_is_stored(
+    tablet, app_server: AppServer
+) -> None:  # noqa: ANN001
+    before = stored_responses(app_server.database_url)
+    complete_worker_survey(tablet, app_server.base_url, shots=True)
     after = stored_responses(app_server.database_url)
     assert after[0] == before[0] + 1
     assert after[1] - before[1] >= 20  # the new response arrived with all its answers
-
-
-def test_join_link_with_the_survey_path_opens_without_an_error_dialog(
-    tablet, app_server: AppServer
-) -> None:  # noqa: ANN001
-    """The README and the QR codes use /survey?code=...; Streamlit serves the default page
-    at / only, so /survey shows "Page not found" over the survey until it is closed."""
-    page = tablet
-    page.goto(f"{app_server.base_url}/survey?code={JOIN_CODE}")
-    page.get_by_role("button", name="中文", exact=True).wait_for(timeout=60_000)
-    settle(page)
-    time.sleep(0.5)
-    shot(page, "00-join-link-survey-path")
-    if page.get_by_text("Page not found").count():
-        pytest.xfail("app.py: /survey?code=... shows 'Page not found' (default page is at /)")
-    tap(page, "中文")
-    see(page, t("kiosk.consent_title", ZH))
 
 
 def test_a_follow_up_question_appears_as_soon_as_its_condition_is_answered(
