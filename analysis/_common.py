@@ -122,6 +122,69 @@ def blank_where(frame: pd.DataFrame, mask: np.ndarray | pd.Series, columns: list
             frame[col] = frame[col].astype("float64").mask(mask)
 
 
+def complete_pairs(
+    before: Iterable[float], after: Iterable[float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(before, after) as float arrays of the complete pairs: the missing-value policy of
+    every matched-pairs test. A pair is one position in both, so lengths must agree."""
+    b = np.asarray(list(before), dtype=float)
+    a = np.asarray(list(after), dtype=float)
+    if b.shape != a.shape:
+        raise ValueError("before and after must have the same length (one pair per position)")
+    keep = ~(np.isnan(a) | np.isnan(b))
+    return b[keep], a[keep]
+
+
+def paired_checks(n: np.ndarray) -> tuple[tuple[np.ndarray, str], ...]:
+    """The first :func:`first_reason` checks of every matched-pairs test."""
+    return (n == 0, NO_PAIRS), (n < 2, FEW_PAIRS)
+
+
+def independent_checks(
+    n_before: np.ndarray, n_after: np.ndarray
+) -> tuple[tuple[np.ndarray, str], ...]:
+    """The first :func:`first_reason` checks of every independent-samples test: a missing
+    phase before a phase with a single answer."""
+    return (
+        (n_before == 0, NO_BASELINE),
+        (n_after == 0, NO_FOLLOW_UP),
+        (n_before < 2, FEW_BEFORE),
+        (n_after < 2, FEW_AFTER),
+    )
+
+
+def _test_frame(reason: np.ndarray, columns: dict[str, object]) -> pd.DataFrame:
+    """:data:`TEST_COLUMNS` in order; inferential columns blank where not estimable."""
+    out = pd.DataFrame({col: columns.get(col) for col in TEST_COLUMNS} | {"not_estimable": reason})
+    blank_where(out, pd.notna(reason), INFERENTIAL_COLUMNS)
+    return out
+
+
+def paired_result(n: np.ndarray, reason: np.ndarray, **columns: object) -> pd.DataFrame:
+    """Vectorised matched-pairs results as :data:`TEST_COLUMNS` rows.
+
+    Every count column is the number of pairs ``n``. Inferential columns are blank where
+    ``reason`` is set; means and change are blank where there is no pair at all.
+    """
+    out = _test_frame(reason, {"n_before": n, "n_after": n, "n_pairs": n, **columns})
+    blank_where(out, n == 0, ["mean_before", "mean_after", "change"])
+    return out
+
+
+def independent_result(
+    n_before: np.ndarray, n_after: np.ndarray, reason: np.ndarray, **columns: object
+) -> pd.DataFrame:
+    """Vectorised independent-samples results as :data:`TEST_COLUMNS` rows.
+
+    ``n_pairs`` is NaN (nobody is matched). Inferential columns are blank where ``reason``
+    is set; the change is blank where a phase has no answer (its mean is kept).
+    """
+    counts = {"n_before": n_before, "n_after": n_after, "n_pairs": np.nan}
+    out = _test_frame(reason, {**counts, **columns})
+    blank_where(out, (n_before == 0) | (n_after == 0), ["change"])
+    return out
+
+
 def one_row(**values: object) -> pd.DataFrame:
     """A one-row result frame in the fixed :data:`TEST_COLUMNS` order."""
     return pd.DataFrame([{col: values.get(col) for col in TEST_COLUMNS}]).astype(

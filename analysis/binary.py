@@ -42,31 +42,22 @@ def mcnemar_arrays(
         z = stats.norm.ppf(0.5 + confidence / 2)
         half = z * np.sqrt(b + g - (g - b) ** 2 / n) / n
         pb, pa = np.asarray(yes_before, float) / n, np.asarray(yes_after, float) / n
-    reason = c.first_reason(
-        (n == 0, c.NO_PAIRS), (n < 2, c.FEW_PAIRS), (b + g == 0, c.NO_DISCORDANT)
+    reason = c.first_reason(*c.paired_checks(n), (b + g == 0, c.NO_DISCORDANT))
+    return c.paired_result(
+        n,
+        reason,
+        test="McNemar" + (" (continuity corrected)" if correct else ""),
+        mean_before=pb,
+        mean_after=pa,
+        change=change,
+        ci_low=change - half,
+        ci_high=change + half,
+        statistic=stat,
+        df=1.0,
+        p=p,
+        effect_size=change,
+        effect_size_name="difference in proportions",
     )
-    out = pd.DataFrame(
-        {
-            "test": "McNemar" + (" (continuity corrected)" if correct else ""),
-            "n_before": n,
-            "n_after": n,
-            "n_pairs": n,
-            "mean_before": pb,
-            "mean_after": pa,
-            "change": change,
-            "ci_low": change - half,
-            "ci_high": change + half,
-            "statistic": stat,
-            "df": 1.0,
-            "p": p,
-            "effect_size": change,
-            "effect_size_name": "difference in proportions",
-            "not_estimable": reason,
-        }
-    )
-    c.blank_where(out, pd.notna(reason), c.INFERENTIAL_COLUMNS)
-    c.blank_where(out, n == 0, ["mean_before", "mean_after", "change"])
-    return out
 
 
 def two_proportion_arrays(
@@ -100,34 +91,24 @@ def two_proportion_arrays(
         z = stats.norm.ppf(0.5 + confidence / 2)
         half = z * np.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2) + yates * inv
     reason = c.first_reason(
-        (n1 == 0, c.NO_BASELINE),
-        (n2 == 0, c.NO_FOLLOW_UP),
-        (n1 < 2, c.FEW_BEFORE),
-        (n2 < 2, c.FEW_AFTER),
-        ((pooled == 0) | (pooled == 1), c.ALL_SAME_BINARY),
+        *c.independent_checks(n1, n2), ((pooled == 0) | (pooled == 1), c.ALL_SAME_BINARY)
     )
-    out = pd.DataFrame(
-        {
-            "test": "two-proportion chi-square" + (" (continuity corrected)" if correct else ""),
-            "n_before": n1,
-            "n_after": n2,
-            "n_pairs": np.nan,
-            "mean_before": p1,
-            "mean_after": p2,
-            "change": change,
-            "ci_low": np.maximum(-1.0, change - half),
-            "ci_high": np.minimum(1.0, change + half),
-            "statistic": stat,
-            "df": 1.0,
-            "p": p,
-            "effect_size": change,
-            "effect_size_name": "difference in proportions",
-            "not_estimable": reason,
-        }
+    return c.independent_result(
+        n1,
+        n2,
+        reason,
+        test="two-proportion chi-square" + (" (continuity corrected)" if correct else ""),
+        mean_before=p1,
+        mean_after=p2,
+        change=change,
+        ci_low=np.maximum(-1.0, change - half),
+        ci_high=np.minimum(1.0, change + half),
+        statistic=stat,
+        df=1.0,
+        p=p,
+        effect_size=change,
+        effect_size_name="difference in proportions",
     )
-    c.blank_where(out, pd.notna(reason), c.INFERENTIAL_COLUMNS)
-    c.blank_where(out, (n1 == 0) | (n2 == 0), ["change"])
-    return out
 
 
 def _binary(values: Iterable[float]) -> np.ndarray:
@@ -166,11 +147,7 @@ def mcnemar(before: Iterable[float], after: Iterable[float], correct: bool = Tru
     ----------
     Agresti, A. (1990). Categorical Data Analysis. Wiley, pp. 350-354.
     """
-    b, a = _binary(before), _binary(after)
-    if b.shape != a.shape:
-        raise ValueError("before and after must have the same length (one pair per position)")
-    keep = ~(np.isnan(a) | np.isnan(b))
-    a, b = a[keep], b[keep]
+    b, a = c.complete_pairs(_binary(before), _binary(after))
     return mcnemar_arrays(
         np.array([len(a)]),
         np.array([b.sum()]),

@@ -60,31 +60,22 @@ def paired_t_arrays(
         p = 2 * stats.t.sf(np.abs(t), df)
         q = stats.t.ppf(0.5 + confidence / 2, df)
         dz = change / sd
-    reason = c.first_reason(
-        (n == 0, c.NO_PAIRS), (n < 2, c.FEW_PAIRS), (_zero(sd, change), c.ZERO_VARIANCE_CHANGE)
+    reason = c.first_reason(*c.paired_checks(n), (_zero(sd, change), c.ZERO_VARIANCE_CHANGE))
+    return c.paired_result(
+        n,
+        reason,
+        test="paired t-test",
+        mean_before=mb,
+        mean_after=ma,
+        change=change,
+        ci_low=change - q * se,
+        ci_high=change + q * se,
+        statistic=t,
+        df=df,
+        p=p,
+        effect_size=dz,
+        effect_size_name="Cohen's d_z",
     )
-    out = pd.DataFrame(
-        {
-            "test": "paired t-test",
-            "n_before": n,
-            "n_after": n,
-            "n_pairs": n,
-            "mean_before": mb,
-            "mean_after": ma,
-            "change": change,
-            "ci_low": change - q * se,
-            "ci_high": change + q * se,
-            "statistic": t,
-            "df": df,
-            "p": p,
-            "effect_size": dz,
-            "effect_size_name": "Cohen's d_z",
-            "not_estimable": reason,
-        }
-    )
-    c.blank_where(out, pd.notna(reason), c.INFERENTIAL_COLUMNS)
-    c.blank_where(out, n == 0, ["mean_before", "mean_after", "change"])
-    return out
 
 
 def welch_t_arrays(
@@ -114,35 +105,23 @@ def welch_t_arrays(
         q = stats.t.ppf(0.5 + confidence / 2, df)
         pooled = np.sqrt(((n1 - 1) * v1 + (n2 - 1) * v2) / (n1 + n2 - 2))
         g = change / pooled * (1 - 3 / (4 * (n1 + n2) - 9))
-    reason = c.first_reason(
-        (n1 == 0, c.NO_BASELINE),
-        (n2 == 0, c.NO_FOLLOW_UP),
-        (n1 < 2, c.FEW_BEFORE),
-        (n2 < 2, c.FEW_AFTER),
-        (_zero(se, change), c.ZERO_VARIANCE),
+    reason = c.first_reason(*c.independent_checks(n1, n2), (_zero(se, change), c.ZERO_VARIANCE))
+    return c.independent_result(
+        n1,
+        n2,
+        reason,
+        test="Welch t-test",
+        mean_before=m1,
+        mean_after=m2,
+        change=change,
+        ci_low=change - q * se,
+        ci_high=change + q * se,
+        statistic=t,
+        df=df,
+        p=p,
+        effect_size=g,
+        effect_size_name="Hedges' g",
     )
-    out = pd.DataFrame(
-        {
-            "test": "Welch t-test",
-            "n_before": n1,
-            "n_after": n2,
-            "n_pairs": np.nan,
-            "mean_before": m1,
-            "mean_after": m2,
-            "change": change,
-            "ci_low": change - q * se,
-            "ci_high": change + q * se,
-            "statistic": t,
-            "df": df,
-            "p": p,
-            "effect_size": g,
-            "effect_size_name": "Hedges' g",
-            "not_estimable": reason,
-        }
-    )
-    c.blank_where(out, pd.notna(reason), c.INFERENTIAL_COLUMNS)
-    c.blank_where(out, (n1 == 0) | (n2 == 0), ["change"])
-    return out
 
 
 def paired_ttest(
@@ -183,12 +162,7 @@ def paired_ttest(
     ----------
     Lakens, D. (2013). Calculating and reporting effect sizes. Front. Psychol. 4:863.
     """
-    b = np.asarray(list(before), dtype=float)
-    a = np.asarray(list(after), dtype=float)
-    if b.shape != a.shape:
-        raise ValueError("before and after must have the same length (one pair per position)")
-    keep = ~(np.isnan(a) | np.isnan(b))
-    a, b = a[keep], b[keep]
+    b, a = c.complete_pairs(before, after)
     n = len(a)
     sd = float(np.std(a - b, ddof=1)) if n > 1 else np.nan
     return paired_t_arrays(
