@@ -31,6 +31,7 @@ from analysis.nonparametric import (
     EXACT_LIMIT,
     RANK_DECIMALS,
     mann_whitney_arrays,
+    rank_result,
     signed_rank_arrays,
 )
 from analysis.parametric import paired_t_arrays, welch_t_arrays
@@ -314,22 +315,10 @@ def _independent_rows(
     for k, pos in _exact_groups(exact & ~binary, key).items():
         a, b = value[pos][after[pos]], value[pos][~after[pos]]
         p[k] = stats.mannwhitneyu(a, b, method="exact").pvalue
-    mw = welch.copy()
-    mw["test"] = np.where(
-        exact, "Mann-Whitney U (exact)", "Mann-Whitney U (normal approx., continuity corrected)"
-    )
-    mw["statistic"], mw["p"], mw["effect_size"] = w, p, r
-    mw["ci_low"] = mw["ci_high"] = mw["df"] = np.nan
-    mw["effect_size_name"] = "rank-biserial r"
     reason = c.first_reason(
-        (n1 == 0, c.NO_BASELINE),
-        (n2 == 0, c.NO_FOLLOW_UP),
-        (n1 < 2, c.FEW_BEFORE),
-        (n2 < 2, c.FEW_AFTER),
-        (tie == (n1 + n2) ** 3 - (n1 + n2), c.ALL_TIED),
+        *c.independent_checks(n1, n2), (tie == (n1 + n2) ** 3 - (n1 + n2), c.ALL_TIED)
     )
-    mw["not_estimable"] = reason
-    c.blank_where(mw, pd.notna(reason), c.INFERENTIAL_COLUMNS)
+    mw = rank_result(welch, "Mann-Whitney U", exact, w, p, r, reason)
     yes = np.bincount(k2, weights=value, minlength=size * 2)
     prop = two_proportion_arrays(n1, yes[0::2], n2, yes[1::2], correct, confidence)
     return welch, mw, prop
@@ -361,20 +350,8 @@ def _paired_rows(
     exact = (n_nz < EXACT_LIMIT) & (tie == 0) & (n_nz == n) & (n >= 2)
     for k, pos in _exact_groups(exact & ~binary, kz).items():
         p[k] = stats.wilcoxon(d[nz][pos], method="exact").pvalue
-    wil = ttest.copy()
-    wil["test"] = np.where(
-        exact,
-        "Wilcoxon signed-rank (exact)",
-        "Wilcoxon signed-rank (normal approx., continuity corrected)",
-    )
-    wil["statistic"], wil["p"], wil["effect_size"] = v, p, r
-    wil["ci_low"] = wil["ci_high"] = wil["df"] = np.nan
-    wil["effect_size_name"] = "rank-biserial r"
-    reason = c.first_reason(
-        (n == 0, c.NO_PAIRS), (n < 2, c.FEW_PAIRS), (n_nz == 0, c.ALL_ZERO_DIFF)
-    )
-    wil["not_estimable"] = reason
-    c.blank_where(wil, pd.notna(reason), c.INFERENTIAL_COLUMNS)
+    reason = c.first_reason(*c.paired_checks(n), (n_nz == 0, c.ALL_ZERO_DIFF))
+    wil = rank_result(ttest, "Wilcoxon signed-rank", exact, v, p, r, reason)
     yes_b = np.bincount(key, weights=before, minlength=size)
     yes_a = np.bincount(key, weights=after_v, minlength=size)
     lost = np.bincount(key, weights=(before == 1) & (after_v == 0), minlength=size)

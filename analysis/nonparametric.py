@@ -76,6 +76,34 @@ def mann_whitney_arrays(
     return _normal_p(w - n1 * n2 / 2, sigma), r
 
 
+def rank_result(
+    descriptive: pd.DataFrame,
+    test: str,
+    exact: np.ndarray,
+    statistic: np.ndarray | float,
+    p: np.ndarray | float,
+    r: np.ndarray | float,
+    reason: np.ndarray,
+) -> pd.DataFrame:
+    """A rank test's :data:`analysis._common.TEST_COLUMNS` rows on the counts and means of
+    ``descriptive`` (the t-test rows of the same groups, or a one-row frame).
+
+    A rank test has no interval and no df; ``test`` names the method as R reports it, the
+    effect size is always the rank-biserial r, and inferential columns are blank where
+    ``reason`` says the test is not estimable.
+    """
+    out = descriptive.copy()
+    out["test"] = np.where(
+        exact, f"{test} (exact)", f"{test} (normal approx., continuity corrected)"
+    )
+    out["statistic"], out["p"], out["effect_size"] = statistic, p, r
+    out["ci_low"] = out["ci_high"] = out["df"] = np.nan
+    out["effect_size_name"] = "rank-biserial r"
+    out["not_estimable"] = reason
+    c.blank_where(out, pd.notna(reason), c.INFERENTIAL_COLUMNS)
+    return out
+
+
 def _tie_term(values: np.ndarray) -> float:
     _, counts = np.unique(values, return_counts=True)
     return float(np.sum(counts.astype(float) ** 3 - counts))
@@ -116,12 +144,7 @@ def wilcoxon_signed_rank(before: Iterable[float], after: Iterable[float]) -> pd.
     ----------
     Kerby, D. S. (2014). The simple difference formula. Compr. Psychol. 3, 11.IT.3.1.
     """
-    b = np.asarray(list(before), dtype=float)
-    a = np.asarray(list(after), dtype=float)
-    if b.shape != a.shape:
-        raise ValueError("before and after must have the same length (one pair per position)")
-    keep = ~(np.isnan(a) | np.isnan(b))
-    a, b = a[keep], b[keep]
+    b, a = c.complete_pairs(before, after)
     n_pairs = len(a)
     d = a - b
     nonzero = np.round(d[np.round(d, RANK_DECIMALS) != 0], RANK_DECIMALS)
@@ -129,35 +152,27 @@ def wilcoxon_signed_rank(before: Iterable[float], after: Iterable[float]) -> pd.
     ranks = stats.rankdata(np.abs(nonzero))
     v = float(ranks[nonzero > 0].sum())
     ties = _tie_term(np.abs(nonzero))
-    reason = None
-    if n_pairs < 2:
-        reason = c.NO_PAIRS if n_pairs == 0 else c.FEW_PAIRS
-    elif n == 0:
-        reason = c.ALL_ZERO_DIFF
+    reason = c.first_reason(
+        *c.paired_checks(np.array([n_pairs])), (np.array([n == 0]), c.ALL_ZERO_DIFF)
+    )
     exact = n < EXACT_LIMIT and ties == 0 and n == n_pairs
     p = r = np.nan
-    if reason is None:
+    if reason[0] is None:
         if exact:
             p = float(stats.wilcoxon(nonzero, method="exact").pvalue)
             r = (2 * v - n * (n + 1) / 2) / (n * (n + 1) / 2)
         else:
             p_arr, r_arr = signed_rank_arrays(np.array([n]), np.array([v]), np.array([ties]))
             p, r = float(p_arr[0]), float(r_arr[0])
-    method = "exact" if exact else "normal approx., continuity corrected"
-    return c.one_row(
-        test=f"Wilcoxon signed-rank ({method})",
+    descriptive = c.one_row(
         n_before=n_pairs,
         n_after=n_pairs,
         n_pairs=n_pairs,
         mean_before=b.mean() if n_pairs else np.nan,
         mean_after=a.mean() if n_pairs else np.nan,
         change=d.mean() if n_pairs else np.nan,
-        statistic=v if reason is None else np.nan,
-        p=p,
-        effect_size=r,
-        effect_size_name="rank-biserial r",
-        not_estimable=reason,
     )
+    return rank_result(descriptive, "Wilcoxon signed-rank", np.array([exact]), v, p, r, reason)
 
 
 def mann_whitney(before: Iterable[float], after: Iterable[float]) -> pd.DataFrame:
@@ -191,16 +206,13 @@ def mann_whitney(before: Iterable[float], after: Iterable[float]) -> pd.DataFram
     n1, n2 = len(b), len(a)
     pooled = np.round(np.concatenate([a, b]), RANK_DECIMALS)
     reason = c.first_reason(
-        (np.array([n1 == 0]), c.NO_BASELINE),
-        (np.array([n2 == 0]), c.NO_FOLLOW_UP),
-        (np.array([n1 < 2]), c.FEW_BEFORE),
-        (np.array([n2 < 2]), c.FEW_AFTER),
+        *c.independent_checks(np.array([n1]), np.array([n2])),
         (np.array([len(np.unique(pooled)) < 2]), c.ALL_TIED),
-    )[0]
+    )
     ties = _tie_term(pooled)
     exact = n1 < EXACT_LIMIT and n2 < EXACT_LIMIT and ties == 0
     w = p = r = np.nan
-    if reason is None:
+    if reason[0] is None:
         w = float(stats.rankdata(pooled)[:n2].sum() - n2 * (n2 + 1) / 2)
         if exact:
             p = float(stats.mannwhitneyu(pooled[:n2], pooled[n2:], method="exact").pvalue)
@@ -210,17 +222,11 @@ def mann_whitney(before: Iterable[float], after: Iterable[float]) -> pd.DataFram
                 np.array([n1]), np.array([n2]), np.array([w]), np.array([ties])
             )
             p, r = float(p_arr[0]), float(r_arr[0])
-    method = "exact" if exact else "normal approx., continuity corrected"
-    return c.one_row(
-        test=f"Mann-Whitney U ({method})",
+    descriptive = c.one_row(
         n_before=n1,
         n_after=n2,
         mean_before=b.mean() if n1 else np.nan,
         mean_after=a.mean() if n2 else np.nan,
         change=a.mean() - b.mean() if n1 and n2 else np.nan,
-        statistic=w,
-        p=p,
-        effect_size=r,
-        effect_size_name="rank-biserial r",
-        not_estimable=reason,
     )
+    return rank_result(descriptive, "Mann-Whitney U", np.array([exact]), w, p, r, reason)
