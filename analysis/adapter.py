@@ -114,6 +114,36 @@ def _responses(
     return _restrict(stmt, Response.enterprise_id, enterprise_ids, rounds)
 
 
+#: What every frame row says about its round, cohort and enterprise.
+_CONTEXT = (
+    SurveyRound.phase,
+    SurveyRound.cohort_id,
+    SurveyRound.survey_version_id,
+    Cohort.name.label("cohort"),
+    Cohort.module,
+    Cohort.is_comparison,
+    Enterprise.name.label("enterprise"),
+)
+
+
+def _with_context(
+    session: Session, stmt: Select, enterprise: InstrumentedAttribute[int]
+) -> pd.DataFrame:
+    """Rows of ``stmt`` (which joins ``SurveyRound``) with :data:`_CONTEXT`, ``treated``
+    (False for comparison cohorts) and ``phase_order``; ``enterprise`` is the row's
+    enterprise column."""
+    stmt = (
+        stmt.add_columns(*_CONTEXT)
+        .join(Cohort, SurveyRound.cohort_id == Cohort.id)
+        .join(Enterprise, enterprise == Enterprise.id)
+    )
+    frame = pd.DataFrame(session.execute(stmt).mappings().all())
+    if len(frame):
+        frame["treated"] = ~frame["is_comparison"].astype(bool)
+        frame["phase_order"] = frame["phase"].map(phase_order)
+    return frame
+
+
 def _surveys(session: Session, version_ids: Iterable[int]) -> dict[int, Survey]:
     """Survey definition by survey version id."""
     ids = sorted({int(i) for i in version_ids})  # numpy ints from a frame do not bind
@@ -261,21 +291,11 @@ def answers_frame(
         rounds,
         Response.id.label("response_id"),
         Response.round_id,
-        SurveyRound.phase,
         Response.enterprise_id,
-        Enterprise.name.label("enterprise"),
-        SurveyRound.cohort_id,
-        Cohort.name.label("cohort"),
-        Cohort.module,
-        Cohort.is_comparison,
         Response.audience,
         Response.source,
-        SurveyRound.survey_version_id,
     )
-    stmt = stmt.join(Cohort, SurveyRound.cohort_id == Cohort.id).join(
-        Enterprise, Response.enterprise_id == Enterprise.id
-    )
-    responses = pd.DataFrame(session.execute(stmt).mappings().all())
+    responses = _with_context(session, stmt, Response.enterprise_id)
     if responses.empty:
         return pd.DataFrame(columns=ANSWER_COLUMNS)
     in_scope = _responses(enterprise_ids, rounds, Response.id)
@@ -299,8 +319,6 @@ def answers_frame(
     scored = stored.merge(pd.DataFrame(meta_rows), on=["_version", "item_id"], how="inner")
     scored = scored.rename(columns={"value_num": "value"})
     responses["pair_id"] = responses["response_id"].map(pair_ids(session, enterprise_ids, rounds))
-    responses["treated"] = ~responses["is_comparison"].astype(bool)
-    responses["phase_order"] = responses["phase"].map(phase_order)
     out = scored.merge(responses, on="response_id", how="left")
     if demo_rows:
         demo = stored.merge(pd.DataFrame(demo_rows), on=["_version", "item_id"], how="inner")
@@ -332,25 +350,11 @@ def kpis_frame(
         :data:`KPI_COLUMNS`; ``label``/``unit`` in the survey's default language,
         ``direction`` and ``stakeholder`` from the KPI definition of the round's survey.
     """
-    stmt = (
-        select(
-            KpiValue.enterprise_id,
-            Enterprise.name.label("enterprise"),
-            SurveyRound.cohort_id,
-            Cohort.name.label("cohort"),
-            Cohort.module,
-            Cohort.is_comparison,
-            SurveyRound.phase,
-            KpiValue.kpi_id,
-            KpiValue.value,
-            SurveyRound.survey_version_id,
-        )
-        .join(SurveyRound, KpiValue.round_id == SurveyRound.id)
-        .join(Cohort, SurveyRound.cohort_id == Cohort.id)
-        .join(Enterprise, KpiValue.enterprise_id == Enterprise.id)
+    stmt = select(KpiValue.enterprise_id, KpiValue.kpi_id, KpiValue.value).join(
+        SurveyRound, KpiValue.round_id == SurveyRound.id
     )
     stmt = _restrict(stmt, KpiValue.enterprise_id, enterprise_ids, rounds)
-    values = pd.DataFrame(session.execute(stmt).mappings().all())
+    values = _with_context(session, stmt, KpiValue.enterprise_id)
     if values.empty:
         return pd.DataFrame(columns=KPI_COLUMNS)
     meta = []
@@ -368,8 +372,6 @@ def kpis_frame(
             for k in survey.kpis
         ]
     out = values.merge(pd.DataFrame(meta), on=["survey_version_id", "kpi_id"], how="left")
-    out["treated"] = ~out["is_comparison"].astype(bool)
-    out["phase_order"] = out["phase"].map(phase_order)
     out["value"] = out["value"].astype("float64")
     return (
         out[KPI_COLUMNS]
