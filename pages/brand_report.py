@@ -14,22 +14,14 @@ from score_impact.reports import charts, export
 from score_impact.reports.impact import for_display
 from score_impact.reports.report_html import report_html
 from score_impact.reports.report_pdf import report_fonts, report_pdf
-from score_impact.services.errors import AccessDenied
 
 lang = view.language()
 st.title(t("impact.brand_title", lang))
 scope = view.current_scope(lang, Role.BRAND, Role.ADMIN)
 st.caption(scope.label)
-opts = view.options(scope)
-if not opts.enterprises:
-    st.info(t("impact.nothing_visible", lang))
-    st.stop()
+opts = view.options_or_stop(scope, lang)
 chosen = view.filters(opts, lang, "brand", cohort_required=False)
-try:
-    result = view.impact(scope, chosen)
-except AccessDenied:
-    st.error(t("impact.denied", lang))
-    st.stop()
+result = view.impact_or_stop(scope, chosen, lang)
 
 st.header(t("impact.portfolio", lang))
 view.scorecard(result, lang)
@@ -75,6 +67,4 @@ if scope.is_admin:
             return export.raw_xlsx(s, scope, chosen)
 
     st.download_button(t("impact.raw", lang), raw, f"{stem}_raw.xlsx", export.XLSX_MIME)
-with st.expander(t("report.method", lang)):
-    for note in result.method_notes["note"]:
-        st.markdown(f"- {note}")
+view.method_notes(result, lang)

@@ -9,15 +9,11 @@ from score_impact.db.models import Role
 from score_impact.i18n import t
 from score_impact.reports import charts
 from score_impact.reports.impact import for_display
-from score_impact.services.errors import AccessDenied
 
 lang = view.language()
 st.title(t("impact.dashboard_title", lang))
 scope = view.current_scope(lang, Role.TRAINER, Role.ADMIN)
-opts = view.options(scope)
-if not opts.enterprises:
-    st.info(t("impact.nothing_visible", lang))
-    st.stop()
+opts = view.options_or_stop(scope, lang)
 chosen = view.filters(opts, lang, "dash", cohort_required=True)
 
 
@@ -26,28 +22,18 @@ def live_counts() -> None:
     """Refreshes on its own every few seconds, without rerunning the whole page."""
     counts = view.counts(scope, chosen)
     st.subheader(t("report.response_counts", lang))
-    if counts.empty:
-        st.info(t("report.no_data", lang))
-        return
-    st.altair_chart(charts.response_chart(charts.response_rows(counts), lang), width="stretch")
+    view.chart_or_note(charts.response_rows(counts), charts.response_chart, lang)
 
 
 live_counts()
-try:
-    result = view.impact(scope, chosen)
-except AccessDenied:
-    st.error(t("impact.denied", lang))
-    st.stop()
+result = view.impact_or_stop(scope, chosen, lang)
 
 st.subheader(t("report.headline", lang))
 view.scorecard(result, lang)
 
 st.subheader(t("report.constructs", lang))
 rows = charts.change_rows(result.constructs)
-if rows.empty:
-    st.info(t("report.no_data", lang))
-else:
-    st.altair_chart(charts.construct_chart(rows, lang), width="stretch")
+if view.chart_or_note(rows, charts.construct_chart, lang):
     with st.expander(t("impact.sentences", lang)):
         for sentence in rows["sentence"]:
             st.write(sentence)
@@ -61,14 +47,8 @@ if not dist.empty:
     st.altair_chart(charts.likert_chart(part, lang), width="stretch")
 
 st.subheader(t("report.kpis", lang))
-kpis = charts.kpi_rows(result.kpi_tests)
-if kpis.empty:
-    st.info(t("report.no_data", lang))
-else:
-    st.altair_chart(charts.kpi_chart(kpis, lang), width="stretch")
+if view.chart_or_note(charts.kpi_rows(result.kpi_tests), charts.kpi_chart, lang):
     shown = ["enterprise", "label", "value_before", "value_after", "change", "pct_change"]
     st.dataframe(for_display(result.kpi_changes)[shown], hide_index=True)
 
-with st.expander(t("report.method", lang)):
-    for note in result.method_notes["note"]:
-        st.markdown(f"- {note}")
+view.method_notes(result, lang)

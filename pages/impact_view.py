@@ -8,6 +8,10 @@ keeps a live round fresh without recomputing on every click.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import altair as alt
+import pandas as pd
 import streamlit as st
 
 from pages.common import db, runtime
@@ -21,6 +25,7 @@ from score_impact.reports.impact import (
     impact_options,
     response_counts,
 )
+from score_impact.services.errors import AccessDenied
 from score_impact.services.scope import Scope, visible_cohort_ids, visible_enterprise_ids
 
 SCOPE_KEY, LANG_KEY = "scope", "ui_lang"  # session keys kept by pages/common.py
@@ -68,6 +73,43 @@ def counts(scope: Scope, filters: ImpactFilters):
             runtime().settings.min_group_size,
             visible_cohort_ids(s, scope),
         )
+
+
+def options_or_stop(scope: Scope, lang: str) -> ImpactOptions:
+    """The filter choices of the scope; a scope with no factory says so and stops."""
+    opts = options(scope)
+    if not opts.enterprises:
+        st.info(t("impact.nothing_visible", lang))
+        st.stop()
+    return opts
+
+
+def impact_or_stop(scope: Scope, chosen: ImpactFilters, lang: str) -> ImpactResult:
+    """The impact for the chosen filters; a filter outside the scope (a tampered widget
+    value) is refused with a message, never shown as an empty view."""
+    try:
+        return impact(scope, chosen)
+    except AccessDenied:
+        st.error(t("impact.denied", lang))
+        st.stop()
+
+
+def chart_or_note(
+    rows: pd.DataFrame, chart: Callable[[pd.DataFrame, str], alt.Chart | alt.LayerChart], lang: str
+) -> bool:
+    """Draw ``chart(rows, lang)``, or say there is no data; True when drawn."""
+    if rows.empty:
+        st.info(t("report.no_data", lang))
+        return False
+    st.altair_chart(chart(rows, lang), width="stretch")
+    return True
+
+
+def method_notes(result: ImpactResult, lang: str) -> None:
+    """How the numbers were made, folded away under the tables."""
+    with st.expander(t("report.method", lang)):
+        for note in result.method_notes["note"]:
+            st.markdown(f"- {note}")
 
 
 def _pick(label: str, choices: dict, key: str, lang: str):
