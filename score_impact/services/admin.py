@@ -145,6 +145,42 @@ def _fail(session: Session, problems: list[str]) -> None:
         raise InvalidInput(problems)
 
 
+def _existing_or_new(
+    session: Session, model: Any, row_id: int | None, what: str, problems: list[str]
+) -> Any:
+    """The row to edit, or a new one; an unknown id is a problem like any invalid input."""
+    row = session.get(model, row_id) if row_id is not None else model()
+    if row is None:
+        problems.append(f"There is no {what} with id {row_id}.")
+    return row
+
+
+def _store(
+    session: Session,
+    scope: Scope,
+    row: Any,
+    what: str,
+    values: dict[str, Any],
+    created: bool,
+    links: dict[str, tuple[list[int], list[int]]] | None = None,
+) -> None:
+    """Apply validated ``values`` to ``row`` and commit it with its audit event.
+
+    The event lists {field: [old, new]} for every changed field, and for every changed
+    link list in ``links`` ({name: (old ids, new ids)}); its action is
+    ``<what>.create`` or ``<what>.update``.
+    """
+    changes = {k: [None, v] for k, v in values.items()} if created else _changes(row, values)
+    changes |= {name: [old, new] for name, (old, new) in (links or {}).items() if old != new}
+    for key, value in values.items():
+        setattr(row, key, value)
+    session.add(row)
+    session.flush()
+    action = f"{what}.create" if created else f"{what}.update"
+    _audit(session, scope, action, f"{what}:{row.id}", {"changes": changes})
+    _commit(session)
+
+
 # --- brands and enterprises -----------------------------------------------------------
 
 
@@ -153,18 +189,10 @@ def save_brand(session: Session, scope: Scope, name: str, brand_id: int | None =
     require_admin(scope)
     problems: list[str] = []
     text = _name(name, "brand", 120, problems)
-    brand = session.get(Brand, brand_id) if brand_id is not None else Brand()
-    if brand is None:
-        problems.append(f"There is no brand with id {brand_id}.")
+    brand = _existing_or_new(session, Brand, brand_id, "brand", problems)
     _unique(session, Brand.name, text, brand_id, "brand", problems)
     _fail(session, problems)
-    changes = _changes(brand, {"name": text}) if brand_id else {"name": [None, text]}
-    brand.name = text
-    session.add(brand)
-    session.flush()
-    action = "brand.update" if brand_id else "brand.create"
-    _audit(session, scope, action, f"brand:{brand.id}", {"changes": changes})
-    _commit(session)
+    _store(session, scope, brand, "brand", {"name": text}, created=not brand_id)
     return brand
 
 
@@ -197,25 +225,15 @@ def save_enterprise(
         problems.append(f"The size band must be one of {', '.join(SIZE_BANDS)}.")
     if headcount is not None and (not isinstance(headcount, int) or headcount < 1):
         problems.append("The headcount must be a whole number of at least 1, or left empty.")
-    ent = session.get(Enterprise, enterprise_id) if enterprise_id is not None else Enterprise()
-    if ent is None:
-        problems.append(f"There is no enterprise with id {enterprise_id}.")
+    ent = _existing_or_new(session, Enterprise, enterprise_id, "enterprise", problems)
     _unique(session, Enterprise.name, text, enterprise_id, "enterprise", problems)
     brand_ids = sorted(set(brand_ids))
     _ids_exist(session, Brand, brand_ids, "brand", problems)
     _fail(session, problems)
     old_brands = sorted(b.id for b in ent.brands) if enterprise_id else []
-    changes = _changes(ent, values) if enterprise_id else {k: [None, v] for k, v in values.items()}
-    if old_brands != brand_ids:
-        changes["brand_ids"] = [old_brands, brand_ids]
-    for key, value in values.items():
-        setattr(ent, key, value)
     ent.brands = list(session.scalars(select(Brand).where(Brand.id.in_(brand_ids))))
-    session.add(ent)
-    session.flush()
-    action = "enterprise.update" if enterprise_id else "enterprise.create"
-    _audit(session, scope, action, f"enterprise:{ent.id}", {"changes": changes})
-    _commit(session)
+    links = {"brand_ids": (old_brands, brand_ids)}
+    _store(session, scope, ent, "enterprise", values, not enterprise_id, links)
     return ent
 
 
@@ -255,9 +273,7 @@ def save_cohort(
     trainer_label = clean_text(trainer_name) or None
     if trainer_label and len(trainer_label) > 120:
         problems.append("The trainer name must have at most 120 characters.")
-    cohort = session.get(Cohort, cohort_id) if cohort_id is not None else Cohort()
-    if cohort is None:
-        problems.append(f"There is no cohort with id {cohort_id}.")
+    cohort = _existing_or_new(session, Cohort, cohort_id, "cohort", problems)
     _unique(session, Cohort.name, text, cohort_id, "cohort", problems)
     enterprise_ids = sorted(set(enterprise_ids))
     _ids_exist(session, Enterprise, enterprise_ids, "enterprise", problems)
@@ -287,19 +303,11 @@ def save_cohort(
         "end_date": end_date,
         "is_comparison": bool(is_comparison),
     }
-    changes = _changes(cohort, values) if cohort_id else {k: [None, v] for k, v in values.items()}
-    if old_ents != enterprise_ids:
-        changes["enterprise_ids"] = [old_ents, enterprise_ids]
-    for key, value in values.items():
-        setattr(cohort, key, value)
     cohort.enterprises = list(
         session.scalars(select(Enterprise).where(Enterprise.id.in_(enterprise_ids)))
     )
-    session.add(cohort)
-    session.flush()
-    action = "cohort.update" if cohort_id else "cohort.create"
-    _audit(session, scope, action, f"cohort:{cohort.id}", {"changes": changes})
-    _commit(session)
+    links = {"enterprise_ids": (old_ents, enterprise_ids)}
+    _store(session, scope, cohort, "cohort", values, not cohort_id, links)
     return cohort
 
 
