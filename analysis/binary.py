@@ -17,6 +17,32 @@ from scipy import stats
 from analysis import _common as c
 
 
+def _proportion_columns(
+    test: str,
+    share_before: np.ndarray,
+    share_after: np.ndarray,
+    change: np.ndarray,
+    interval: tuple[np.ndarray, np.ndarray],
+    chi2: np.ndarray,
+    correct: bool,
+) -> dict[str, object]:
+    """What both yes/no tests report: the shares of "yes", their difference (which is also
+    the effect size) with its interval, and a 1-df chi-square with its p."""
+    return {
+        "test": test + (" (continuity corrected)" if correct else ""),
+        "mean_before": share_before,
+        "mean_after": share_after,
+        "change": change,
+        "ci_low": interval[0],
+        "ci_high": interval[1],
+        "statistic": chi2,
+        "df": 1.0,
+        "p": stats.chi2.sf(chi2, 1),
+        "effect_size": change,
+        "effect_size_name": "difference in proportions",
+    }
+
+
 def mcnemar_arrays(
     n_pairs: np.ndarray,
     yes_before: np.ndarray,
@@ -37,27 +63,14 @@ def mcnemar_arrays(
     with np.errstate(divide="ignore", invalid="ignore"):
         diff = np.abs(g - b) - (1.0 if correct else 0.0)
         stat = diff**2 / (b + g)
-        p = stats.chi2.sf(stat, 1)
         change = (g - b) / n
         z = stats.norm.ppf(0.5 + confidence / 2)
         half = z * np.sqrt(b + g - (g - b) ** 2 / n) / n
         pb, pa = np.asarray(yes_before, float) / n, np.asarray(yes_after, float) / n
     reason = c.first_reason(*c.paired_checks(n), (b + g == 0, c.NO_DISCORDANT))
-    return c.paired_result(
-        n,
-        reason,
-        test="McNemar" + (" (continuity corrected)" if correct else ""),
-        mean_before=pb,
-        mean_after=pa,
-        change=change,
-        ci_low=change - half,
-        ci_high=change + half,
-        statistic=stat,
-        df=1.0,
-        p=p,
-        effect_size=change,
-        effect_size_name="difference in proportions",
-    )
+    interval = (change - half, change + half)
+    columns = _proportion_columns("McNemar", pb, pa, change, interval, stat, correct)
+    return c.paired_result(n, reason, **columns)
 
 
 def two_proportion_arrays(
@@ -87,28 +100,15 @@ def two_proportion_arrays(
         for x, n in ((x1, n1), (x2, n2)):
             for obs, exp in ((x, n * pooled), (n - x, n * (1 - pooled))):
                 stat = stat + (np.abs(obs - exp) - yates) ** 2 / exp
-        p = stats.chi2.sf(stat, 1)
         z = stats.norm.ppf(0.5 + confidence / 2)
         half = z * np.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2) + yates * inv
     reason = c.first_reason(
         *c.independent_checks(n1, n2), ((pooled == 0) | (pooled == 1), c.ALL_SAME_BINARY)
     )
-    return c.independent_result(
-        n1,
-        n2,
-        reason,
-        test="two-proportion chi-square" + (" (continuity corrected)" if correct else ""),
-        mean_before=p1,
-        mean_after=p2,
-        change=change,
-        ci_low=np.maximum(-1.0, change - half),
-        ci_high=np.minimum(1.0, change + half),
-        statistic=stat,
-        df=1.0,
-        p=p,
-        effect_size=change,
-        effect_size_name="difference in proportions",
-    )
+    interval = (np.maximum(-1.0, change - half), np.minimum(1.0, change + half))
+    test = "two-proportion chi-square"
+    columns = _proportion_columns(test, p1, p2, change, interval, stat, correct)
+    return c.independent_result(n1, n2, reason, **columns)
 
 
 def _binary(values: Iterable[float]) -> np.ndarray:

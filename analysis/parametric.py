@@ -24,6 +24,24 @@ def _zero(sd: np.ndarray, scale: np.ndarray) -> np.ndarray:
     return ~(sd > 1e-12 * np.maximum(1.0, np.abs(scale)))
 
 
+def _t_inference(
+    change: np.ndarray, se: np.ndarray, df: np.ndarray, confidence: float
+) -> dict[str, np.ndarray]:
+    """t = change / se, its two-sided p and the t interval of ``change`` on ``df``: the
+    inference both t-tests report (they differ only in se and df)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = change / se
+        q = stats.t.ppf(0.5 + confidence / 2, df)
+        return {
+            "change": change,
+            "ci_low": change - q * se,
+            "ci_high": change + q * se,
+            "statistic": t,
+            "df": df,
+            "p": 2 * stats.t.sf(np.abs(t), df),
+        }
+
+
 def paired_t_arrays(
     n: np.ndarray,
     mean_before: np.ndarray,
@@ -55,10 +73,6 @@ def paired_t_arrays(
     change = ma - mb
     with np.errstate(divide="ignore", invalid="ignore"):
         se = sd / np.sqrt(n)
-        t = change / se
-        df = n - 1
-        p = 2 * stats.t.sf(np.abs(t), df)
-        q = stats.t.ppf(0.5 + confidence / 2, df)
         dz = change / sd
     reason = c.first_reason(*c.paired_checks(n), (_zero(sd, change), c.ZERO_VARIANCE_CHANGE))
     return c.paired_result(
@@ -67,12 +81,7 @@ def paired_t_arrays(
         test="paired t-test",
         mean_before=mb,
         mean_after=ma,
-        change=change,
-        ci_low=change - q * se,
-        ci_high=change + q * se,
-        statistic=t,
-        df=df,
-        p=p,
+        **_t_inference(change, se, n - 1, confidence),
         effect_size=dz,
         effect_size_name="Cohen's d_z",
     )
@@ -100,9 +109,6 @@ def welch_t_arrays(
         a, b = v1 / n1, v2 / n2
         se = np.sqrt(a + b)
         df = (a + b) ** 2 / (a**2 / (n1 - 1) + b**2 / (n2 - 1))
-        t = change / se
-        p = 2 * stats.t.sf(np.abs(t), df)
-        q = stats.t.ppf(0.5 + confidence / 2, df)
         pooled = np.sqrt(((n1 - 1) * v1 + (n2 - 1) * v2) / (n1 + n2 - 2))
         g = change / pooled * (1 - 3 / (4 * (n1 + n2) - 9))
     reason = c.first_reason(*c.independent_checks(n1, n2), (_zero(se, change), c.ZERO_VARIANCE))
@@ -113,12 +119,7 @@ def welch_t_arrays(
         test="Welch t-test",
         mean_before=m1,
         mean_after=m2,
-        change=change,
-        ci_low=change - q * se,
-        ci_high=change + q * se,
-        statistic=t,
-        df=df,
-        p=p,
+        **_t_inference(change, se, df, confidence),
         effect_size=g,
         effect_size_name="Hedges' g",
     )
