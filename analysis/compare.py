@@ -488,12 +488,13 @@ def compare_phases(
         size = len(labels) * n_out
         rows, g = _expand(resp_index, mem_r, mem_g, n_resp)
         key = g * n_out + outcome_index[rows]
+        bin_k = binary_out[np.arange(size) % n_out]
         welch, mw, prop = _independent_rows(
             key,
             after[rows],
             value[rows],
             (value_pos[rows], value_n),
-            binary_out[np.arange(size) % n_out],
+            bin_k,
             size,
             confidence,
             correct,
@@ -505,13 +506,12 @@ def compare_phases(
             pair_before[prow],
             pair_after[prow],
             (diff_pos[prow], diff_n),
-            binary_out[np.arange(size) % n_out],
+            bin_k,
             size,
             confidence,
             correct,
         )
         present = np.bincount(key, minlength=size) > 0
-        bin_k = binary_out[np.arange(size) % n_out]
         chosen = [
             (ttest, "paired", ~bin_k),
             (wil, "paired", ~bin_k),
