@@ -112,26 +112,14 @@ def build_report(result: ImpactResult) -> Report:
         f"{t('report.generated', lang)}: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
     ]
     sections = [_headline(result, lang)]
-    overall = change_rows(result.constructs)
-    if len(overall):
-        sections.append(
-            Section(
-                t("report.constructs", lang),
-                paragraphs=overall["sentence"].astype(str).tolist(),
-                chart="constructs",
-                chart_rows=overall,
-            )
-        )
-    kpis = kpi_rows(result.kpi_tests)
-    if len(kpis):
-        sections.append(
-            Section(
-                t("report.kpis", lang),
-                paragraphs=kpis["sentence"].astype(str).tolist(),
-                chart="kpis",
-                chart_rows=kpis,
-            )
-        )
+    charted = (
+        ("report.constructs", "constructs", change_rows(result.constructs)),
+        ("report.kpis", "kpis", kpi_rows(result.kpi_tests)),
+    )
+    for title, chart, rows in charted:
+        if len(rows):
+            sentences = rows["sentence"].astype(str).tolist()
+            sections.append(Section(t(title, lang), sentences, chart=chart, chart_rows=rows))
     if len(result.did):
         headers = [
             t("report.col.construct", lang),
