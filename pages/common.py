@@ -16,6 +16,7 @@ from typing import Any
 
 import streamlit as st
 from sqlalchemy.orm import Session
+from streamlit.runtime.pages_manager import PagesManager
 
 from score_impact.config import load_settings
 from score_impact.db.models import Role, User
@@ -24,6 +25,25 @@ from score_impact.runtime import Runtime, start
 from score_impact.services.accounts import session_expired
 from score_impact.services.errors import AccessDenied, InvalidInput
 from score_impact.services.scope import Scope, scope_of
+
+
+def _route_through_app() -> None:
+    """Make app.py the router even when the first request after start-up is a deep link.
+
+    Streamlit starts every process in its old "pages directory" mode when a ``pages/``
+    folder exists, and leaves it only when app.py calls ``st.navigation``. If the first
+    visitor opens /login or /dashboard, Streamlit runs that file directly: no router, no
+    role table, and a sidebar listing every file in pages/ for everyone until someone
+    opens "/". Every page imports this module, so switching the mode off here and
+    rerunning sends this and all later runs through app.py. (The flag is internal to
+    Streamlit; tests/e2e/test_staff_navigation.py checks the behaviour in a browser.)
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_route_through_app()
 
 # Session-state keys; nothing is stored for someone who never signs in (the tablets).
 USER_KEY, SEEN_KEY, NOTICE_KEY, LANG_KEY, FLASH_KEY = (

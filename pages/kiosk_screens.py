@@ -22,7 +22,7 @@ from score_impact.services.drafts import UnknownResumeCode, discard_draft, resum
 from score_impact.services.errors import DomainError, InvalidSubmission, RoundClosed
 from score_impact.services.responses import submit_response
 from score_impact.surveys.schema import Item, ItemType
-from score_impact.surveys.validation import Issue
+from score_impact.surveys.validation import Issue, is_visible
 
 RESET_AFTER_SECONDS = 8
 state = st.session_state
@@ -115,13 +115,15 @@ def section(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
     if a.section.intro:
         st.write(label_of(a.section.intro, lang))
     values = {}
-    for number, item in enumerate(a.visible()):
+    for item in a.section.items:
+        if not is_visible(item, a.answers):  # judged with the answers given above it
+            continue
         key = f"{a.client_uuid}:{item.id}"  # unique per attempt: nothing survives a reset
-        _read_aloud(a, item, lang, autoplay=a.autoplay and number == 0)
+        _read_aloud(a, item, lang, autoplay=a.autoplay and not values)
         values[item.id] = item_input(a.survey, item, lang, key, a.answers.get(item.id))
+        a.update({item.id: values[item.id]})  # a follow-up appears in this same run
         if item.id in issues:
             st.error(issues[item.id])
-    a.update(values)  # keeps show_if live while the worker answers this screen
     if issues:
         st.warning(t("kiosk.fix_errors", lang))
     left, right = st.columns(2)

@@ -97,7 +97,7 @@ def test_next_worker_starts_clean(world, rt):
     assert not [k for k in at.session_state if first_uuid in k]
     # only the round's data and the new attempt's own (empty) widgets remain
     new_uuid = attempt.client_uuid
-    leftovers = {k for k in at.session_state.keys() if not k.startswith(new_uuid)}
+    leftovers = {k for k in at.session_state if not k.startswith(new_uuid)}
     assert leftovers <= {"join_code", "attempt", "factories", "lang-en", "lang-zh"}
 
 
@@ -106,3 +106,16 @@ def test_closed_and_unknown_rounds_show_a_clear_message(world, rt):
     assert at.warning[0].value.startswith("This survey is closed")
     at = open_app("NOPE42")
     assert at.error[0].value.startswith("There is no survey with this code")
+
+
+def test_follow_up_question_appears_in_the_same_run_as_its_condition(world, rt):
+    """One tap on "yes" must show the follow-up at once (a browser reruns once per tap)."""
+    at = _start_in_chinese(world, rt)
+    click(at, "跳过编码")
+    assert not [r for r in at.radio if r.key.endswith(":suggestion_acted")]
+    [made] = [r for r in at.radio if r.key.endswith(":suggestion_made")]
+    made.set_value(True).run()
+    assert [r for r in at.radio if r.key.endswith(":suggestion_acted")]
+    [made] = [r for r in at.radio if r.key.endswith(":suggestion_made")]
+    made.set_value(False).run()
+    assert not [r for r in at.radio if r.key.endswith(":suggestion_acted")]
