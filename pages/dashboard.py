@@ -22,6 +22,11 @@ def live_counts() -> None:
     """Refreshes on its own every few seconds, without rerunning the whole page."""
     counts = view.counts(scope, chosen)
     st.subheader(t("report.response_counts", lang))
+    if not counts.empty:  # factories below k are left out of the totals too
+        shown = counts[~counts["suppressed"].astype(bool)]
+        totals = shown.groupby("phase")["responses"].sum()
+        for column, (phase, n) in zip(st.columns(max(len(totals), 1)), totals.items()):
+            column.metric(t("impact.responses_in", lang, phase=phase), int(n))
     view.chart_or_note(charts.response_rows(counts), charts.response_chart, lang)
 
 
