@@ -25,7 +25,9 @@ def live_counts() -> None:
     if not counts.empty:  # factories below k are left out of the totals too
         shown = counts[~counts["suppressed"].astype(bool)]
         totals = shown.groupby("phase")["responses"].sum()
-        for column, (phase, n) in zip(st.columns(max(len(totals), 1)), totals.items()):
+        for column, (phase, n) in zip(
+            st.columns(max(len(totals), 1)), totals.items(), strict=False
+        ):
             column.metric(t("impact.responses_in", lang, phase=phase), int(n))
     view.chart_or_note(charts.response_rows(counts), charts.response_chart, lang)
 

@@ -8,7 +8,7 @@
 | SCORE_SECRET_KEY | generated once into <data dir>/secret.key | keys the anonymous pairing hashes |
 | SCORE_DEMO_ON_EMPTY | 1 | create the demo data when the app starts on an empty database |
 | SCORE_SESSION_MINUTES | 30 | idle minutes before a logged-in user must log in again |
-| SCORE_SURVEY_DIR | survey_defs/ of this checkout | survey definitions (YAML) and their audio files |
+| SCORE_SURVEY_DIR | ./survey_defs | survey definitions (YAML) and their audio files |
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 import pytest
 
 from score_impact.db.models import ActionStatus
-from score_impact.services.errors import AccessDenied
 from score_impact.services.actions import (
     ActionInput,
     InvalidAction,
@@ -18,6 +17,7 @@ from score_impact.services.actions import (
     overdue,
     update_action,
 )
+from score_impact.services.errors import AccessDenied
 
 TODAY = date(2026, 6, 1)
 
