@@ -60,7 +60,7 @@ if not found:
     st.info(t("actions.no_findings", lang))
 for f in found:
     ent_id = ids[f.enterprise]
-    key = f"{ent_id}|{f.outcome_id}"
+    key = f"{f.enterprise}|{f.outcome_id}"  # as in the dashboard's links
     with st.expander(f.text(lang), expanded=key == wanted):
         for a in existing.get((ent_id, f.outcome_id), []):
             st.markdown(f"- **{a.title}** — {a.responsible_role}, {a.due_date:%Y-%m-%d}, "

@@ -47,6 +47,8 @@ if names:
         shown = ["label", "value_before", "value_after", "change", "pct_change", "unit"]
         st.dataframe(changes[changes["enterprise"] == name][shown], hide_index=True)
 
+view.action_plans(result, lang, can_add=False)
+
 st.header(t("impact.downloads", lang))
 stem = f"score_impact_{chosen.baseline}_{chosen.follow_up}"
 c1, c2, c3, c4 = st.columns(4)

@@ -58,4 +58,5 @@ if view.chart_or_note(charts.kpi_rows(result.kpi_tests), charts.kpi_chart, lang)
     shown = ["enterprise", "label", "value_before", "value_after", "change", "pct_change"]
     st.dataframe(for_display(result.kpi_changes)[shown], hide_index=True)
 
+view.action_plans(result, lang, can_add=True)
 view.method_notes(result, lang)

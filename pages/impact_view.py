@@ -17,6 +17,7 @@ import streamlit as st
 from pages.common import db, runtime
 from score_impact.db.models import Role
 from score_impact.i18n import t
+from score_impact.reports.findings import plan_lines
 from score_impact.reports.impact import (
     ImpactFilters,
     ImpactOptions,
@@ -178,3 +179,24 @@ def scorecard(result: ImpactResult, lang: str, grouping: str = "overall", group:
                 st.caption(row.headline)
             if isinstance(row.note, str):
                 st.warning(row.note)
+
+
+def action_plans(result: ImpactResult, lang: str, can_add: bool) -> None:
+    """Outcomes that did not improve, each with its actions; staff who plan also see the
+    overdue actions and get a link that opens the finding on the improvement-plans page."""
+    actions = result.actions
+    late = actions[actions["overdue"].astype(bool)] if len(actions) else actions
+    if can_add and len(late):
+        st.warning(t("actions.overdue", lang, count=len(late)))
+        shown = ["enterprise", "label", "title", "responsible_role", "due_date", "status"]
+        st.dataframe(late[shown], hide_index=True)
+    lines = plan_lines(result, lang)
+    if not lines:
+        return
+    st.subheader(t("report.actions", lang))
+    for number, (finding, line) in enumerate(lines):
+        if can_add and st.button(line, key=f"plan:{number}", icon=":material/add_task:"):
+            key = {"finding": f"{finding.enterprise}|{finding.outcome_id}"}
+            st.switch_page("pages/actions.py", query_params=key)
+        elif not can_add:
+            st.markdown(f"- {line}")

@@ -14,6 +14,7 @@ import pandas as pd
 
 from score_impact.i18n import t
 from score_impact.reports.charts import change_rows, kpi_rows
+from score_impact.reports.findings import plan_lines
 from score_impact.reports.impact import ImpactResult
 
 
@@ -102,6 +103,12 @@ def _comparison_table(rows: pd.DataFrame, lang: str, caption: str) -> Table:
     return Table(headers, body, caption)
 
 
+def _action_plans(result: ImpactResult, lang: str) -> Section | None:
+    """Next to each outcome that did not improve, what the factory is doing about it."""
+    lines = [line for _, line in plan_lines(result, lang)]
+    return Section(t("report.actions", lang), lines) if lines else None
+
+
 def build_report(result: ImpactResult) -> Report:
     """The report's sections, in reading order."""
     lang = result.filters.lang
@@ -148,6 +155,8 @@ def build_report(result: ImpactResult) -> Report:
             ]
             tables.append(_comparison_table(rows, lang, str(name)))
         sections.append(Section(t("report.per_enterprise", lang), tables=tables))
+    if plans := _action_plans(result, lang):
+        sections.append(plans)
     counts = result.response_counts
     if len(counts):
         headers = [

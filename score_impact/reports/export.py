@@ -98,6 +98,12 @@ def frame_csv(frame: pd.DataFrame) -> bytes:
 # ----- column help (README sheet / README.csv) ---------------------------------------------
 
 _HELP: dict[str, tuple[str, str]] = {
+    "finding": ("The result that prompted the action", "促成该行动的结果"),
+    "title": ("What the factory will do", "工厂将采取的行动"),
+    "responsible_role": ("Who is responsible (a role, not a name)", "负责人（职务，不是姓名）"),
+    "due_date": ("Due date (YYYY-MM-DD)", "截止日期（年-月-日）"),
+    "status": ("planned, in_progress, done or dropped", "已计划、进行中、已完成或已放弃"),
+    "overdue": ("True: still open after its due date", "是：已过截止日期仍未完成"),
     "enterprise_id": ("Database id of the factory", "工厂的数据库编号"),
     "enterprise": ("Factory (supplier enterprise)", "工厂（供应商企业）"),
     "cohort": ("Training class, or the comparison group", "培训班，或对照组"),
@@ -238,6 +244,10 @@ TABLE_HELP: dict[str, tuple[str, str]] = {
     "scorecard": ("Win-win-win scorecard", "三赢记分卡"),
     "method_notes": ("How the numbers were made", "数字是如何得出的"),
     "raw": ("One row per answer (admins only)", "每个回答一行（仅管理员）"),
+    "actions": (
+        "Improvement-plan actions on outcomes that did not improve",
+        "针对未改善结果的改善计划行动",
+    ),
 }
 
 

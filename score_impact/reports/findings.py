@@ -60,3 +60,22 @@ def findings(result: ImpactResult, alpha: float = ALPHA) -> list[Finding]:
                     Finding(row.enterprise, row.kpi_id, "kpi", row.label, "kpi_not_improved")
                 )
     return sorted(out, key=lambda f: (f.enterprise, f.kind, f.label))
+
+
+def plan_lines(result: ImpactResult, lang: str) -> list[tuple[Finding, str]]:
+    """Each finding with the actions taken on it, as one line for a report or a page:
+    "Intention to stay: no detectable change in X: Stay interviews (HR officer, due ...)"."""
+    actions = result.actions
+    lines = []
+    for f in findings(result):
+        mine = actions[
+            (actions["enterprise"] == f.enterprise) & (actions["outcome_id"] == f.outcome_id)
+        ]
+        taken = [
+            t("report.action_line", lang, title=a.title, role=a.responsible_role, due=a.due_date,
+              status=t(f"actions.status.{a.status}", lang))
+            + (f" — {t('report.overdue', lang)}" if a.overdue else "")
+            for a in mine.itertuples()
+        ]  # fmt: skip
+        lines.append((f, f"{f.text(lang)}: " + ("; ".join(taken) or t("report.no_action", lang))))
+    return lines

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, fields
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,7 @@ from analysis.adapter import (
 )
 from score_impact.db.models import Cohort, Enterprise, Response, SurveyRound, cohort_enterprise
 from score_impact.i18n import t
+from score_impact.services.actions import actions_for, overdue
 from score_impact.services.errors import AccessDenied
 from score_impact.services.scope import Scope, visible_cohort_ids, visible_enterprise_ids
 
@@ -81,6 +83,7 @@ class ImpactResult:
     reliability: pd.DataFrame
     scorecard: pd.DataFrame
     method_notes: pd.DataFrame
+    actions: pd.DataFrame = field(default_factory=pd.DataFrame)  # improvement-plan actions
     min_group_size: int = 5
     filters: ImpactFilters = field(default_factory=ImpactFilters)
     enterprises: tuple[str, ...] = ()
@@ -285,6 +288,48 @@ def _with_labels(frame: pd.DataFrame, outcomes: pd.DataFrame, key: str, kind: st
     out = frame.copy()
     out.insert(1, "label", out[key].map(text).fillna(out[key]))
     return out
+
+
+ACTION_COLUMNS = [
+    "enterprise", "outcome_id", "kind", "label", "finding", "title", "responsible_role",
+    "due_date", "status", "overdue",
+]  # fmt: skip
+
+
+def actions_table(
+    session: Session, enterprise_ids: Collection[int], outcomes: pd.DataFrame, lang: str
+) -> pd.DataFrame:
+    """The improvement-plan actions of these enterprises (queried for them only), with the
+    outcome's label, so reports can list them next to the results that prompted them."""
+    rows = []
+    actions = actions_for(session, enterprise_ids)
+    late = {a.id for a in overdue(actions, date.today())}
+    ids = {a.enterprise_id for a in actions}
+    names = dict(
+        session.execute(select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids))).all()
+    )
+    for a in actions:
+        rows.append(
+            {
+                "enterprise": names[a.enterprise_id],
+                "outcome_id": a.outcome_id,
+                "kind": a.outcome_kind,
+                "finding": a.finding,
+                "title": a.title,
+                "responsible_role": a.responsible_role,
+                "due_date": a.due_date.isoformat(),
+                "status": a.status,
+                "overdue": a.id in late,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=[c for c in ACTION_COLUMNS if c != "label"])
+    if frame.empty or outcomes.empty:
+        return frame.reindex(columns=ACTION_COLUMNS)
+    labelled = [
+        _with_labels(part, outcomes, "outcome_id", kind, lang)
+        for kind, part in frame.groupby("kind", sort=False)
+    ]
+    return pd.concat(labelled, ignore_index=True)[ACTION_COLUMNS]
 
 
 def _compare(
@@ -496,6 +541,7 @@ def build_impact(
         reliability=reliability,
         scorecard=card,
         method_notes=method_notes(filters, k, _match_rate(main, filters), did_ok),
+        actions=actions_table(session, ids, outcomes, filters.lang),
         min_group_size=k,
         filters=filters,
         enterprises=tuple(sorted(set(answers["enterprise"]) | set(kpis["enterprise"]))),

@@ -27,6 +27,7 @@ TABLES = [
     "reliability",
     "scorecard",
     "method_notes",
+    "actions",
 ]
 
 
