@@ -26,21 +26,70 @@ ADMIN, TRAINER, BRAND, MANAGER = Role.ADMIN, Role.TRAINER, Role.BRAND, Role.MANA
 # file, title key, icon, url path, section key, roles allowed (EVERYONE or a set of roles).
 # A page whose file does not exist yet is left out, so rows can be added ahead of the page.
 PAGES = [
-    ("pages/kiosk.py", "nav.survey", "📝", "survey", "survey", EVERYONE),
-    ("pages/manager.py", "nav.manager", "🏭", "manager", "survey", {MANAGER, ADMIN}),
-    ("pages/paper_entry.py", "nav.paper", "🗒️", "paper", "survey", {TRAINER, ADMIN}),
-    ("pages/dashboard.py", "nav.dashboard", "📊", "dashboard", "results", {TRAINER, ADMIN}),
-    ("pages/actions.py", "nav.actions", "✅", "actions", "results", {TRAINER, MANAGER, ADMIN}),
-    ("pages/brand_report.py", "nav.brand_report", "🏷️", "brand", "results", {BRAND, ADMIN}),
-    ("pages/admin_org.py", "nav.admin_org", "🏢", "organisation", "admin", {ADMIN}),
-    ("pages/admin_rounds.py", "nav.admin_rounds", "🗓️", "rounds", "admin", {ADMIN}),
-    ("pages/admin_surveys.py", "nav.admin_surveys", "🗂️", "surveys", "admin", {ADMIN}),
-    ("pages/admin_audit.py", "nav.admin_audit", "🧾", "audit", "admin", {ADMIN}),
-    ("pages/login.py", "nav.login", "🔑", "login", "account", EVERYONE),
+    ("pages/kiosk.py", "nav.survey", ":material/edit_note:", "survey", "survey", EVERYONE),
+    (
+        "pages/manager.py",
+        "nav.manager",
+        ":material/factory:",
+        "manager",
+        "survey",
+        {MANAGER, ADMIN},
+    ),
+    (
+        "pages/paper_entry.py",
+        "nav.paper",
+        ":material/description:",
+        "paper",
+        "survey",
+        {TRAINER, ADMIN},
+    ),
+    (
+        "pages/dashboard.py",
+        "nav.dashboard",
+        ":material/monitoring:",
+        "dashboard",
+        "results",
+        {TRAINER, ADMIN},
+    ),
+    (
+        "pages/actions.py",
+        "nav.actions",
+        ":material/task_alt:",
+        "actions",
+        "results",
+        {TRAINER, MANAGER, ADMIN},
+    ),
+    (
+        "pages/brand_report.py",
+        "nav.brand_report",
+        ":material/sell:",
+        "brand",
+        "results",
+        {BRAND, ADMIN},
+    ),
+    ("pages/admin_org.py", "nav.admin_org", ":material/domain:", "organisation", "admin", {ADMIN}),
+    ("pages/admin_rounds.py", "nav.admin_rounds", ":material/event:", "rounds", "admin", {ADMIN}),
+    (
+        "pages/admin_surveys.py",
+        "nav.admin_surveys",
+        ":material/inventory_2:",
+        "surveys",
+        "admin",
+        {ADMIN},
+    ),
+    (
+        "pages/admin_audit.py",
+        "nav.admin_audit",
+        ":material/receipt_long:",
+        "audit",
+        "admin",
+        {ADMIN},
+    ),
+    ("pages/login.py", "nav.login", ":material/login:", "login", "account", EVERYONE),
 ]
 HERE = Path(__file__).parent
 
-st.set_page_config(page_title="SCORE impact", page_icon="📈", layout="centered")
+st.set_page_config(page_title="SCORE impact", page_icon=":material/insights:", layout="centered")
 runtime()  # create/upgrade the database (and the demo on first start) before any page
 # A tablet opened by its join link shows the survey only, with no navigation to wander off to.
 tablet = "code" in st.query_params
