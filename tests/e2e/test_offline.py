@@ -1,0 +1,66 @@
+"""Flaky Wi-Fi in a real browser: the tablet goes offline in the middle of the survey,
+comes back, the worker finishes, and exactly one complete response is stored."""
+
+from __future__ import annotations
+
+from score_impact.i18n import t
+from tests.e2e.conftest import AppServer, settle, shot
+from tests.e2e.test_worker_survey import (
+    FACTORY,
+    JOIN_CODE,
+    ZH,
+    answer_screen,
+    see,
+    stored_responses,
+    tap,
+)
+
+
+def test_offline_mid_survey_then_back_stores_exactly_one_response(
+    tablet, app_server: AppServer
+) -> None:  # noqa: ANN001
+    page = tablet
+    before = stored_responses(app_server.database_url)
+    page.goto(f"{app_server.base_url}/?code={JOIN_CODE}")
+    page.get_by_role("button", name="中文", exact=True).wait_for(timeout=60_000)
+    settle(page)
+    tap(page, "中文")
+    see(page, t("kiosk.consent_title", ZH))
+    tap(page, t("kiosk.agree", ZH))
+    see(page, t("kiosk.choose_factory", ZH))
+    tap(page, FACTORY)
+    see(page, t("kiosk.code_title", ZH))
+    tap(page, t("kiosk.skip_code", ZH))
+    answer_screen(page)
+    tap(page, t("kiosk.next", ZH))  # screen 1 saved as a draft; a resume code is shown
+    page.get_by_text(t("kiosk.resume_caption", ZH, code="")[:4]).wait_for()
+
+    page.context.set_offline(True)  # Wi-Fi drops while the worker is on screen 2 ...
+    for group in page.get_by_role("radiogroup").all():  # ... who goes on answering
+        group.locator('[data-testid="stRadioOption"]').first.click()
+    page.get_by_role("button", name=t("kiosk.next", ZH), exact=True).click()
+    page.wait_for_timeout(3000)
+    assert not page.evaluate("navigator.onLine")
+    shot(page, "offline-1-no-network")
+    page.context.set_offline(False)
+    later = page.get_by_text(t("kiosk.progress", ZH, current=3, total=99)[:4])
+    same = page.get_by_text(t("kiosk.progress", ZH, current=2, total=99)[:4])
+    later.or_(same).first.wait_for(timeout=60_000)  # the same session, answers intact
+    settle(page)
+    shot(page, "offline-2-back")
+
+    review = page.get_by_role("heading", name=t("kiosk.review_title", ZH))
+    any_screen = page.get_by_text(t("kiosk.progress", ZH, current=1, total=1)[:1])  # "第"
+    for _ in range(12):
+        if review.count():
+            break
+        answer_screen(page)
+        tap(page, t("kiosk.next", ZH))
+        any_screen.or_(review).first.wait_for()
+        settle(page)
+    tap(page, t("kiosk.submit", ZH))
+    page.get_by_text(t("kiosk.thanks", ZH)).wait_for(timeout=20_000)
+
+    after = stored_responses(app_server.database_url)
+    assert after[0] == before[0] + 1
+    assert after[1] - before[1] >= 30  # the whole questionnaire, screen 1 included
