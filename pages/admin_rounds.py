@@ -58,6 +58,12 @@ if row["status"] == RoundStatus.OPEN and middle.button("Close round"):
     apply(lambda s: admin.set_round_status(s, scope, round_id, "closed"), "Round closed.")
 if right.button("New join code", help="The old code stops working at once"):
     apply(lambda s: admin.renew_join_code(s, scope, round_id), "New join code made.")
+autoplay = st.toggle(
+    "Read each screen's first question aloud automatically", row["autoplay_audio"],
+    help="For low-literacy groups; workers can always tap the speaker buttons",
+)  # fmt: skip
+if autoplay != row["autoplay_audio"]:
+    apply(lambda s: admin.set_autoplay(s, scope, round_id, autoplay), "Read-aloud setting saved.")
 
 page_url = (st.context.url or "http://localhost:8501/rounds").split("?")[0]
 base_url = st.text_input("App address (as the tablets reach it)", page_url.rsplit("/", 1)[0])

@@ -393,6 +393,18 @@ def set_round_status(
     return row
 
 
+def set_autoplay(session: Session, scope: Scope, round_id: int, on: bool) -> SurveyRound:
+    """Read each screen's first question aloud when it appears (low-literacy groups)."""
+    require_admin(scope)
+    row = session.get(SurveyRound, round_id)
+    _fail(session, [] if row else [f"There is no round with id {round_id}."])
+    old = bool((row.settings or {}).get("autoplay_audio"))
+    row.settings = {**(row.settings or {}), "autoplay_audio": bool(on)}  # new dict: JSON change
+    _audit(session, scope, "round.autoplay", f"round:{row.join_code}", {"autoplay": [old, on]})
+    _commit(session)
+    return row
+
+
 def renew_join_code(session: Session, scope: Scope, round_id: int) -> SurveyRound:
     """A new join code (e.g. the old one was shared too widely); the old one stops working."""
     require_admin(scope)
@@ -579,6 +591,7 @@ def rounds(session: Session, scope: Scope) -> list[dict[str, Any]]:
             "opens_on": r.opens_on,
             "closes_on": r.closes_on,
             "responses": counts.get(r.id, 0),
+            "autoplay_audio": bool((r.settings or {}).get("autoplay_audio")),
         }
         for r in session.scalars(query)
     ]

@@ -89,3 +89,14 @@ def test_unknown_resume_code_is_refused(world, rt):
     at.text_input[0].set_value("ZZZZZZ")
     click(at, "Continue / 继续")
     assert at.error[0].value.startswith("This resume code is not valid")
+
+
+def test_round_autoplay_setting_makes_the_first_question_play_itself(world, rt):
+    from score_impact.db.models import SurveyRound
+
+    with rt.session() as s:
+        s.get(SurveyRound, world.worker_round_id).settings = {"autoplay_audio": True}
+        s.commit()
+    blocks = _html_blocks(_to_first_section(open_app(WORKER_CODE)))
+    assert 'data-autoplay="1"' in blocks[0]
+    assert all('data-autoplay="0"' in b for b in blocks[1:])

@@ -377,3 +377,13 @@ def test_listings_for_the_admin_pages(rt, world, boss, accounts):
         assert {r["join_code"] for r in admin.rounds(s, boss)} == {"TESTWK", "TESTMG", "CLSDWK"}
         assert "worker_m1_cooperation v1 (worker)" in admin.survey_versions(s, boss).values()
         assert admin.audit_events(s, boss)[0]["action"] == "user.create"
+
+
+def test_autoplay_setting_is_saved_and_audited(rt, world, boss):
+    with rt.session() as s:
+        admin.set_autoplay(s, boss, world.worker_round_id, True)
+        assert s.get(SurveyRound, world.worker_round_id).settings == {"autoplay_audio": True}
+        [row] = [r for r in admin.rounds(s, boss) if r["id"] == world.worker_round_id]
+        assert row["autoplay_audio"] is True
+        event = _events(s)[-1]
+        assert (event.action, event.detail) == ("round.autoplay", {"autoplay": [False, True]})
