@@ -30,7 +30,7 @@ from score_impact.db.models import (
 )
 from score_impact.pairing import PairingCode
 from score_impact.services.errors import InvalidSubmission, NotInRound, RoundClosed, UnknownRound
-from score_impact.services.surveys import survey_of
+from score_impact.services.surveys import survey_by_hash
 from score_impact.surveys.schema import ItemType, Survey
 from score_impact.surveys.validation import Issue, Value, validate_answers
 
@@ -129,26 +129,6 @@ _INSERT_RESPONSE = insert(RESPONSE)
 _INSERT_ANSWERS = insert(ANSWER)
 
 
-@dataclass(frozen=True)
-class _Parsed:
-    survey: Survey
-    kinds: dict[str, ItemType]  # item id -> type: ``Survey.item`` is a linear scan
-
-
-# Parsed surveys by content hash. Safe to keep for the process: a published version is
-# frozen (a changed definition needs a new version), and the hash names its content.
-_parsed: dict[str, _Parsed] = {}
-
-
-def _survey(session: Session, version_id: int, content_hash: str) -> _Parsed:
-    parsed = _parsed.get(content_hash)
-    if parsed is None:
-        survey = survey_of(session.get_one(SurveyVersion, version_id))
-        kinds = {item.id: item.type for item in survey.items}
-        parsed = _parsed[content_hash] = _Parsed(survey, kinds)
-    return parsed
-
-
 def submit_response(session: Session, sub: Submission) -> SubmitResult:
     """Store a complete response exactly once.
 
@@ -179,8 +159,7 @@ def submit_response(session: Session, sub: Submission) -> SubmitResult:
         raise RoundClosed(gate.join_code)
     if not gate.member:
         raise NotInRound(f"enterprise {sub.enterprise_id} is not in round {gate.join_code}")
-    parsed = _survey(session, gate.survey_version_id, gate.content_hash)
-    survey = parsed.survey
+    survey = survey_by_hash(session, gate.survey_version_id, gate.content_hash)
     if sub.language not in survey.languages:
         raise InvalidSubmission([Issue("_submission", "bad_language")])
     clean, issues = validate_answers(survey, sub.answers)
@@ -201,7 +180,7 @@ def submit_response(session: Session, sub: Submission) -> SubmitResult:
     try:
         response_id = conn.execute(_INSERT_RESPONSE, row).inserted_primary_key[0]
         rows = [
-            {"response_id": response_id, "item_id": k, **_columns(parsed.kinds[k], v)}
+            {"response_id": response_id, "item_id": k, **_columns(survey.item(k).type, v)}
             for k, v in clean.items()
         ]
         if rows:

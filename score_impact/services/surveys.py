@@ -63,3 +63,10 @@ def survey_of(version: SurveyVersion) -> Survey:
     if survey is None:
         survey = _parsed[version.content_hash] = Survey.model_validate(version.definition)
     return survey
+
+
+def survey_by_hash(session: Session, version_id: int, content_hash: str) -> Survey:
+    """The parsed survey of a version known by id and hash: no JSON is loaded when this
+    content was parsed before (the submit path's case)."""
+    survey = _parsed.get(content_hash)
+    return survey if survey is not None else survey_of(session.get_one(SurveyVersion, version_id))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -241,11 +242,13 @@ class Survey(Strict):
     def items(self) -> list[Item]:
         return [item for section in self.sections for item in section.items]
 
+    @cached_property
+    def items_by_id(self) -> dict[str, Item]:
+        """Items by id (computed once: the submit path looks up every answer's item)."""
+        return {item.id: item for item in self.items}
+
     def item(self, item_id: str) -> Item:
-        for item in self.items:
-            if item.id == item_id:
-                return item
-        raise KeyError(item_id)
+        return self.items_by_id[item_id]
 
     def construct_items(self, construct_id: str) -> list[Item]:
         return [i for i in self.items if i.construct_id == construct_id]
