@@ -6,6 +6,7 @@ import pytest
 
 from score_impact.kiosk import KioskAttempt, Step
 from score_impact.surveys.loader import load_catalog
+from tests.answering import answer_items
 
 
 @pytest.fixture(scope="module")
@@ -18,13 +19,7 @@ def answer_all(attempt: KioskAttempt, yes: bool = True) -> dict:
     values: dict = {}
     for _ in range(3):
         attempt.update(values)
-        for item in attempt.visible():
-            if item.type.value == "likert":
-                values[item.id] = 3
-            elif item.type.value == "yes_no":
-                values[item.id] = yes
-            elif item.options:
-                values[item.id] = item.options[0].value
+        values |= answer_items(attempt.visible(), likert=3, yes=yes)
     return values
 
 

@@ -6,11 +6,9 @@ from __future__ import annotations
 from score_impact.i18n import t
 from tests.e2e.conftest import AppServer, settle, shot
 from tests.e2e.test_worker_survey import (
-    FACTORY,
-    JOIN_CODE,
     ZH,
     answer_screen,
-    see,
+    open_survey,
     stored_responses,
     tap,
 )
@@ -21,15 +19,7 @@ def test_offline_mid_survey_then_back_stores_exactly_one_response(
 ) -> None:  # noqa: ANN001
     page = tablet
     before = stored_responses(app_server.database_url)
-    page.goto(f"{app_server.base_url}/?code={JOIN_CODE}")
-    page.get_by_role("button", name="中文", exact=True).wait_for(timeout=60_000)
-    settle(page)
-    tap(page, "中文")
-    see(page, t("kiosk.consent_title", ZH))
-    tap(page, t("kiosk.agree", ZH))
-    see(page, t("kiosk.choose_factory", ZH))
-    tap(page, FACTORY)
-    see(page, t("kiosk.code_title", ZH))
+    open_survey(page, app_server.base_url)
     tap(page, t("kiosk.skip_code", ZH))
     answer_screen(page)
     tap(page, t("kiosk.next", ZH))  # screen 1 saved as a draft; a resume code is shown

@@ -73,26 +73,28 @@ def stored_responses(database_url: str) -> tuple[int, int]:
         engine.dispose()
 
 
-def complete_worker_survey(page, base_url: str, shots: bool = False) -> None:  # noqa: ANN001
-    """A worker's whole visit in Chinese, from the join link to the thank-you screen."""
-    shot_ = shot if shots else (lambda _page, _name: None)
-    # The join link of the README and the QR codes (services.admin.tablet_link).
+def open_survey(page, base_url: str, shot_=lambda _page, _name: None) -> None:  # noqa: ANN001
+    """From the join link (README, QR codes: services.admin.tablet_link) in Chinese to the
+    private-code screen: language, consent, factory."""
     page.goto(f"{base_url}/?code={JOIN_CODE}")
     page.get_by_role("button", name="中文", exact=True).wait_for(timeout=60_000)
     settle(page)
     assert page.get_by_role("dialog").count() == 0  # no "Page not found" over the survey
     shot_(page, "01-language")
     tap(page, "中文")
-
     see(page, t("kiosk.consent_title", ZH))
     shot_(page, "02-consent")
     tap(page, t("kiosk.agree", ZH))
-
     see(page, t("kiosk.choose_factory", ZH))
     shot_(page, "03-factory")
     tap(page, FACTORY)
-
     see(page, t("kiosk.code_title", ZH))
+
+
+def complete_worker_survey(page, base_url: str, shots: bool = False) -> None:  # noqa: ANN001
+    """A worker's whole visit in Chinese, from the join link to the thank-you screen."""
+    shot_ = shot if shots else (lambda _page, _name: None)
+    open_survey(page, base_url, shot_)
     for number, value in enumerate(["12", "5", "1", "8"]):
         box = page.locator('[data-testid="stSelectbox"]').nth(number)
         box.click()
@@ -142,15 +144,7 @@ def test_a_follow_up_question_appears_as_soon_as_its_condition_is_answered(
 ) -> None:  # noqa: ANN001
     """Answering "yes" to "I made a suggestion" should show "was it acted on?" at once."""
     page = tablet
-    page.goto(f"{app_server.base_url}/?code={JOIN_CODE}")
-    page.get_by_role("button", name="中文", exact=True).wait_for(timeout=60_000)
-    settle(page)
-    tap(page, "中文")
-    see(page, t("kiosk.consent_title", ZH))
-    tap(page, t("kiosk.agree", ZH))
-    see(page, t("kiosk.choose_factory", ZH))
-    tap(page, FACTORY)
-    see(page, t("kiosk.code_title", ZH))
+    open_survey(page, app_server.base_url)
     tap(page, t("kiosk.skip_code", ZH))
     page.get_by_role("radiogroup").first.wait_for()
     settle(page)

@@ -13,6 +13,7 @@ from score_impact.services.manager import (
     save_manager_answers,
 )
 from score_impact.services.rounds import set_status
+from tests.answering import answer_items
 
 
 def test_kpis_saved_edited_and_cleared(rt, world):
@@ -57,14 +58,7 @@ def test_invalid_kpi_changes_nothing(rt, world, values, code, message):
 
 def test_manager_answers_replace_previous_and_lock_when_closed(rt, world):
     survey = rt.catalog.latest("manager_m1").survey
-    answers = {}
-    for item in survey.items:
-        if item.type.value == "likert":
-            answers[item.id] = 2
-        elif item.type.value == "yes_no":
-            answers[item.id] = False
-        elif item.options:
-            answers[item.id] = item.options[0].value
+    answers = answer_items(survey.items, likert=2, yes=False)
     ent = world.enterprise_ids[1]
     with rt.session() as s:
         save_manager_answers(s, world.manager_round_id, ent, "en", answers)

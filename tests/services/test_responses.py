@@ -11,24 +11,12 @@ from score_impact.db.models import Answer, Response
 from score_impact.pairing import make_code
 from score_impact.services.errors import InvalidSubmission, NotInRound, RoundClosed, UnknownRound
 from score_impact.services.responses import Outcome, Submission, stored_value, submit_response
+from tests.answering import answer_items
 
 
 def full_answers(survey) -> dict:
-    """A complete, valid worker questionnaire."""
-    answers = {}
-    for item in survey.items:
-        if item.type.value == "likert":
-            answers[item.id] = 4
-        elif item.type.value == "yes_no":
-            answers[item.id] = True
-        elif item.options:
-            answers[item.id] = (
-                [item.options[0].value]
-                if item.type.value == "multiple_choice"
-                else item.options[0].value
-            )
-    answers["one_improvement"] = "=cmd|' /C calc'!A0"  # stored as plain text
-    return {k: v for k, v in answers.items() if k in {i.id for i in survey.items}}
+    """A complete, valid worker questionnaire (with a formula-like text, stored as text)."""
+    return answer_items(survey.items) | {"one_improvement": "=cmd|' /C calc'!A0"}
 
 
 def count(rt, model) -> int:
