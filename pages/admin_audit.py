@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common import db, require_role
+from pages.common import db, require_role, ui_lang
+from pages.widgets import table
 from score_impact.db.models import Role
+from score_impact.i18n import t
 from score_impact.services import admin
 
 scope = require_role(Role.ADMIN)
-st.title("Audit log")
-limit = st.select_slider("Show the latest", [100, 500, 2000], value=500)
+lang = ui_lang()
+st.title(t("admin.audit.title", lang))
+limit = st.select_slider(t("admin.audit.limit", lang), [100, 500, 2000], value=500)
 with db() as s:
     events = admin.audit_events(s, scope, limit=limit)
-needle = st.text_input("Filter (user, action or target contains)").strip().lower()
+needle = st.text_input(t("admin.audit.filter", lang)).strip().lower()
 if needle:
     events = [e for e in events if needle in f"{e['user']} {e['action']} {e['target']}".lower()]
-st.dataframe(
-    events,
-    hide_index=True,
-    column_config={"at": st.column_config.DatetimeColumn("When (UTC)")},
-)
-st.caption(f"{len(events)} events shown.")
+when = st.column_config.DatetimeColumn(t("admin.col.at", lang))
+table(events, ["at", "user", "action", "target", "detail"], lang, at=when)
+st.caption(t("admin.audit.shown", lang, count=len(events)))

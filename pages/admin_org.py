@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common import apply, db, flash, require_role
-from pages.widgets import pick
+from pages.common import apply, db, flash, require_role, ui_lang
+from pages.widgets import pick, table
 from score_impact.db.models import Role
+from score_impact.i18n import t
 from score_impact.services import admin
 
 scope = require_role(Role.ADMIN)
-st.title("Brands, factories and cohorts")
+lang = ui_lang()
+st.title(t("admin.org.title", lang))
 flash()
 with db() as s:
     brands = admin.brands(s, scope)
@@ -19,35 +21,39 @@ with db() as s:
     trainers = admin.trainers(s, scope)
 brand_names = {b["id"]: b["name"] for b in brands}
 factory_names = {e["id"]: e["name"] for e in factories}
-brand_tab, factory_tab, cohort_tab = st.tabs(["Brands", "Factories", "Cohorts"])
+brand_tab, factory_tab, cohort_tab = st.tabs(
+    [t(f"admin.org.{tab}", lang) for tab in ("brands", "factories", "cohorts")]
+)
 
 with brand_tab:
-    st.dataframe(brands, hide_index=True, column_order=["name", "enterprises"])
-    row = pick("Edit brand", brands, "edit_brand", "New brand")
+    table(brands, ["name", "enterprises"], lang)
+    new = t("admin.org.new_brand", lang)
+    row = pick(t("admin.org.edit_brand", lang), brands, "edit_brand", new)
     with st.form(f"brand-{row.get('id')}"):
-        name = st.text_input("Brand name", row.get("name", ""))
-        if st.form_submit_button("Save brand", type="primary"):
-            apply(lambda s: admin.save_brand(s, scope, name, row.get("id")), f"Saved {name}.")
+        name = st.text_input(t("admin.org.brand_name", lang), row.get("name", ""))
+        if st.form_submit_button(t("admin.org.save_brand", lang), type="primary"):
+            apply(
+                lambda s: admin.save_brand(s, scope, name, row.get("id")),
+                t("admin.saved", lang, name=name),
+            )
 
 with factory_tab:
-    columns = ["name", "country", "sector", "size_band", "headcount", "brands"]
-    st.dataframe(factories, hide_index=True, column_order=columns)
-    row = pick("Edit factory", factories, "edit_factory", "New factory")
+    table(factories, ["name", "country", "sector", "size_band", "headcount", "brands"], lang)
+    new = t("admin.org.new_factory", lang)
+    row = pick(t("admin.org.edit_factory", lang), factories, "edit_factory", new)
     with st.form(f"factory-{row.get('id')}"):
-        name = st.text_input("Factory name", row.get("name", ""))
-        country = st.text_input("Country", row.get("country", ""))
-        sector = st.text_input("Sector", row.get("sector", ""))
+        name = st.text_input(t("admin.org.factory_name", lang), row.get("name", ""))
+        country = st.text_input(t("admin.org.country", lang), row.get("country", ""))
+        sector = st.text_input(t("admin.org.sector", lang), row.get("sector", ""))
         bands = list(admin.SIZE_BANDS)
-        size = st.selectbox(
-            "Size (workers)", bands, index=bands.index(row.get("size_band", "50-249"))
-        )
+        band = bands.index(row.get("size_band", "50-249"))
+        size = st.selectbox(t("admin.org.size", lang), bands, index=band)
         headcount = st.number_input(
-            "Expected survey respondents", value=row.get("headcount"), step=1, min_value=0
+            t("admin.org.headcount", lang), value=row.get("headcount"), step=1, min_value=0
         )
-        linked = st.multiselect(
-            "Supplies brands", list(brand_names), row.get("brand_ids", []), brand_names.get
-        )
-        if st.form_submit_button("Save factory", type="primary"):
+        linked = st.multiselect(t("admin.org.supplies", lang), list(brand_names),
+                                row.get("brand_ids", []), brand_names.get)  # fmt: skip
+        if st.form_submit_button(t("admin.org.save_factory", lang), type="primary"):
             apply(
                 lambda s: admin.save_enterprise(
                     s,
@@ -60,40 +66,40 @@ with factory_tab:
                     brand_ids=linked,
                     enterprise_id=row.get("id"),
                 ),
-                f"Saved {name}.",
+                t("admin.saved", lang, name=name),
             )
 
 with cohort_tab:
     columns = ["name", "module", "trainer", "start_date", "end_date", "is_comparison"]
-    st.dataframe(cohorts, hide_index=True, column_order=[*columns, "enterprises"])
-    row = pick("Edit cohort", cohorts, "edit_cohort", "New cohort")
+    table(cohorts, [*columns, "enterprises"], lang)
+    new = t("admin.org.new_cohort", lang)
+    row = pick(t("admin.org.edit_cohort", lang), cohorts, "edit_cohort", new)
     with st.form(f"cohort-{row.get('id')}"):
-        name = st.text_input("Cohort name", row.get("name", ""))
+        name = st.text_input(t("admin.org.cohort_name", lang), row.get("name", ""))
         modules = list(admin.SCORE_MODULES)
         module = st.selectbox(
-            "SCORE module",
+            t("admin.org.module", lang),
             modules,
             index=modules.index(row.get("module", modules[0])),
-            format_func=admin.SCORE_MODULES.get,
+            format_func=lambda m: t(f"admin.module.{m}", lang),
         )
         options = [None, *trainers]
         trainer_id = st.selectbox(
-            "Trainer account",
+            t("admin.org.trainer", lang),
             options,
             index=options.index(row.get("trainer_id")) if row.get("trainer_id") in options else 0,
-            format_func=lambda i: "(none)" if i is None else trainers[i],
+            format_func=lambda i: t("admin.org.no_trainer", lang) if i is None else trainers[i],
         )
-        trainer_name = st.text_input("Trainer name (as printed)", row.get("trainer_name") or "")
+        trainer_name = st.text_input(
+            t("admin.org.trainer_name", lang), row.get("trainer_name") or ""
+        )
         start, end = st.columns(2)
-        start_date = start.date_input("Start", row.get("start_date"))
-        end_date = end.date_input("End", row.get("end_date"))
-        members = st.multiselect(
-            "Factories", list(factory_names), row.get("enterprise_ids", []), factory_names.get
-        )
-        comparison = st.checkbox(
-            "Comparison group (no training yet)", row.get("is_comparison", False)
-        )
-        if st.form_submit_button("Save cohort", type="primary"):
+        start_date = start.date_input(t("admin.org.start", lang), row.get("start_date"))
+        end_date = end.date_input(t("admin.org.end", lang), row.get("end_date"))
+        members = st.multiselect(t("admin.org.members", lang), list(factory_names),
+                                 row.get("enterprise_ids", []), factory_names.get)  # fmt: skip
+        comparison = st.checkbox(t("admin.org.comparison", lang), row.get("is_comparison", False))
+        if st.form_submit_button(t("admin.org.save_cohort", lang), type="primary"):
             apply(
                 lambda s: admin.save_cohort(
                     s,
@@ -108,5 +114,5 @@ with cohort_tab:
                     is_comparison=comparison,
                     cohort_id=row.get("id"),
                 ),
-                f"Saved {name}.",
+                t("admin.saved", lang, name=name),
             )

@@ -4,50 +4,61 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common import FLASH_KEY, db, flash, require_role
+from pages.common import FLASH_KEY, db, flash, require_role, ui_lang
 from score_impact.db.models import Role
+from score_impact.i18n import t
 from score_impact.services import admin
 from score_impact.surveys.schema import Audience
 
 scope = require_role(Role.ADMIN)
-st.title("Survey versions")
+lang = ui_lang()
+st.title(t("admin.surveys.title", lang))
 flash()
 with db() as s:
     versions = admin.survey_versions(s, scope)
-st.dataframe({"published version": list(versions.values())}, hide_index=True)
-st.caption(
-    "A published version is frozen: answers keep pointing at the version they answered. "
-    "To change a survey, upload it with a new version number."
-)
+st.dataframe({t("admin.surveys.published", lang): list(versions.values())}, hide_index=True)
+st.caption(t("admin.surveys.frozen", lang))
 
 
 def show(result: admin.SurveyUpload) -> None:
+    # The problems name lines and columns of the uploaded file, so they stay as written.
     if not result.ok:
-        st.error("Nothing was published. Please fix these problems:")
+        st.error(t("admin.surveys.not_published", lang))
         for problem in result.problems:
             st.markdown(f"- {problem}")
     elif result.already_published:
-        st.info(f"{result.survey_key} version {result.version} was already published.")
+        st.info(t("admin.surveys.already", lang, survey=result.survey_key, version=result.version))
     else:
-        st.session_state[FLASH_KEY] = f"Published {result.survey_key} version {result.version}."
+        done = t("admin.surveys.done", lang, survey=result.survey_key, version=result.version)
+        st.session_state[FLASH_KEY] = done
         st.rerun()
 
 
-yaml_tab, xls_tab = st.tabs(["YAML definition", "XLSForm (ODK / KoboToolbox)"])
+yaml_tab, xls_tab = st.tabs([t("admin.surveys.yaml_tab", lang), t("admin.surveys.xls_tab", lang)])
 with yaml_tab:
-    upload = st.file_uploader("Survey definition (.yaml)", type=["yaml", "yml"], key="yaml_file")
-    text = st.text_area("…or paste the YAML here", height=200, key="yaml_text")
-    if st.button("Validate and publish", type="primary", key="publish_yaml"):
+    upload = st.file_uploader(
+        t("admin.surveys.yaml_file", lang), type=["yaml", "yml"], key="yaml_file"
+    )
+    text = st.text_area(t("admin.surveys.yaml_text", lang), height=200, key="yaml_text")
+    if st.button(t("admin.surveys.publish_yaml", lang), type="primary", key="publish_yaml"):
         source = upload.name if upload else "pasted.yaml"
         content = upload.getvalue().decode("utf-8", errors="replace") if upload else text
         with db() as s:
             show(admin.upload_survey_yaml(s, scope, content, source))
 
 with xls_tab:
-    workbook = st.file_uploader("XLSForm workbook (.xlsx)", type=["xlsx"], key="xls_file")
-    audience = st.radio("Who answers it", [a.value for a in Audience], horizontal=True)
-    likert = st.text_input("Choice lists to read as Likert scales (comma-separated)")
-    if st.button("Import and publish", type="primary", key="publish_xls") and workbook:
+    workbook = st.file_uploader(t("admin.surveys.xls_file", lang), type=["xlsx"], key="xls_file")
+    audience = st.radio(
+        t("admin.surveys.audience", lang),
+        [a.value for a in Audience],
+        horizontal=True,
+        format_func=lambda a: t(f"admin.audience.{a}", lang),
+    )
+    likert = st.text_input(t("admin.surveys.likert", lang))
+    if (
+        st.button(t("admin.surveys.publish_xls", lang), type="primary", key="publish_xls")
+        and workbook
+    ):
         lists = [name.strip() for name in likert.split(",") if name.strip()]
         with db() as s:
             show(admin.upload_xlsform(s, scope, workbook, audience, workbook.name, lists))

@@ -191,12 +191,13 @@ def account_sidebar(scope: Scope) -> None:
 
 
 def apply(change: Callable[[Session], object], done: str) -> None:
-    """Run one admin change: show every problem it reports, or rerun with ``done`` shown."""
+    """Run one admin change: show every problem it reports (in the interface language), or
+    rerun with ``done`` shown."""
     try:
         with db() as s:
             change(s)
     except InvalidInput as exc:
-        for problem in exc.problems:
+        for problem in exc.messages(ui_lang()):
             st.error(problem)
         return
     except AccessDenied:

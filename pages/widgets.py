@@ -87,3 +87,9 @@ def pick(label: str, rows: list[dict], key: str, new: str) -> dict:
         key=key,
     )
     return by_id.get(chosen, {})
+
+
+def table(rows: list[dict], columns: list[str], lang: str, **config: Any) -> None:
+    """An admin listing: ``columns`` of ``rows`` in this order, headed by ``admin.col.*``."""
+    headers: dict[str, Any] = {c: t(f"admin.col.{c}", lang) for c in columns}
+    st.dataframe(rows, hide_index=True, column_order=columns, column_config=headers | config)

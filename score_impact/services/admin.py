@@ -5,6 +5,11 @@ collect *all* problems (``InvalidInput``, nothing written), apply the change, wr
 ``AuditEvent`` (who, action, target, detail) and commit both in one transaction. So the
 audit log can never miss a change, nor list one that did not happen.
 
+Problems are ``Problem``s: a key under ``admin.problem.`` in ``locales/ui.yaml`` and its
+parameters, so the page shows them in the reader's language and no wording lives here.
+Entity-specific sentences ("A brand named ...") have one key per entity (``what``); terms
+inside a sentence (a phase, an audience) are nested ``Problem``s, translated with it.
+
 The listing functions return plain dictionaries (not ORM objects) so pages can render
 them after the session has closed.
 """
@@ -37,7 +42,7 @@ from score_impact.db.models import (
     User,
 )
 from score_impact.services import rounds as round_service
-from score_impact.services.errors import InvalidInput, SurveyVersionConflict
+from score_impact.services.errors import InvalidInput, Problem, SurveyVersionConflict
 from score_impact.services.scope import Scope, require_admin
 from score_impact.services.surveys import publish
 from score_impact.surveys.loader import (
@@ -49,7 +54,8 @@ from score_impact.surveys.loader import (
 from score_impact.surveys.schema import Audience
 from score_impact.surveys.xlsform import import_xlsform
 
-# SCORE's five modules (key stored on Cohort.module -> English name).
+# SCORE's five modules (key stored on Cohort.module -> English name; pages show the
+# translated ``admin.module.<key>`` string).
 SCORE_MODULES: dict[str, str] = {
     "workplace_cooperation": "Workplace Cooperation",
     "quality_management": "Quality Management",
@@ -68,12 +74,12 @@ def clean_text(value: str | None) -> str:
     return " ".join((value or "").split())
 
 
-def _name(value: str | None, what: str, limit: int, problems: list[str]) -> str:
+def _name(value: str | None, what: str, limit: int, problems: list[Problem]) -> str:
     text = clean_text(value)
     if not text:
-        problems.append(f"The {what} name must not be empty.")
+        problems.append(Problem(f"admin.problem.name_empty.{what}"))
     elif len(text) > limit:
-        problems.append(f"The {what} name must have at most {limit} characters.")
+        problems.append(Problem(f"admin.problem.name_too_long.{what}", {"limit": limit}))
     return text
 
 
@@ -87,15 +93,14 @@ def _unique(
     if own_id is not None:
         query = query.where(column.class_.id != own_id)
     if session.scalar(query) is not None:
-        article = "An" if what[0] in "aeiou" else "A"
-        problems.append(f"{article} {what} named '{value}' already exists; choose another name.")
+        problems.append(Problem(f"admin.problem.name_taken.{what}", {"name": value}))
 
 
 def _ids_exist(session: Session, model: Any, ids: list[int], what: str, problems: list) -> None:
     found = set(session.scalars(select(model.id).where(model.id.in_(ids)))) if ids else set()
     missing = [str(i) for i in ids if i not in found]
     if missing:
-        problems.append(f"There is no {what} with id {', '.join(missing)}.")
+        problems.append(Problem(f"admin.problem.no_such.{what}", {"id": ", ".join(missing)}))
 
 
 def _jsonable(value: Any) -> Any:
@@ -136,22 +141,22 @@ def _commit(session: Session) -> None:
         session.commit()
     except IntegrityError as exc:
         session.rollback()
-        raise InvalidInput(["That name or code was just taken by another change; retry."]) from exc
+        raise InvalidInput([Problem("admin.problem.race")]) from exc
 
 
-def _fail(session: Session, problems: list[str]) -> None:
+def _fail(session: Session, problems: list[Problem]) -> None:
     if problems:
         session.rollback()
         raise InvalidInput(problems)
 
 
 def _existing_or_new(
-    session: Session, model: Any, row_id: int | None, what: str, problems: list[str]
+    session: Session, model: Any, row_id: int | None, what: str, problems: list[Problem]
 ) -> Any:
     """The row to edit, or a new one; an unknown id is a problem like any invalid input."""
     row = session.get(model, row_id) if row_id is not None else model()
     if row is None:
-        problems.append(f"There is no {what} with id {row_id}.")
+        problems.append(Problem(f"admin.problem.no_such.{what}", {"id": row_id}))
     return row
 
 
@@ -187,7 +192,7 @@ def _store(
 def save_brand(session: Session, scope: Scope, name: str, brand_id: int | None = None) -> Brand:
     """Create a brand, or rename brand ``brand_id``."""
     require_admin(scope)
-    problems: list[str] = []
+    problems: list[Problem] = []
     text = _name(name, "brand", 120, problems)
     brand = _existing_or_new(session, Brand, brand_id, "brand", problems)
     _unique(session, Brand.name, text, brand_id, "brand", problems)
@@ -210,21 +215,21 @@ def save_enterprise(
 ) -> Enterprise:
     """Create an enterprise (supplier factory) with its brand links, or edit one."""
     require_admin(scope)
-    problems: list[str] = []
+    problems: list[Problem] = []
     text = _name(name, "enterprise", 160, problems)
     values: dict[str, Any] = {"name": text, "country": clean_text(country)}
     values["sector"] = clean_text(sector)
     values["size_band"] = clean_text(size_band)
     values["headcount"] = headcount
-    for key, label in (("country", "country"), ("sector", "sector")):
+    for key in ("country", "sector"):
         if not values[key]:
-            problems.append(f"The {label} must not be empty.")
+            problems.append(Problem(f"admin.problem.{key}_empty"))
         elif len(values[key]) > 60:
-            problems.append(f"The {label} must have at most 60 characters.")
+            problems.append(Problem(f"admin.problem.{key}_too_long", {"limit": 60}))
     if values["size_band"] not in SIZE_BANDS:
-        problems.append(f"The size band must be one of {', '.join(SIZE_BANDS)}.")
+        problems.append(Problem("admin.problem.size_band", {"choices": ", ".join(SIZE_BANDS)}))
     if headcount is not None and (not isinstance(headcount, int) or headcount < 1):
-        problems.append("The headcount must be a whole number of at least 1, or left empty.")
+        problems.append(Problem("admin.problem.headcount"))
     ent = _existing_or_new(session, Enterprise, enterprise_id, "enterprise", problems)
     _unique(session, Enterprise.name, text, enterprise_id, "enterprise", problems)
     brand_ids = sorted(set(brand_ids))
@@ -260,19 +265,20 @@ def save_cohort(
     removed from it: those answers would lose the cohort they were given in.
     """
     require_admin(scope)
-    problems: list[str] = []
+    problems: list[Problem] = []
     text = _name(name, "cohort", 160, problems)
     if module not in SCORE_MODULES:
-        problems.append(f"Unknown module '{module}'; choose one of {', '.join(SCORE_MODULES)}.")
+        choices = ", ".join(SCORE_MODULES)
+        problems.append(Problem("admin.problem.module", {"module": module, "choices": choices}))
     if start_date and end_date and end_date < start_date:
-        problems.append("The end date must be on or after the start date.")
+        problems.append(Problem("admin.problem.end_before_start"))
     if trainer_id is not None:
         trainer = session.get(User, trainer_id)
         if trainer is None or trainer.role != Role.TRAINER:
-            problems.append(f"User id {trainer_id} is not a trainer account.")
+            problems.append(Problem("admin.problem.not_trainer", {"id": trainer_id}))
     trainer_label = clean_text(trainer_name) or None
     if trainer_label and len(trainer_label) > 120:
-        problems.append("The trainer name must have at most 120 characters.")
+        problems.append(Problem("admin.problem.trainer_name_too_long", {"limit": 120}))
     cohort = _existing_or_new(session, Cohort, cohort_id, "cohort", problems)
     _unique(session, Cohort.name, text, cohort_id, "cohort", problems)
     enterprise_ids = sorted(set(enterprise_ids))
@@ -288,11 +294,8 @@ def save_cohort(
             .distinct()
         ).all()
         if answered:
-            problems.append(
-                "These enterprises already have answers in this cohort and cannot be removed: "
-                + ", ".join(sorted(answered))
-                + "."
-            )
+            names = ", ".join(sorted(answered))
+            problems.append(Problem("admin.problem.answered_members", {"names": names}))
     _fail(session, problems)
     values = {
         "name": text,
@@ -328,19 +331,20 @@ def add_round(
     """A new round with a fresh join code; created as a draft (tablets refuse it) unless
     ``status`` says otherwise. One round per cohort, phase and audience."""
     require_admin(scope)
-    problems: list[str] = []
+    problems: list[Problem] = []
     cohort = session.get(Cohort, cohort_id)
     if cohort is None:
-        problems.append(f"There is no cohort with id {cohort_id}.")
+        problems.append(Problem("admin.problem.no_such.cohort", {"id": cohort_id}))
     try:
         phase = Phase(phase)
     except ValueError:
-        problems.append(f"Unknown phase '{phase}'; choose one of {', '.join(Phase)}.")
+        choices = ", ".join(Phase)
+        problems.append(Problem("admin.problem.phase", {"phase": phase, "choices": choices}))
     version = session.get(SurveyVersion, survey_version_id)
     if version is None:
-        problems.append(f"There is no survey version with id {survey_version_id}.")
+        problems.append(Problem("admin.problem.no_such.survey_version", {"id": survey_version_id}))
     if opens_on and closes_on and closes_on < opens_on:
-        problems.append("The closing date must be on or after the opening date.")
+        problems.append(Problem("admin.problem.closes_before_opens"))
     if cohort is not None and version is not None and isinstance(phase, Phase):
         twin = session.scalar(
             select(SurveyRound.join_code)
@@ -352,10 +356,10 @@ def add_round(
             )
         )
         if twin:
-            problems.append(
-                f"Cohort '{cohort.name}' already has a {version.audience} round for phase "
-                f"{phase.value} (code {twin})."
-            )
+            audience = Problem(f"admin.audience.{version.audience}")
+            params = {"cohort": cohort.name, "audience": audience, "code": twin}
+            params["phase"] = Problem(f"admin.phase.{phase.value}")
+            problems.append(Problem("admin.problem.round_exists", params))
     _fail(session, problems)
     row = round_service.create_round(session, cohort, phase, version, status)
     row.opens_on, row.closes_on = opens_on, closes_on
@@ -378,13 +382,13 @@ def set_round_status(
     """Open or close a round (tablets and manager forms accept answers only while open)."""
     require_admin(scope)
     row = session.get(SurveyRound, round_id)
-    problems = [] if row else [f"There is no round with id {round_id}."]
+    problems = [] if row else [Problem("admin.problem.no_such.round", {"id": round_id})]
     try:
         status = RoundStatus(status)
     except ValueError:
-        problems.append(f"Unknown status '{status}'.")
+        problems.append(Problem("admin.problem.status", {"status": status}))
     if status == RoundStatus.DRAFT:
-        problems.append("A round cannot go back to draft; close it instead.")
+        problems.append(Problem("admin.problem.back_to_draft"))
     _fail(session, problems)
     old = row.status
     row.status = status.value
@@ -397,7 +401,7 @@ def set_autoplay(session: Session, scope: Scope, round_id: int, on: bool) -> Sur
     """Read each screen's first question aloud when it appears (low-literacy groups)."""
     require_admin(scope)
     row = session.get(SurveyRound, round_id)
-    _fail(session, [] if row else [f"There is no round with id {round_id}."])
+    _fail(session, [] if row else [Problem("admin.problem.no_such.round", {"id": round_id})])
     old = bool((row.settings or {}).get("autoplay_audio"))
     row.settings = {**(row.settings or {}), "autoplay_audio": bool(on)}  # new dict: JSON change
     _audit(session, scope, "round.autoplay", f"round:{row.join_code}", {"autoplay": [old, on]})
@@ -409,7 +413,7 @@ def renew_join_code(session: Session, scope: Scope, round_id: int) -> SurveyRoun
     """A new join code (e.g. the old one was shared too widely); the old one stops working."""
     require_admin(scope)
     row = session.get(SurveyRound, round_id)
-    _fail(session, [] if row else [f"There is no round with id {round_id}."])
+    _fail(session, [] if row else [Problem("admin.problem.no_such.round", {"id": round_id})])
     old = row.join_code
     row.join_code = round_service.new_join_code(session)
     _audit(

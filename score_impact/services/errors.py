@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+from score_impact.i18n import t
 from score_impact.surveys.validation import Issue
 
 
@@ -37,15 +40,39 @@ class AccessDenied(DomainError):
     """The signed-in user's scope does not include this enterprise, cohort or action."""
 
 
-class InvalidInput(DomainError):
-    """An admin or account change was refused; ``problems`` are plain sentences to show.
+@dataclass(frozen=True)
+class Problem:
+    """One refused input as an interface-string key and its parameters; the page that shows
+    it picks the language (like ``Issue`` for survey answers)."""
 
-    Raised before anything is written, so the form can be corrected and sent again.
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def message(self, lang: str) -> str:
+        """The sentence in ``lang``; a parameter that is itself a ``Problem`` (a term such as
+        a phase name) is translated too."""
+        params = {
+            k: v.message(lang) if isinstance(v, Problem) else v for k, v in self.params.items()
+        }
+        return t(self.key, lang, **params)
+
+
+class InvalidInput(DomainError):
+    """An admin or account change was refused; every problem is listed, each a ``Problem``
+    (translatable) or a plain English sentence.
+
+    ``problems`` holds them as English sentences (logs, the CLI, tests); pages show
+    ``messages(lang)``. Raised before anything is written, so the form can be corrected
+    and sent again.
     """
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("; ".join(problems))
+    def __init__(self, problems: list[Problem | str]):
+        self.details = list(problems)
+        self.problems = self.messages("en")
+        super().__init__("; ".join(self.problems))
+
+    def messages(self, lang: str) -> list[str]:
+        return [p.message(lang) if isinstance(p, Problem) else p for p in self.details]
 
 
 class LoginFailed(DomainError):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -19,6 +21,7 @@ from score_impact.db.models import (
     SurveyVersion,
     User,
 )
+from score_impact.i18n import strings
 from score_impact.services import admin
 from score_impact.services.errors import AccessDenied, InvalidInput
 from score_impact.services.scope import Scope, scope_of
@@ -387,3 +390,40 @@ def test_autoplay_setting_is_saved_and_audited(rt, world, boss):
         assert row["autoplay_audio"] is True
         event = _events(s)[-1]
         assert (event.action, event.detail) == ("round.autoplay", {"autoplay": [False, True]})
+
+
+def test_problems_are_string_keys_the_page_translates(rt, world, boss):
+    with rt.session() as s:
+        cohort_id = s.scalar(select(Cohort.id).where(Cohort.name == "Test cohort"))
+        version_id = s.scalar(
+            select(SurveyVersion.id).where(SurveyVersion.survey_key == "worker_m1_cooperation")
+        )
+        with pytest.raises(InvalidInput) as exc:
+            admin.add_round(
+                s,
+                boss,
+                cohort_id=cohort_id,
+                phase="baseline",
+                survey_version_id=version_id,
+                opens_on=date(2026, 6, 2),
+                closes_on=date(2026, 6, 1),
+            )
+    assert [p.key for p in exc.value.details] == [
+        "admin.problem.closes_before_opens",
+        "admin.problem.round_exists",
+    ]
+    assert exc.value.problems == exc.value.messages("en")
+    assert exc.value.messages("zh") == [
+        "关闭日期不能早于开放日期。",
+        "培训班“Test cohort”在基线阶段已经有员工问卷轮次（代码 TESTWK）。",  # terms translated
+    ]
+
+
+def test_every_problem_key_of_the_admin_service_has_a_string():
+    """Keys built from an entity (``name_empty.{what}``) must match at least one string."""
+    source = Path(admin.__file__).read_text(encoding="utf-8")
+    keys = re.findall(r'Problem\(f?"([^"]+)"', source)
+    assert len(keys) > 20
+    for key in keys:
+        pattern = re.compile(re.sub(r"\\{\w+(\\.\w+)?\\}", r"\\w+", re.escape(key)) + "$")
+        assert any(pattern.match(k) for k in strings()), key
