@@ -53,9 +53,6 @@ USER_KEY, SEEN_KEY, NOTICE_KEY, LANG_KEY, FLASH_KEY = (
     "ui_lang",
     "flash",
 )
-# The current Scope, refreshed by current_user() on every run before any page runs, for
-# pages that read it from the session (pages/impact_view.py); cleared on sign-out.
-SCOPE_KEY = "scope"
 
 # Large touch targets and type for shared factory tablets (768x1024 and up).
 TABLET_CSS = """
@@ -135,7 +132,7 @@ def sign_in(user_id: int) -> None:
 
 def sign_out(notice: tuple[str, dict[str, Any]] | None = None) -> None:
     """Forget the user; ``notice`` (string key, parameters) is shown on the sign-in page."""
-    for key in (USER_KEY, SEEN_KEY, SCOPE_KEY):
+    for key in (USER_KEY, SEEN_KEY):
         st.session_state.pop(key, None)
     if notice:
         st.session_state[NOTICE_KEY] = notice
@@ -162,7 +159,6 @@ def current_user() -> Scope | None:
         sign_out()
         return None
     st.session_state[SEEN_KEY] = now
-    st.session_state[SCOPE_KEY] = scope
     return scope
 
 

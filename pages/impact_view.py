@@ -14,7 +14,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages.common import db, runtime
+from pages.common import current_user, db, runtime, ui_lang
 from score_impact.db.models import Role
 from score_impact.i18n import t
 from score_impact.reports.findings import plan_lines
@@ -29,21 +29,18 @@ from score_impact.reports.impact import (
 from score_impact.services.errors import AccessDenied
 from score_impact.services.scope import Scope, visible_cohort_ids, visible_enterprise_ids
 
-SCOPE_KEY, LANG_KEY = "scope", "ui_lang"  # session keys kept by pages/common.py
 IMPACT_TTL = 120  # seconds: results of closed rounds change rarely; open ones refresh soon
 COUNTS_TTL = 10  # the live response counts
 
 
-def language() -> str:
-    """The interface language chosen with the sidebar switch (app.py), English by default."""
-    return st.session_state.get(LANG_KEY) or "en"
+language = ui_lang  # the sidebar switch's choice (pages/common.py)
 
 
 def current_scope(lang: str, *roles: Role) -> Scope:
-    """The signed-in user's scope, refreshed by app.py on every run (``SCOPE_KEY``); a
-    page reached without one, or by another role, stops here."""
-    scope = st.session_state.get(SCOPE_KEY)
-    if not isinstance(scope, Scope):
+    """The signed-in user's scope (read afresh each run by ``current_user``); a page
+    reached without one, or by another role, stops here."""
+    scope = current_user()
+    if scope is None:
         st.info(t("impact.sign_in", lang))
         st.stop()
     if scope.role not in roles:

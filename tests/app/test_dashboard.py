@@ -3,6 +3,8 @@ roles that may open them, in English and Chinese, with the downloads a role may 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
@@ -10,7 +12,6 @@ from streamlit.testing.v1 import AppTest
 from score_impact.config import load_settings
 from score_impact.db.models import User
 from score_impact.runtime import start
-from score_impact.services.scope import scope_of
 from tests.conftest import ROOT
 
 
@@ -22,10 +23,12 @@ def demo(database_url: str):
 
 
 def _page(demo, path: str, username: str, lang: str = "en") -> AppTest:
+    """A page run for ``username``, signed in a moment ago."""
     with demo.session() as s:
-        scope = scope_of(s, s.scalar(select(User).where(User.username == username)))
+        user_id = s.scalar(select(User.id).where(User.username == username))
     at = AppTest.from_file(str(ROOT / path), default_timeout=120)
-    at.session_state["scope"] = scope
+    at.session_state["auth_user_id"] = user_id
+    at.session_state["auth_last_seen"] = datetime.now(UTC)
     at.session_state["ui_lang"] = lang
     return at.run()
 
