@@ -9,15 +9,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages.common import (
-    NOTICE_KEY,
-    account_sidebar,
-    current_user,
-    language_switch,
-    runtime,
-    show_definition_problems,
-    ui_lang,
-)
+from pages.auth import NOTICE_KEY, account_sidebar, current_user
+from pages.common import language_switch, runtime, show_definition_problems, ui_lang
 from score_impact.db.models import Role
 from score_impact.i18n import t
 

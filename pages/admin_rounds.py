@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common import apply, db, flash, require_role, ui_lang
+from pages.auth import require_role
+from pages.common import apply, db, flash, ui_lang
 from pages.widgets import table
 from score_impact.db.models import Phase, Role, RoundStatus
 from score_impact.i18n import t

@@ -1,30 +1,23 @@
 """Streamlit glue shared by the pages: the cached runtime, the database session, styling,
-the signed-in user and the interface language.
+the interface language and the admin pages' change/flash pattern.
 
 Everything else a page needs comes from the domain package; this module only adapts it
-to Streamlit (caching, session state, CSS). Who may see what is decided by
-``score_impact.services.scope``; here we only remember who signed in, and forget them after
-``Settings.session_minutes`` idle minutes (checked on every page run).
+to Streamlit (caching, session state, CSS). The signed-in user is in pages/auth.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
-from typing import Any
 
 import streamlit as st
 from sqlalchemy.orm import Session
 from streamlit.runtime.pages_manager import PagesManager
 
 from score_impact.config import load_settings
-from score_impact.db.models import Role, User
 from score_impact.i18n import LANGUAGES, t
 from score_impact.runtime import Runtime, start
-from score_impact.services.accounts import session_expired
 from score_impact.services.errors import AccessDenied, InvalidInput
-from score_impact.services.scope import Scope, scope_of
 
 
 def _route_through_app() -> None:
@@ -46,13 +39,7 @@ def _route_through_app() -> None:
 _route_through_app()
 
 # Session-state keys; nothing is stored for someone who never signs in (the tablets).
-USER_KEY, SEEN_KEY, NOTICE_KEY, LANG_KEY, FLASH_KEY = (
-    "auth_user_id",
-    "auth_last_seen",
-    "auth_notice",
-    "ui_lang",
-    "flash",
-)
+LANG_KEY, FLASH_KEY = "ui_lang", "flash"
 
 # Large touch targets and type for shared factory tablets (768x1024 and up).
 TABLET_CSS = """
@@ -120,67 +107,6 @@ def language_switch() -> None:
         key=f"{LANG_KEY}_switch",
         on_change=remember,
     )
-
-
-# --- signed-in user -----------------------------------------------------------------------
-
-
-def sign_in(user_id: int) -> None:
-    st.session_state[USER_KEY] = user_id
-    st.session_state[SEEN_KEY] = datetime.now(UTC)
-
-
-def sign_out(notice: tuple[str, dict[str, Any]] | None = None) -> None:
-    """Forget the user; ``notice`` (string key, parameters) is shown on the sign-in page."""
-    for key in (USER_KEY, SEEN_KEY):
-        st.session_state.pop(key, None)
-    if notice:
-        st.session_state[NOTICE_KEY] = notice
-
-
-def current_user() -> Scope | None:
-    """The signed-in user's scope, or None; an idle session expires here, on any page run.
-
-    Read from the database each run, so a deactivated account or changed links take effect
-    at once rather than at the next sign-in.
-    """
-    user_id = st.session_state.get(USER_KEY)
-    if user_id is None:
-        return None
-    now = datetime.now(UTC)
-    minutes = runtime().settings.session_minutes
-    if session_expired(st.session_state.get(SEEN_KEY), now, minutes):
-        sign_out(("login.expired", {"minutes": minutes}))
-        return None
-    with db() as s:
-        user = s.get(User, user_id)
-        scope = scope_of(s, user) if user is not None and user.is_active else None
-    if scope is None:
-        sign_out()
-        return None
-    st.session_state[SEEN_KEY] = now
-    return scope
-
-
-def require_role(*roles: Role) -> Scope:
-    """The current user if their role is one of ``roles``; otherwise stop the page.
-
-    Navigation already hides pages a role may not open; this guards a page reached anyway.
-    """
-    scope = current_user()
-    if scope is None or scope.role not in roles:
-        st.error(t("auth.denied", ui_lang()))
-        st.stop()
-    return scope
-
-
-def account_sidebar(scope: Scope) -> None:
-    lang = ui_lang()
-    role = t(f"role.{scope.role.value}", lang)
-    st.sidebar.caption(t("login.signed_in_as", lang, name=scope.label, role=role))
-    if st.sidebar.button(t("login.logout", lang), key="sidebar_logout"):
-        sign_out(("login.signed_out", {}))
-        st.rerun()
 
 
 # --- admin changes ------------------------------------------------------------------------

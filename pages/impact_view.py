@@ -14,7 +14,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages.common import current_user, db, runtime, ui_lang
+from pages.auth import current_user
+from pages.common import db, runtime, ui_lang
 from score_impact.db.models import Role
 from score_impact.i18n import t
 from score_impact.reports.findings import plan_lines

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from pages.common import NOTICE_KEY, current_user, db, sign_in, sign_out, ui_lang
+from pages.auth import NOTICE_KEY, current_user, sign_in, sign_out
+from pages.common import db, ui_lang
 from score_impact.i18n import t
 from score_impact.services.accounts import authenticate
 from score_impact.services.errors import AccountLocked, LoginFailed

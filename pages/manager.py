@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common import db, require_role, ui_lang
+from pages.auth import require_role
+from pages.common import db, ui_lang
 from pages.widgets import item_input, label_of
 from score_impact.db.models import Role
 from score_impact.i18n import t

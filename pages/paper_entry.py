@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common import db, require_role
+from pages.auth import require_role
+from pages.common import db
 from pages.widgets import label_of
 from score_impact.db.models import Role
 from score_impact.i18n import LANGUAGES, t
