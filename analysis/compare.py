@@ -18,7 +18,6 @@ the R-pinned tests of those functions also pin this path.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -85,16 +84,6 @@ TEST_ORDER = {
     "Mann-Whitney U": 4,
     "two-proportion chi-square": 5,
 }
-
-
-@dataclass(frozen=True)
-class _Obs:
-    """One analysed value per respondent, outcome and phase, as flat arrays."""
-
-    resp: np.ndarray  # index into the respondent table
-    outcome: np.ndarray  # index into outcome ids
-    after: np.ndarray  # bool: follow-up phase
-    value: np.ndarray  # float
 
 
 def _observations(
@@ -336,7 +325,7 @@ def _paired_rows(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Paired t, Wilcoxon signed-rank and McNemar results for every key (all rows)."""
     d = after_v - before
-    n, mean_d, var_d = _stats(key, d, size)
+    n, _, var_d = _stats(key, d, size)
     with np.errstate(divide="ignore", invalid="ignore"):
         mb = np.bincount(key, weights=before, minlength=size) / n
         ma = np.bincount(key, weights=after_v, minlength=size) / n

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from score_impact.config import Settings, load_settings
 from score_impact.db.engine import make_engine, session_factory, upgrade
 from score_impact.demo import is_empty, seed_demo
+from score_impact.services.drafts import purge_expired
 from score_impact.services.surveys import publish_catalog
 from score_impact.surveys.loader import Catalog, load_catalog
 
@@ -43,4 +44,5 @@ def start(settings: Settings | None = None, demo: bool | None = None) -> Runtime
         want_demo = settings.demo_on_empty if demo is None else demo
         if want_demo and is_empty(session):
             seed_demo(session, catalog, settings.secret_key)
+        purge_expired(session)  # abandoned tablet drafts: nothing of them outlives 12 hours
     return Runtime(settings, engine, sessions, catalog, problems)

@@ -160,10 +160,6 @@ class SurveyRound(Base):
     cohort: Mapped[Cohort] = relationship(back_populates="rounds")
     survey_version: Mapped[SurveyVersion] = relationship()
 
-    @property
-    def is_open(self) -> bool:
-        return self.status == RoundStatus.OPEN
-
 
 class Response(Base):
     """One submitted questionnaire. ``client_uuid`` makes resubmits idempotent."""

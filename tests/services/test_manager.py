@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from score_impact.db.models import RoundStatus
 from score_impact.services.errors import InvalidSubmission, RoundClosed
 from score_impact.services.manager import (
     kpi_values,
@@ -12,8 +11,8 @@ from score_impact.services.manager import (
     save_kpis,
     save_manager_answers,
 )
-from score_impact.services.rounds import set_status
 from tests.answering import answer_items
+from tests.conftest import close_round
 
 
 def test_kpis_saved_edited_and_cleared(rt, world):
@@ -65,6 +64,6 @@ def test_manager_answers_replace_previous_and_lock_when_closed(rt, world):
         likert = next(i.id for i in survey.items if i.type.value == "likert")
         save_manager_answers(s, world.manager_round_id, ent, "zh", answers | {likert: 5})
         assert manager_answers(s, world.manager_round_id, ent)[likert] == 5
-        set_status(s, world.manager_round_id, RoundStatus.CLOSED)
+        close_round(s, world.manager_round_id)
         with pytest.raises(RoundClosed):
             save_kpis(s, world.manager_round_id, ent, {"defect_rework_rate": "2"})
