@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
-from score_impact.db.models import utcnow
+from score_impact.config import load_settings
+from score_impact.db.models import AttemptDraft, utcnow
 from score_impact.kiosk import KioskAttempt, Step
 from score_impact.pairing import make_code
+from score_impact.runtime import start
 from score_impact.services.drafts import (
     UnknownResumeCode,
     discard_draft,
@@ -80,10 +83,6 @@ def test_expired_or_unknown_codes_and_closed_rounds_are_refused(rt, world, attem
 def test_pairing_hashes_survive_but_no_code_element_is_stored(rt, world, attempt):
     with rt.session() as s:
         save_draft(s, attempt)
-        from sqlalchemy import select
-
-        from score_impact.db.models import AttemptDraft
-
         state = s.scalar(select(AttemptDraft)).state
     expected = make_code(
         b"k",
@@ -95,9 +94,6 @@ def test_pairing_hashes_survive_but_no_code_element_is_stored(rt, world, attempt
 
 
 def test_start_up_purges_expired_drafts(rt, attempt):
-    from score_impact.config import load_settings
-    from score_impact.runtime import start
-
     with rt.session() as s:
         save_draft(s, attempt, now=utcnow() - timedelta(hours=13))
     start(load_settings(), demo=False).engine.dispose()
