@@ -18,11 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from argon2 import PasswordHasher
+from sqlalchemy import create_engine, make_url, select, text
 
 from score_impact.config import load_settings
 from score_impact.db.models import Brand, Cohort, Enterprise, Phase, RoundStatus, SurveyRound
 from score_impact.runtime import Runtime, start
+from score_impact.services import accounts as account_service
+from score_impact.services.accounts import create_user
 from score_impact.services.rounds import create_round
 from score_impact.services.surveys import publish
 
@@ -154,13 +157,9 @@ PASSWORD = "correct horse battery"  # every account made by the `accounts` fixtu
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """argon2 with tiny parameters (the real ones cost ~0.25 s a hash, by design), and no
     unknown-user lockouts left over from another test."""
-    from argon2 import PasswordHasher
-
-    from score_impact.services import accounts
-
     cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(accounts, "HASHER", cheap)
-    accounts.UNKNOWN_USER_LOCKOUTS.clear()
+    monkeypatch.setattr(account_service, "HASHER", cheap)
+    account_service.UNKNOWN_USER_LOCKOUTS.clear()
 
 
 @dataclass(frozen=True)
@@ -176,9 +175,6 @@ class Accounts:
 
 @pytest.fixture
 def accounts(rt: Runtime, world: World) -> Accounts:
-    from sqlalchemy import select
-
-    from score_impact.services.accounts import create_user
 
     with rt.session() as s:
         cohort_id = s.scalar(select(Cohort.id).where(Cohort.name == "Test cohort"))

@@ -8,9 +8,11 @@ import shutil
 import yaml
 from sqlalchemy import func, select
 
-from score_impact.db.models import AttemptDraft, Response
+from score_impact.config import load_settings
+from score_impact.db.models import AttemptDraft, Response, SurveyRound
+from score_impact.runtime import start
 from tests.app.kiosk_driver import answer_screen, click, complete_survey, open_app
-from tests.conftest import ROOT, WORKER_CODE
+from tests.conftest import ROOT, WORKER_CODE, make_world
 from tests.test_read_aloud import make_wav
 
 
@@ -47,10 +49,6 @@ def test_survey_audio_file_is_played_for_its_item(tmp_path, monkeypatch, databas
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     content = make_wav(defs / "audio" / "first_zh.wav")
     monkeypatch.setenv("SCORE_SURVEY_DIR", str(defs))
-    from score_impact.config import load_settings
-    from score_impact.runtime import start
-    from tests.conftest import make_world
-
     runtime = start(load_settings(), demo=False)
     make_world(runtime)
     at = _to_first_section(open_app(WORKER_CODE))
@@ -92,8 +90,6 @@ def test_unknown_resume_code_is_refused(world, rt):
 
 
 def test_round_autoplay_setting_makes_the_first_question_play_itself(world, rt):
-    from score_impact.db.models import SurveyRound
-
     with rt.session() as s:
         s.get(SurveyRound, world.worker_round_id).settings = {"autoplay_audio": True}
         s.commit()
