@@ -95,6 +95,13 @@ class _Pdf(FPDF):
 
     def para(self, text: str, size: float = 10, colour=(27, 39, 51), height: float = 5) -> None:
         self.style(size, colour)
+        if self.unicode:
+            # fpdf2 2.8 skips the page-level font when a paragraph starts with a fallback
+            # (Chinese) glyph; a wrapped line of Latin text then inherits an older size
+            # (seen: the factory list in the title's 18 pt). A blank cell pins the font.
+            x = self.get_x()
+            self.cell(0.01, 0, " ")
+            self.set_x(x)
         self.multi_cell(0, height, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
 
     def footer(self) -> None:

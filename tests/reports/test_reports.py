@@ -164,3 +164,23 @@ def test_comparison_factories_feed_difference_in_differences(session):
     trainer = _result(session, "trainer.li")  # no comparison factories in their cohort
     assert trainer.did.empty
     assert "not available" in trainer.method_notes.set_index("topic").loc["did", "note"]
+
+
+def test_chinese_pdf_wrapped_latin_lines_keep_their_paragraph_size(session):
+    """Regression: a paragraph starting with a Chinese glyph lost its page-level font in
+    fpdf2, and its wrapped Latin-only line was drawn at the title's 18 pt."""
+    pypdf = pytest.importorskip("pypdf")
+    try:
+        fonts = report_fonts("zh")
+    except CjkFontMissing as exc:
+        pytest.skip(str(exc))
+    data = bytes(build_pdf(build_report(_result(session, "admin", lang="zh")), fonts).output())
+    sizes: dict[str, float] = {}
+
+    def visit(text, cm, tm, font_dict, font_size) -> None:  # noqa: ANN001
+        if text.strip():
+            sizes[text.strip()] = font_size * tm[0]
+
+    pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text(visitor_text=visit)
+    factory_lines = {t: s for t, s in sizes.items() if "Knitwear" in t or "Components" in t}
+    assert factory_lines and all(size < 12 for size in factory_lines.values()), factory_lines
