@@ -22,7 +22,7 @@ with db() as s:
 
 
 def phase_label(phase: str) -> str:
-    return t(f"admin.phase.{phase}", lang)
+    return t(f"phase.{phase}", lang)
 
 
 def status_label(status: str) -> str:

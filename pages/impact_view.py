@@ -125,6 +125,10 @@ def _pick(label: str, choices: dict, key: str, lang: str):
 def filters(opts: ImpactOptions, lang: str, prefix: str, cohort_required: bool) -> ImpactFilters:
     """Filter widgets (cohort, phase pair, enterprise, module, demographic band)."""
     phases = list(opts.phases) or ["baseline", "follow_up"]
+
+    def phase_name(phase: str) -> str:
+        return t(f"phase.{phase}", lang)
+
     c1, c2, c3 = st.columns(3)
     with c1:
         if cohort_required and opts.cohorts:
@@ -135,10 +139,14 @@ def filters(opts: ImpactOptions, lang: str, prefix: str, cohort_required: bool) 
         else:
             cohort = _pick(t("impact.cohort", lang), opts.cohorts, f"{prefix}_cohort", lang)
     with c2:
-        baseline = st.selectbox(t("impact.baseline", lang), phases, key=f"{prefix}_b")
+        baseline = st.selectbox(
+            t("impact.baseline", lang), phases, key=f"{prefix}_b", format_func=phase_name
+        )
     with c3:
         later = [p for p in phases if p != baseline] or phases
-        follow_up = st.selectbox(t("impact.follow_up", lang), later, key=f"{prefix}_f")
+        follow_up = st.selectbox(
+            t("impact.follow_up", lang), later, key=f"{prefix}_f", format_func=phase_name
+        )
     c4, c5, c6 = st.columns(3)
     with c4:
         enterprise = _pick(t("impact.enterprise", lang), opts.enterprises, f"{prefix}_ent", lang)

@@ -114,19 +114,20 @@ def kpi_rows(kpi_tests: pd.DataFrame) -> pd.DataFrame:
 
 def construct_chart(rows: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
     """Dot-and-whisker: change after - before with 95% CI per construct; suppressed text."""
+    improved, worsened, unchanged = (
+        t(f"report.verdict.{v}", lang) for v in ("improved", "worsened", "no_change")
+    )
     data = rows.assign(
         colour=np.where(
             rows["significant"] & rows["improved"],
-            "improved",
-            np.where(rows["significant"], "worsened", "no detectable change"),
+            improved,
+            np.where(rows["significant"], worsened, unchanged),
         ),
         note=np.where(rows["suppressed"], t("report.suppressed", lang), ""),
         zero=0.0,
     )
     y = alt.Y("label:N", title=None, sort=None)
-    scale = alt.Scale(
-        domain=["improved", "worsened", "no detectable change"], range=[GOOD, BAD, GREY]
-    )
+    scale = alt.Scale(domain=[improved, worsened, unchanged], range=[GOOD, BAD, GREY])
     base = alt.Chart(data)
     shown = base.transform_filter("!datum.suppressed")
     whisker = shown.mark_rule(strokeWidth=2).encode(

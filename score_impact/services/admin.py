@@ -358,7 +358,7 @@ def add_round(
         if twin:
             audience = Problem(f"admin.audience.{version.audience}")
             params = {"cohort": cohort.name, "audience": audience, "code": twin}
-            params["phase"] = Problem(f"admin.phase.{phase.value}")
+            params["phase"] = Problem(f"phase.{phase.value}")
             problems.append(Problem("admin.problem.round_exists", params))
     _fail(session, problems)
     row = round_service.create_round(session, cohort, phase, version, status)
