@@ -28,7 +28,7 @@ def live_counts() -> None:
         for column, (phase, n) in zip(
             st.columns(max(len(totals), 1)), totals.items(), strict=False
         ):
-            column.metric(t("impact.responses_in", lang, phase=phase), int(n))
+            column.metric(t("impact.responses_in", lang, phase=t(f"phase.{phase}", lang)), int(n))
     view.chart_or_note(charts.response_rows(counts), charts.response_chart, lang)
 
 

@@ -29,7 +29,7 @@ def sign_in(browser, app_server: AppServer, username: str, password: str):  # no
 
 
 def follow_up_count(page) -> int:  # noqa: ANN001
-    label = t("impact.responses_in", EN, phase="follow_up")
+    label = t("impact.responses_in", EN, phase=t("phase.follow_up", EN))
     metric = page.locator('[data-testid="stMetric"]').filter(has_text=label)
     return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
 
