@@ -37,7 +37,7 @@ else:
 if enterprise_id is None:
     st.stop()
 with db() as s:
-    rounds = open_manager_rounds(s, scope, enterprise_id)
+    rounds = open_manager_rounds(s, scope, enterprise_id, lang)
 if not rounds:
     st.info(t("manager.no_open_round", lang))
     st.stop()

@@ -24,6 +24,7 @@ from score_impact.db.models import (
     cohort_enterprise,
     utcnow,
 )
+from score_impact.i18n import t
 from score_impact.services.errors import InvalidSubmission
 from score_impact.services.responses import answer_columns, stored_value
 from score_impact.services.rounds import check_enterprise, open_round
@@ -167,8 +168,11 @@ def manager_enterprises(session: Session, scope: Scope) -> dict[int, str]:
     return {ent_id: name for ent_id, name in rows}
 
 
-def open_manager_rounds(session: Session, scope: Scope, enterprise_id: int) -> dict[int, str]:
-    """The open manager rounds of ``enterprise_id``'s cohorts, newest first, as labels.
+def open_manager_rounds(
+    session: Session, scope: Scope, enterprise_id: int, lang: str = "en"
+) -> dict[int, str]:
+    """The open manager rounds of ``enterprise_id``'s cohorts, newest first, as labels in
+    ``lang`` (e.g. "Dongguan Module 1 · follow-up (AFMDEMO)").
 
     A signed-in manager needs no join code: their enterprise decides their rounds. Raises
     ``AccessDenied`` for an enterprise outside ``scope``.
@@ -186,4 +190,6 @@ def open_manager_rounds(session: Session, scope: Scope, enterprise_id: int) -> d
         )
         .order_by(SurveyRound.id.desc())
     )
-    return {rid: f"{cohort} · {phase} ({code})" for rid, cohort, phase, code in rows}
+    return {
+        rid: f"{cohort} · {t(f'phase.{phase}', lang)} ({code})" for rid, cohort, phase, code in rows
+    }
