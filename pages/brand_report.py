@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages import impact_panels as panels
 from pages import impact_view as view
 from pages.common import db
 from score_impact.db.models import Role
@@ -20,11 +21,11 @@ st.title(t("impact.brand_title", lang))
 scope = view.current_scope(lang, Role.BRAND, Role.ADMIN)
 st.caption(scope.label)
 opts = view.options_or_stop(scope, lang)
-chosen = view.filters(opts, lang, "brand", cohort_required=False)
+chosen = panels.filters(opts, lang, "brand", cohort_required=False)
 result = view.impact_or_stop(scope, chosen, lang)
 
 st.header(t("impact.portfolio", lang))
-view.scorecard(result, lang)
+panels.scorecard(result, lang)
 rows = charts.change_rows(result.constructs)
 if not rows.empty:
     st.altair_chart(charts.construct_chart(rows, lang), width="stretch")
@@ -39,7 +40,7 @@ st.header(t("report.per_enterprise", lang))
 names = sorted(result.constructs.query("grouping == 'enterprise'")["group"].unique())
 if names:
     name = st.selectbox(t("impact.enterprise", lang), names, key="brand_one")
-    view.scorecard(result, lang, "enterprise", name)
+    panels.scorecard(result, lang, "enterprise", name)
     one = charts.change_rows(result.constructs, "enterprise", name)
     st.altair_chart(charts.construct_chart(one, lang), width="stretch")
     changes = for_display(result.kpi_changes)
@@ -47,7 +48,7 @@ if names:
         shown = ["label", "value_before", "value_after", "change", "pct_change", "unit"]
         st.dataframe(changes[changes["enterprise"] == name][shown], hide_index=True)
 
-view.action_plans(result, lang, can_add=False)
+panels.action_plans(result, lang, can_add=False)
 
 st.header(t("impact.downloads", lang))
 stem = f"score_impact_{chosen.baseline}_{chosen.follow_up}"
@@ -69,4 +70,4 @@ if scope.is_admin:
             return export.raw_xlsx(s, scope, chosen)
 
     st.download_button(t("impact.raw", lang), raw, f"{stem}_raw.xlsx", export.XLSX_MIME)
-view.method_notes(result, lang)
+panels.method_notes(result, lang)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages import impact_panels as panels
 from pages import impact_view as view
 from score_impact.db.models import Role
 from score_impact.i18n import t
@@ -14,7 +15,7 @@ lang = view.language()
 st.title(t("impact.dashboard_title", lang))
 scope = view.current_scope(lang, Role.TRAINER, Role.ADMIN)
 opts = view.options_or_stop(scope, lang)
-chosen = view.filters(opts, lang, "dash", cohort_required=True)
+chosen = panels.filters(opts, lang, "dash", cohort_required=True)
 
 
 @st.fragment(run_every=view.COUNTS_TTL)
@@ -29,18 +30,18 @@ def live_counts() -> None:
             st.columns(max(len(totals), 1)), totals.items(), strict=False
         ):
             column.metric(t("impact.responses_in", lang, phase=t(f"phase.{phase}", lang)), int(n))
-    view.chart_or_note(charts.response_rows(counts), charts.response_chart, lang)
+    panels.chart_or_note(charts.response_rows(counts), charts.response_chart, lang)
 
 
 live_counts()
 result = view.impact_or_stop(scope, chosen, lang)
 
 st.subheader(t("report.headline", lang))
-view.scorecard(result, lang)
+panels.scorecard(result, lang)
 
 st.subheader(t("report.constructs", lang))
 rows = charts.change_rows(result.constructs)
-if view.chart_or_note(rows, charts.construct_chart, lang):
+if panels.chart_or_note(rows, charts.construct_chart, lang):
     with st.expander(t("impact.sentences", lang)):
         for sentence in rows["sentence"]:
             st.write(sentence)
@@ -54,9 +55,9 @@ if not dist.empty:
     st.altair_chart(charts.likert_chart(part, lang), width="stretch")
 
 st.subheader(t("report.kpis", lang))
-if view.chart_or_note(charts.kpi_rows(result.kpi_tests), charts.kpi_chart, lang):
+if panels.chart_or_note(charts.kpi_rows(result.kpi_tests), charts.kpi_chart, lang):
     shown = ["enterprise", "label", "value_before", "value_after", "change", "pct_change"]
     st.dataframe(for_display(result.kpi_changes)[shown], hide_index=True)
 
-view.action_plans(result, lang, can_add=True)
-view.method_notes(result, lang)
+panels.action_plans(result, lang, can_add=True)
+panels.method_notes(result, lang)

@@ -1,7 +1,6 @@
-"""The screens of the tablet survey, one function per step of ``score_impact.kiosk``.
-
-Each screen renders, and on a tap changes the attempt and asks for a rerun; the page
-(pages/kiosk.py) only picks the screen for the attempt's current step.
+"""The screens of the tablet survey, one function per step of ``score_impact.kiosk``: the
+questions, the review and the thank-you here, the screens before them in kiosk_start.py.
+The page (pages/kiosk.py) only picks the screen for the attempt's current step.
 """
 
 from __future__ import annotations
@@ -13,99 +12,27 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 
 from pages.common import db, runtime
-from pages.widgets import answer_text, item_input, label_of
-from score_impact.i18n import LANGUAGES, t
+from pages.kiosk_start import (
+    code,
+    consent,
+    factory,
+    keep_draft,
+    language,
+    remember_issues,
+    reset,
+    state,
+    tap,
+)
+from pages.widgets import answer_text, item_input, label_of, read_aloud
+from score_impact.i18n import t
 from score_impact.kiosk import KioskAttempt, Step
-from score_impact.pairing import ELEMENTS
-from score_impact.read_aloud import Spoken, controls_html
-from score_impact.services.drafts import UnknownResumeCode, discard_draft, resume, save_draft
+from score_impact.services.drafts import discard_draft
 from score_impact.services.errors import DomainError, InvalidSubmission, RoundClosed
 from score_impact.services.responses import submit_response
-from score_impact.surveys.schema import Item, ItemType
-from score_impact.surveys.validation import Issue, is_visible
+from score_impact.surveys.schema import ItemType
+from score_impact.surveys.validation import is_visible
 
 RESET_AFTER_SECONDS = 8
-state = st.session_state
-
-
-def reset() -> None:
-    """Forget everything about the previous worker; keep only the round's join code."""
-    code = state.get("join_code")
-    for key in list(state.keys()):
-        del state[key]
-    if code:
-        state["join_code"] = code
-
-
-def _remember(attempt: KioskAttempt, issues: list[Issue]) -> None:
-    """Keep the issues for the next run, already in the worker's language."""
-    state["issues"] = {i.item_id: i.message(attempt.language or "en") for i in issues}
-
-
-def _tap(label: str, key: str, primary: bool = False, where=st) -> bool:
-    return where.button(label, key=key, type="primary" if primary else "secondary")
-
-
-def language(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
-    st.title(label_of(a.survey.title, a.survey.default_language))
-    st.subheader(" / ".join(t("kiosk.choose_language", code) for code in a.survey.languages))
-    for code in a.survey.languages:
-        if _tap(LANGUAGES.get(code, code), f"lang-{code}"):
-            a.choose_language(code)
-            st.rerun()
-    langs = a.survey.languages
-    with st.expander(" / ".join(t("kiosk.resume_title", x) for x in langs)):
-        label = " / ".join(t("kiosk.resume_label", x) for x in langs)
-        typed = st.text_input(label, key=f"{a.client_uuid}:resume")
-        go = _tap(" / ".join(t("kiosk.resume_button", x) for x in langs), f"{a.client_uuid}:go")
-        if go and typed:
-            try:
-                with db() as s:
-                    state["attempt"] = resume(s, typed)
-            except (UnknownResumeCode, RoundClosed):
-                state["issues"] = {"_resume": t("kiosk.resume_unknown", lang)}
-            st.rerun()
-    if "_resume" in issues:
-        st.error(issues["_resume"])
-
-
-def consent(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
-    st.title(t("kiosk.consent_title", lang))
-    st.markdown(label_of(a.survey.consent, lang))
-    for agreed, label in ((True, "kiosk.agree"), (False, "kiosk.decline")):
-        if _tap(t(label, lang), f"{a.client_uuid}:{label}", primary=agreed):
-            a.consent(agreed)
-            st.rerun()
-
-
-def factory(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
-    st.title(t("kiosk.choose_factory", lang))
-    for ent_id, name in state["factories"].items():
-        if _tap(name, f"{a.client_uuid}:ent-{ent_id}"):
-            a.choose_factory(ent_id)
-            st.rerun()
-
-
-def code(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
-    st.title(t("kiosk.code_title", lang))
-    st.write(t("kiosk.code_intro", lang))
-    elements = {
-        name: st.selectbox(
-            t(f"kiosk.code.{name}", lang), list(allowed), index=None, key=f"{a.client_uuid}:{name}"
-        )
-        for name, allowed in ELEMENTS.items()
-    }
-    if "_code" in issues:
-        st.error(issues["_code"])
-    key = runtime().settings.secret_key
-    if _tap(t("kiosk.next", lang), f"{a.client_uuid}:code-next", primary=True):
-        _remember(a, a.set_code(key, elements))
-        _save_draft(a)
-        st.rerun()
-    if _tap(t("kiosk.skip_code", lang), f"{a.client_uuid}:code-skip"):
-        a.set_code(key, None)
-        _save_draft(a)
-        st.rerun()
 
 
 def section(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
@@ -119,7 +46,9 @@ def section(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
         if not is_visible(item, a.answers):  # judged with the answers given above it
             continue
         key = f"{a.client_uuid}:{item.id}"  # unique per attempt: nothing survives a reset
-        _read_aloud(a, item, lang, autoplay=a.autoplay and not values)
+        base = runtime().settings.survey_dir
+        read_aloud(a.survey, item, lang, f"ra-{a.client_uuid[:8]}-{item.id}", base,
+                   autoplay=a.autoplay and not values)  # fmt: skip
         values[item.id] = item_input(a.survey, item, lang, key, a.answers.get(item.id))
         a.update({item.id: values[item.id]})  # a follow-up appears in this same run
         if item.id in issues:
@@ -127,12 +56,12 @@ def section(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
     if issues:
         st.warning(t("kiosk.fix_errors", lang))
     left, right = st.columns(2)
-    if _tap(t("kiosk.back", lang), f"{a.client_uuid}:back", where=left):
+    if tap(t("kiosk.back", lang), f"{a.client_uuid}:back", where=left):
         a.back()
         st.rerun()
-    if _tap(t("kiosk.next", lang), f"{a.client_uuid}:next", primary=True, where=right):
-        _remember(a, a.next(values))
-        _save_draft(a)
+    if tap(t("kiosk.next", lang), f"{a.client_uuid}:next", primary=True, where=right):
+        remember_issues(a, a.next(values))
+        keep_draft(a)
         st.rerun()
     if a.resume_code:
         st.caption(t("kiosk.resume_caption", lang, code=a.resume_code))
@@ -148,10 +77,10 @@ def review(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
     for message in issues.values():
         st.error(message)
     left, right = st.columns(2)
-    if _tap(t("kiosk.back", lang), f"{a.client_uuid}:review-back", where=left):
+    if tap(t("kiosk.back", lang), f"{a.client_uuid}:review-back", where=left):
         a.back()
         st.rerun()
-    if _tap(t("kiosk.submit", lang), f"{a.client_uuid}:submit", primary=True, where=right):
+    if tap(t("kiosk.submit", lang), f"{a.client_uuid}:submit", primary=True, where=right):
         _submit(a, lang)
         st.rerun()
 
@@ -165,45 +94,11 @@ def _submit(a: KioskAttempt, lang: str) -> None:
         a.step = Step.DONE
         state["done_at"] = time.monotonic()
     except InvalidSubmission as exc:
-        _remember(a, exc.issues)
+        remember_issues(a, exc.issues)
     except RoundClosed:
         state["issues"] = {"_save": t("kiosk.closed_round", lang)}
     except (DomainError, OperationalError):
         state["issues"] = {"_save": t("kiosk.save_failed", lang)}
-
-
-def _save_draft(a: KioskAttempt) -> None:
-    """Keep the answers so far in the database; a failure here must not block the worker,
-    whose answers are still in this session."""
-    try:
-        with db() as s:
-            a.resume_code = save_draft(s, a)
-    except OperationalError:
-        pass
-
-
-def _read_aloud(a: KioskAttempt, item: Item, lang: str, autoplay: bool) -> None:
-    """Play buttons for the question and each of its options."""
-    if item.type is ItemType.LIKERT:
-        points = a.survey.scales[item.scale or ""]
-        options = [Spoken(str(p.value), label_of(p.label, lang)) for p in points]
-    elif item.type is ItemType.YES_NO:
-        options = [Spoken(t(k, lang), t(k, lang)) for k in ("kiosk.yes", "kiosk.no")]
-    else:
-        options = [
-            Spoken(label_of(o.label, lang), label_of(o.label, lang)) for o in item.options or []
-        ]
-    question = Spoken("", label_of(item.label, lang), (item.audio or {}).get(lang))
-    html = controls_html(
-        f"ra-{a.client_uuid[:8]}-{item.id}",
-        lang,
-        question,
-        options,
-        t("kiosk.no_voice", lang),
-        base=runtime().settings.survey_dir,
-        autoplay=autoplay,
-    )
-    st.html(html, unsafe_allow_javascript=True)
 
 
 def thank_you(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
@@ -214,7 +109,7 @@ def thank_you(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
     def countdown() -> None:
         st.success(t("kiosk.thanks" if a.step is Step.DONE else "kiosk.declined", lang))
         waited = time.monotonic() - state.get("done_at", time.monotonic())
-        if _tap(t("kiosk.next_worker", lang), f"{a.client_uuid}:again", primary=True) or (
+        if tap(t("kiosk.next_worker", lang), f"{a.client_uuid}:again", primary=True) or (
             waited > RESET_AFTER_SECONDS
         ):
             reset()

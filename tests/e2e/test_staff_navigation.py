@@ -7,7 +7,10 @@ from score_impact.i18n import t
 from tests.e2e.conftest import AppServer, settle
 
 # Router pages a trainer may open (app.py PAGES); helper modules must never be links.
-NOT_PAGES = {"common", "widgets", "impact view", "kiosk screens", "admin audit"}
+NOT_PAGES = {
+    "common", "auth", "widgets", "impact view", "impact panels", "kiosk screens", "kiosk start",
+    "admin audit",
+}  # fmt: skip
 
 
 def test_a_signed_in_trainer_sees_only_the_router_pages(browser, app_server: AppServer) -> None:  # noqa: ANN001
