@@ -24,8 +24,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
-# BCP-47 tags the Web Speech API matches voices against.
-SPEECH_LANG = {"en": "en-US", "zh": "zh-CN", "vi": "vi-VN", "id": "id-ID", "hi": "hi-IN"}
+from score_impact.i18n import speech_tag
 
 SCRIPT = """
 <script>
@@ -127,7 +126,7 @@ def controls_html(
     attrs = {
         "id": element_id,
         "class": "read-aloud",
-        "data-lang": SPEECH_LANG.get(language, language),
+        "data-lang": speech_tag(language),
         "data-autoplay": "1" if autoplay else "0",
     }
     parts.append("<div " + " ".join(f'{k}="{html.escape(v)}"' for k, v in attrs.items()) + ">")

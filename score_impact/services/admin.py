@@ -5,7 +5,7 @@ collect *all* problems (``InvalidInput``, nothing written), apply the change, wr
 ``AuditEvent`` (who, action, target, detail) and commit both in one transaction. So the
 audit log can never miss a change, nor list one that did not happen.
 
-Problems are ``Problem``s: a key under ``admin.problem.`` in ``locales/ui.yaml`` and its
+Problems are ``Problem``s: a key under ``admin.problem.`` in ``locales/<lang>/ui.yaml`` and its
 parameters, so the page shows them in the reader's language and no wording lives here.
 Entity-specific sentences ("A brand named ...") have one key per entity (``what``); terms
 inside a sentence (a phase, an audience) are nested ``Problem``s, translated with it.

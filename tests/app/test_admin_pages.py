@@ -1,4 +1,4 @@
-"""The admin pages in Chinese (AppTest): every label from locales/ui.yaml, and the admin
+"""The admin pages in Chinese (AppTest): every label from locales/<lang>/ui.yaml, and the admin
 service's refusals shown in the reader's language."""
 
 from __future__ import annotations
