@@ -11,6 +11,7 @@ import streamlit as st
 
 from pages.auth import NOTICE_KEY, account_sidebar, current_user
 from pages.common import language_switch, runtime, show_definition_problems, ui_lang
+from score_impact import web
 from score_impact.db.models import Role
 from score_impact.i18n import t
 
@@ -82,27 +83,43 @@ PAGES = [
 ]
 HERE = Path(__file__).parent
 
-st.set_page_config(page_title="SCORE impact", page_icon=":material/insights:", layout="centered")
-runtime()  # create/upgrade the database (and the demo on first start) before any page
-# A tablet opened by its join link shows the survey only, with no navigation to wander off to.
-tablet = "code" in st.query_params
-user = current_user()  # also ends an idle session, on every run of every page
-role = user.role if user else None
-lang = ui_lang()
-sections: dict[str, list] = {}
-for path, title, icon, url, section, roles in PAGES:
-    if (roles is EVERYONE or role in roles) and (HERE / path).exists():
-        # The survey is the home page: Streamlit serves the default page at "/" only (never
-        # at its url_path), so tablet links are /?code=... (services.admin.tablet_link).
-        page = st.Page(path, title=t(title, lang), icon=icon, url_path=url, default=url == "survey")
-        sections.setdefault(t(f"nav.section.{section}", lang), []).append(page)
-navigation = st.navigation(sections, position="hidden" if tablet else "sidebar")
-if not tablet:
-    if NOTICE_KEY in st.session_state and navigation.url_path != "login":
-        st.switch_page("pages/login.py")  # timed out: say why, on the sign-in page
-    language_switch()
-    if user:
-        account_sidebar(user)
-    if user and user.is_admin:
-        show_definition_problems()
-navigation.run()
+
+def main() -> None:
+    """Route one run of the Streamlit script: page config, then the pages of this role."""
+
+    st.set_page_config(
+        page_title="SCORE impact", page_icon=":material/insights:", layout="centered"
+    )
+    runtime()  # create/upgrade the database (and the demo on first start) before any page
+    # A tablet opened by its join link shows the survey only, with no navigation to wander off to.
+    tablet = "code" in st.query_params
+    user = current_user()  # also ends an idle session, on every run of every page
+    role = user.role if user else None
+    lang = ui_lang()
+    sections: dict[str, list] = {}
+    for path, title, icon, url, section, roles in PAGES:
+        if (roles is EVERYONE or role in roles) and (HERE / path).exists():
+            # The survey is the home page: Streamlit serves the default page at "/" only (never
+            # at its url_path), so tablet links are /?code=... (services.admin.tablet_link).
+            page = st.Page(
+                path, title=t(title, lang), icon=icon, url_path=url, default=url == "survey"
+            )
+            sections.setdefault(t(f"nav.section.{section}", lang), []).append(page)
+    navigation = st.navigation(sections, position="hidden" if tablet else "sidebar")
+    if not tablet:
+        if NOTICE_KEY in st.session_state and navigation.url_path != "login":
+            st.switch_page("pages/login.py")  # timed out: say why, on the sign-in page
+        language_switch()
+        if user:
+            account_sidebar(user)
+        if user and user.is_admin:
+            show_definition_problems()
+    navigation.run()
+
+
+if __name__ == "__main__":
+    main()  # Streamlit runs this file as __main__ on every rerun
+else:
+    # Imported by `streamlit run app.py` (which finds this st.App and serves it) or by an
+    # ASGI server: the HTTP routes beside the pages, on Streamlit's own server.
+    app = st.App("app.py", routes=web.routes())

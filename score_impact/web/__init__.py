@@ -1,0 +1,17 @@
+"""HTTP routes served beside the Streamlit pages by the same ``streamlit run app.py``.
+
+``app.py`` hands :func:`routes` to ``st.App``, which mounts them on Streamlit's own
+Starlette server (no second web server). Each resource lives in its own module of this
+package and contributes a list of Starlette routes here; none of them imports Streamlit.
+"""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from score_impact.web import health
+
+
+def routes() -> list[BaseRoute]:
+    """Every custom route of the app, in match order."""
+    return [*health.ROUTES]
