@@ -26,6 +26,7 @@ from score_impact.services.actions import (
     overdue,
     update_action,
 )
+from score_impact.text import literal
 
 lang = view.language()
 st.title(t("actions.title", lang))
@@ -61,10 +62,11 @@ if not found:
 for f in found:
     ent_id = ids[f.enterprise]
     key = f"{f.enterprise}|{f.outcome_id}"  # as in the dashboard's links
-    with st.expander(f.text(lang), expanded=key == wanted):
+    with st.expander(literal(f.text(lang)), expanded=key == wanted):
         for a in existing.get((ent_id, f.outcome_id), []):
-            st.markdown(f"- **{a.title}** — {a.responsible_role}, {a.due_date:%Y-%m-%d}, "
-                        f"{t(f'actions.status.{a.status}', lang)}")  # fmt: skip
+            status = t(f"actions.status.{a.status}", lang)
+            st.markdown(f"- **{literal(a.title)}** — {literal(a.responsible_role)}, "
+                        f"{a.due_date:%Y-%m-%d}, {status}")  # fmt: skip
         with st.form(f"new:{key}", clear_on_submit=True):
             title = st.text_input(t("actions.col.title", lang))
             role = st.text_input(t("actions.col.role", lang), help=t("actions.role_help", lang))
@@ -84,8 +86,8 @@ for f in found:
 st.subheader(t("actions.all", lang))
 for a in actions:
     left, right = st.columns([3, 1])
-    left.markdown(f"**{a.title}** · {opts.enterprises[a.enterprise_id]} · {a.due_date:%Y-%m-%d}"
-                  f"  \n{a.finding}")  # fmt: skip
+    left.markdown(f"**{literal(a.title)}** · {literal(opts.enterprises[a.enterprise_id])} · "
+                  f"{a.due_date:%Y-%m-%d}  \n{literal(a.finding)}")  # fmt: skip
     status = right.selectbox(t("actions.col.status", lang), statuses, statuses.index(a.status),
                              format_func=lambda v: t(f"actions.status.{v}", lang),
                              key=f"status:{a.id}")  # fmt: skip

@@ -10,6 +10,7 @@ from pages.widgets import pick, table
 from score_impact.db.models import Role
 from score_impact.i18n import t
 from score_impact.services import admin
+from score_impact.text import literal
 
 scope = require_role(Role.ADMIN)
 lang = ui_lang()
@@ -35,7 +36,7 @@ with brand_tab:
         if st.form_submit_button(t("admin.org.save_brand", lang), type="primary"):
             apply(
                 lambda s: admin.save_brand(s, scope, name, row.get("id")),
-                t("admin.saved", lang, name=name),
+                t("admin.saved", lang, name=literal(name)),
             )
 
 with factory_tab:
@@ -67,7 +68,7 @@ with factory_tab:
                     brand_ids=linked,
                     enterprise_id=row.get("id"),
                 ),
-                t("admin.saved", lang, name=name),
+                t("admin.saved", lang, name=literal(name)),
             )
 
 with cohort_tab:
@@ -115,5 +116,5 @@ with cohort_tab:
                     is_comparison=comparison,
                     cohort_id=row.get("id"),
                 ),
-                t("admin.saved", lang, name=name),
+                t("admin.saved", lang, name=literal(name)),
             )

@@ -10,6 +10,7 @@ from score_impact.db.models import Role
 from score_impact.i18n import t
 from score_impact.services import admin
 from score_impact.surveys.schema import Audience
+from score_impact.text import literal
 
 scope = require_role(Role.ADMIN)
 lang = ui_lang()
@@ -26,7 +27,7 @@ def show(result: admin.SurveyUpload) -> None:
     if not result.ok:
         st.error(t("admin.surveys.not_published", lang))
         for problem in result.problems:
-            st.markdown(f"- {problem}")
+            st.markdown(f"- {literal(problem)}")
     elif result.already_published:
         st.info(t("admin.surveys.already", lang, survey=result.survey_key, version=result.version))
     else:

@@ -17,6 +17,7 @@ from score_impact.db.models import Role, User
 from score_impact.i18n import t
 from score_impact.services.accounts import session_expired
 from score_impact.services.scope import Scope, scope_of
+from score_impact.text import literal
 
 USER_KEY, SEEN_KEY, NOTICE_KEY = "auth_user_id", "auth_last_seen", "auth_notice"
 
@@ -73,7 +74,7 @@ def require_role(*roles: Role) -> Scope:
 def account_sidebar(scope: Scope) -> None:
     lang = ui_lang()
     role = t(f"role.{scope.role.value}", lang)
-    st.sidebar.caption(t("login.signed_in_as", lang, name=scope.label, role=role))
+    st.sidebar.caption(t("login.signed_in_as", lang, name=literal(scope.label), role=role))
     if st.sidebar.button(t("login.logout", lang), key="sidebar_logout"):
         sign_out(("login.signed_out", {}))
         st.rerun()

@@ -15,11 +15,12 @@ from score_impact.reports import charts, export
 from score_impact.reports.impact import for_display
 from score_impact.reports.report_html import report_html
 from score_impact.reports.report_pdf import report_fonts, report_pdf
+from score_impact.text import literal
 
 lang = view.language()
 st.title(t("impact.brand_title", lang))
 scope = view.current_scope(lang, Role.BRAND, Role.ADMIN)
-st.caption(scope.label)
+st.caption(literal(scope.label))
 opts = view.options_or_stop(scope, lang)
 chosen = panels.filters(opts, lang, "brand", cohort_required=False)
 result = view.impact_or_stop(scope, chosen, lang)

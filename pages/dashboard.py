@@ -10,6 +10,7 @@ from score_impact.db.models import Role
 from score_impact.i18n import t
 from score_impact.reports import charts
 from score_impact.reports.impact import for_display
+from score_impact.text import literal
 
 lang = view.language()
 st.title(t("impact.dashboard_title", lang))
@@ -44,7 +45,7 @@ rows = charts.change_rows(result.constructs)
 if panels.chart_or_note(rows, charts.construct_chart, lang):
     with st.expander(t("impact.sentences", lang)):
         for sentence in rows["sentence"]:
-            st.write(sentence)
+            st.markdown(literal(sentence))
 
 st.subheader(t("impact.items", lang))
 dist = result.item_distributions

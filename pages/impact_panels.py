@@ -13,6 +13,7 @@ import streamlit as st
 from score_impact.i18n import t
 from score_impact.reports.findings import plan_lines
 from score_impact.reports.impact import ImpactFilters, ImpactOptions, ImpactResult
+from score_impact.text import literal
 
 
 def chart_or_note(
@@ -30,7 +31,7 @@ def method_notes(result: ImpactResult, lang: str) -> None:
     """How the numbers were made, folded away under the tables."""
     with st.expander(t("report.method", lang)):
         for note in result.method_notes["note"]:
-            st.markdown(f"- {note}")
+            st.markdown(f"- {literal(note)}")
 
 
 def _pick(label: str, choices: dict, key: str, lang: str):
@@ -104,9 +105,9 @@ def scorecard(result: ImpactResult, lang: str, grouping: str = "overall", group:
                 delta_color="inverse",
             )
             if isinstance(row.headline, str):
-                st.caption(row.headline)
+                st.caption(literal(row.headline))
             if isinstance(row.note, str):
-                st.warning(row.note)
+                st.warning(literal(row.note))
 
 
 def action_plans(result: ImpactResult, lang: str, can_add: bool) -> None:
@@ -123,8 +124,8 @@ def action_plans(result: ImpactResult, lang: str, can_add: bool) -> None:
         return
     st.subheader(t("report.actions", lang))
     for number, (finding, line) in enumerate(lines):
-        if can_add and st.button(line, key=f"plan:{number}", icon=":material/add_task:"):
+        if can_add and st.button(literal(line), key=f"plan:{number}", icon=":material/add_task:"):
             key = {"finding": f"{finding.enterprise}|{finding.outcome_id}"}
             st.switch_page("pages/actions.py", query_params=key)
         elif not can_add:
-            st.markdown(f"- {line}")
+            st.markdown(f"- {literal(line)}")

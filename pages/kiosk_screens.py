@@ -31,6 +31,7 @@ from score_impact.services.errors import DomainError, InvalidSubmission, RoundCl
 from score_impact.services.responses import submit_response
 from score_impact.surveys.schema import ItemType
 from score_impact.surveys.validation import is_visible
+from score_impact.text import literal
 
 RESET_AFTER_SECONDS = 8
 
@@ -73,7 +74,7 @@ def review(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
         for item in a.visible(sec):
             if item.type is not ItemType.NOTE:
                 answer = answer_text(a.survey, item, a.answers.get(item.id), lang)
-                st.markdown(f"**{label_of(item.label, lang)}**  \n{answer}")
+                st.markdown(f"**{label_of(item.label, lang)}**  \n{literal(answer)}")
     for message in issues.values():
         st.error(message)
     left, right = st.columns(2)

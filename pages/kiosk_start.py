@@ -17,6 +17,7 @@ from score_impact.pairing import ELEMENTS
 from score_impact.services.drafts import UnknownResumeCode, resume, save_draft
 from score_impact.services.errors import RoundClosed
 from score_impact.surveys.validation import Issue
+from score_impact.text import literal
 
 state = st.session_state
 
@@ -74,7 +75,7 @@ def consent(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
 def factory(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
     st.title(t("kiosk.choose_factory", lang))
     for ent_id, name in state["factories"].items():
-        if tap(name, f"{a.client_uuid}:ent-{ent_id}"):
+        if tap(literal(name), f"{a.client_uuid}:ent-{ent_id}"):
             a.choose_factory(ent_id)
             st.rerun()
 

@@ -11,6 +11,7 @@ from pages.common import db, ui_lang
 from score_impact.i18n import t
 from score_impact.services.accounts import authenticate
 from score_impact.services.errors import AccountLocked, LoginFailed
+from score_impact.text import literal
 
 lang = ui_lang()
 st.title(t("login.title", lang))
@@ -21,7 +22,7 @@ if notice := st.session_state.pop(NOTICE_KEY, None):
 user = current_user()
 if user is not None:
     role = t(f"role.{user.role.value}", lang)
-    st.success(t("login.signed_in_as", lang, name=user.label, role=role))
+    st.success(t("login.signed_in_as", lang, name=literal(user.label), role=role))
     if st.button(t("login.logout", lang), key="logout"):
         sign_out(("login.signed_out", {}))
         st.rerun()

@@ -21,6 +21,7 @@ from score_impact.services.manager import (
 from score_impact.services.rounds import open_round
 from score_impact.services.surveys import survey_of
 from score_impact.surveys.validation import visible_items
+from score_impact.text import literal
 
 scope = require_role(Role.MANAGER, Role.ADMIN)
 lang = ui_lang()
@@ -29,7 +30,7 @@ with db() as s:
     factories = manager_enterprises(s, scope)  # a manager: only their own factory
 if len(factories) == 1:
     enterprise_id = next(iter(factories))
-    st.subheader(factories[enterprise_id])
+    st.subheader(literal(factories[enterprise_id]))
 else:
     enterprise_id = st.selectbox(
         t("manager.enterprise", lang), list(factories), format_func=factories.get, index=None

@@ -20,6 +20,7 @@ from score_impact.services.rounds import round_by_code
 from score_impact.services.scope import check_cohort
 from score_impact.services.surveys import survey_of
 from score_impact.surveys.schema import Audience, ItemType
+from score_impact.text import literal
 
 user = require_role(Role.TRAINER, Role.ADMIN)
 state = st.session_state
@@ -60,7 +61,7 @@ with st.expander(t("paper.print_title", lang)):
 
 st.header(t("paper.entry_title", lang))
 person = user.username  # double entry needs a second signed-in person
-st.caption(t("paper.entered_by", lang) + f": {person}")
+st.caption(t("paper.entered_by", lang) + f": {literal(person)}")
 double = st.toggle(t("paper.double_entry", lang), key="p_double")
 for kind, text in state.pop("p_flash", []):
     getattr(st, kind)(text)
@@ -69,7 +70,7 @@ with st.form(f"sheet{n}"):  # a new form number after each save: empty boxes, no
     sheet = st.text_input(t("paper.sheet_number", lang), key=f"p{n}:sheet")
     factory = ""
     if len(factories) > 1:
-        keys = ", ".join(f"{i} = {name}" for i, (_, name) in enumerate(factories, start=1))
+        keys = ", ".join(f"{i} = {literal(name)}" for i, (_, name) in enumerate(factories, start=1))
         factory = st.text_input(t("paper.factory", lang, keys=keys), key=f"p{n}:factory")
     keyed = {k: st.text_input(t(f"kiosk.{k}", lang), key=f"p{n}:{k}") for k in CODE_KEYS}
     for item in (i for i in survey.items if i.type is not ItemType.NOTE):

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from score_impact.db.models import AuditEvent, Brand, Cohort, Enterprise, Role, User
 from score_impact.services.errors import AccountLocked, InvalidInput, LoginFailed
+from score_impact.text import clean_line
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
@@ -225,7 +226,8 @@ def create_user(
     missing = [str(cid) for cid, c in zip(cohort_ids, cohorts, strict=True) if c is None]
     if missing:
         problems.append(f"There is no cohort with id {', '.join(missing)}.")
-    if display_name is not None and len(display_name.strip()) > 120:
+    display_name = clean_line(display_name) or None
+    if display_name is not None and len(display_name) > 120:
         problems.append("The display name must have at most 120 characters.")
     if problems:
         raise InvalidInput(problems)
@@ -233,7 +235,7 @@ def create_user(
         username=name,
         password_hash=hash_password(password),
         role=kind.value,  # type: ignore[union-attr]
-        display_name=(display_name or "").strip() or None,
+        display_name=display_name,
         brand_id=brand_id,
         enterprise_id=enterprise_id,
     )

@@ -9,7 +9,7 @@ that did not improve, what the factory is doing about it.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from score_impact.db.models import ActionStatus, Enterprise, ImprovementAction
 from score_impact.services.errors import AccessDenied, DomainError
+from score_impact.text import clean_block, clean_line
 
 OPEN_STATUSES = (ActionStatus.PLANNED.value, ActionStatus.IN_PROGRESS.value)
 OUTCOME_KINDS = ("construct", "item", "kpi")
@@ -43,17 +44,31 @@ class ActionInput:
     cohort_id: int | None = None
 
 
+def _clean(data: ActionInput) -> ActionInput:
+    """Titles and roles are one line of plain text, notes and findings a block of it."""
+    return replace(
+        data,
+        outcome_id=clean_line(data.outcome_id),
+        title=clean_line(data.title),
+        responsible_role=clean_line(data.responsible_role),
+        finding=clean_block(data.finding),
+        notes=clean_block(data.notes),
+    )
+
+
 def _problems(data: ActionInput, today: date) -> list[str]:
     problems = []
-    if not data.title.strip():
+    if not data.title:
         problems.append("title: describe the action")
-    elif len(data.title.strip()) > 200:
+    elif len(data.title) > 200:
         problems.append("title: keep it under 200 characters")
-    if not data.responsible_role.strip():
+    if len(data.responsible_role) > 80:
+        problems.append("responsible role: keep it under 80 characters")
+    if not data.responsible_role:
         problems.append("responsible role: say who is responsible (a role, not a worker's name)")
     if data.outcome_kind not in OUTCOME_KINDS:
         problems.append(f"outcome kind: must be one of {', '.join(OUTCOME_KINDS)}")
-    if not data.outcome_id.strip():
+    if not data.outcome_id:
         problems.append("outcome: link the action to a construct or KPI")
     if data.due_date < today:
         problems.append("due date: must not be in the past")
@@ -64,6 +79,7 @@ def create_action(
     session: Session, data: ActionInput, created_by: str, today: date | None = None
 ) -> ImprovementAction:
     """Validate and store one action (the caller has checked the user's scope)."""
+    data = _clean(data)
     problems = _problems(data, today or date.today())
     if session.get(Enterprise, data.enterprise_id) is None:
         problems.append("enterprise: unknown")
@@ -72,13 +88,13 @@ def create_action(
     action = ImprovementAction(
         enterprise_id=data.enterprise_id,
         cohort_id=data.cohort_id,
-        outcome_id=data.outcome_id.strip(),
+        outcome_id=data.outcome_id,
         outcome_kind=data.outcome_kind,
-        title=data.title.strip(),
-        responsible_role=data.responsible_role.strip(),
+        title=data.title,
+        responsible_role=data.responsible_role,
         due_date=data.due_date,
-        finding=data.finding.strip(),
-        notes=data.notes.strip(),
+        finding=data.finding,
+        notes=data.notes,
         status=ActionStatus.PLANNED.value,
         created_by=created_by,
     )
@@ -102,7 +118,7 @@ def update_action(
     if status is not None:
         action.status = ActionStatus(status).value
     if notes is not None:
-        action.notes = notes.strip()
+        action.notes = clean_block(notes)
     if due_date is not None:
         action.due_date = due_date
     session.commit()

@@ -53,6 +53,7 @@ from score_impact.surveys.loader import (
 )
 from score_impact.surveys.schema import Audience
 from score_impact.surveys.xlsform import import_xlsform
+from score_impact.text import clean_line
 
 # SCORE's five modules (key stored on Cohort.module -> English name; pages show the
 # translated ``admin.module.<key>`` string).
@@ -69,13 +70,8 @@ SIZE_BANDS = ("1-49", "50-249", "250-999", "1000+")
 # --- shared validation and audit ------------------------------------------------------
 
 
-def clean_text(value: str | None) -> str:
-    """Trimmed, with inner runs of spaces collapsed: what users meant to type."""
-    return " ".join((value or "").split())
-
-
 def _name(value: str | None, what: str, limit: int, problems: list[Problem]) -> str:
-    text = clean_text(value)
+    text = clean_line(value)
     if not text:
         problems.append(Problem(f"admin.problem.name_empty.{what}"))
     elif len(text) > limit:
@@ -217,9 +213,9 @@ def save_enterprise(
     require_admin(scope)
     problems: list[Problem] = []
     text = _name(name, "enterprise", 160, problems)
-    values: dict[str, Any] = {"name": text, "country": clean_text(country)}
-    values["sector"] = clean_text(sector)
-    values["size_band"] = clean_text(size_band)
+    values: dict[str, Any] = {"name": text, "country": clean_line(country)}
+    values["sector"] = clean_line(sector)
+    values["size_band"] = clean_line(size_band)
     values["headcount"] = headcount
     for key in ("country", "sector"):
         if not values[key]:
@@ -276,7 +272,7 @@ def save_cohort(
         trainer = session.get(User, trainer_id)
         if trainer is None or trainer.role != Role.TRAINER:
             problems.append(Problem("admin.problem.not_trainer", {"id": trainer_id}))
-    trainer_label = clean_text(trainer_name) or None
+    trainer_label = clean_line(trainer_name) or None
     if trainer_label and len(trainer_label) > 120:
         problems.append(Problem("admin.problem.trainer_name_too_long", {"limit": 120}))
     cohort = _existing_or_new(session, Cohort, cohort_id, "cohort", problems)

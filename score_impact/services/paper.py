@@ -52,6 +52,7 @@ from score_impact.services.rounds import check_enterprise, open_round, round_ent
 from score_impact.services.surveys import survey_of
 from score_impact.surveys.schema import Audience, Survey
 from score_impact.surveys.validation import Issue, Value
+from score_impact.text import clean_line
 
 # Fixed forever: changing it would let an already stored sheet be stored again.
 PAPER_NAMESPACE = uuid.UUID("5c0e1a8e-2f4b-5d6a-9c1e-7a3b0d4f6e21")
@@ -311,7 +312,7 @@ def error_messages(survey: Survey, exc: DomainError, lang: str) -> list[str]:
 
 
 def _person(name: str) -> str:
-    person = " ".join((name or "").split())
+    person = clean_line(name)
     if not person:
         raise NoPerson()
     return person

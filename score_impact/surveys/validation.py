@@ -13,6 +13,7 @@ from typing import Any
 
 from score_impact.i18n import t
 from score_impact.surveys.schema import Item, ItemType, Survey
+from score_impact.text import clean_block
 
 Value = int | float | bool | str | list[str]
 
@@ -68,7 +69,7 @@ def _check_one(item: Item, value: Any, survey: Survey) -> tuple[Value | None, Is
     if kind is ItemType.TEXT:
         if not isinstance(value, str):
             return None, Issue(item.id, "not_text")
-        text = value.strip()
+        text = clean_block(value)
         if len(text) > item.max_length:
             return None, Issue(item.id, "too_long", {"max": item.max_length})
         return text, None

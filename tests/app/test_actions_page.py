@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from score_impact.db.models import ImprovementAction
+from score_impact.text import literal
 from tests.app.test_dashboard import _page, demo  # noqa: F401  (fixture)
 
 PAGE = "pages/actions.py"
@@ -26,7 +27,8 @@ def test_trainer_creates_an_action_from_a_finding(demo):  # noqa: F811
     with demo.session() as s:
         [action] = s.scalars(select(ImprovementAction)).all()
     assert action.outcome_id == "intention_stay" and action.created_by == "trainer.li"
-    assert action.finding == stay.label and action.due_date == date.today() + timedelta(days=30)
+    assert literal(action.finding) == stay.label  # shown as text, not as Markdown
+    assert action.due_date == date.today() + timedelta(days=30)
     assert any(a.label.startswith("Intention to stay") for a in at.expander)
 
 
