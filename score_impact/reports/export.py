@@ -4,7 +4,11 @@ Every cell goes through :func:`escape_cell` first. A downloaded file is opened i
 LibreOffice, where text such as ``=HYPERLINK(...)`` typed into a survey's free-text
 answer or an enterprise name would run as a formula (CSV/formula injection). Following
 the OWASP guidance, text starting with ``= + - @``, tab or carriage return gets a leading
-apostrophe, and in XLSX is stored as a string cell; numbers stay numbers.
+apostrophe, and in XLSX is stored as a string cell; numbers stay numbers. Where a formula
+could start *inside* a cell (after a comma, semicolon, tab, pipe or line break) it gets the
+apostrophe too: Excel in locales whose list separator is ";" (vi-VN, much of Europe) splits
+an unquoted ``x;=1+1`` into two cells, the second a live formula. CSV files also quote
+every field, so no separator inside a cell is ever read as one.
 
 Suppressed rows arrive already worded "suppressed" (:func:`impact.for_display`), so no
 count or mean of a small group can reach a file.
@@ -12,7 +16,9 @@ count or mean of a small group can reach a file.
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -35,6 +41,8 @@ from score_impact.reports.impact import ImpactFilters, ImpactResult, for_display
 from score_impact.services.scope import Scope, require_admin, visible_enterprise_ids
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A formula character at the start of the text or of any part a separator could split off.
+_FORMULA_PART = re.compile(r"(^|[,;|\t\r\n])([ \"]*)(?=[=+\-@])")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FILL = PatternFill("solid", fgColor="1F5F8B")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -60,12 +68,14 @@ RAW_COLUMNS: list[str] = [
 def escape_cell(value: Any) -> Any:
     """Neutralise text a spreadsheet would run as a formula; other values unchanged.
 
-    >>> escape_cell("=1+1"), escape_cell("-3"), escape_cell(-3.0), escape_cell("ok")
-    ("'=1+1", "'-3", -3.0, 'ok')
+    >>> escape_cell("=1+1"), escape_cell("-3"), escape_cell(-3.0), escape_cell("x;=1+1")
+    ("'=1+1", "'-3", -3.0, "x;'=1+1")
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    if value.startswith(("\t", "\r")):
+        value = "'" + value
+    return _FORMULA_PART.sub(lambda m: f"{m[1]}{m[2]}'", value)
 
 
 def _cell_value(value: Any) -> Any:
@@ -91,8 +101,9 @@ def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def frame_csv(frame: pd.DataFrame) -> bytes:
-    """One table as UTF-8 CSV with a byte-order mark (so Excel reads Chinese correctly)."""
-    return escape_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    """One table as UTF-8 CSV with a byte-order mark (so Excel reads Chinese correctly),
+    every field quoted."""
+    return escape_frame(frame).to_csv(index=False, quoting=csv.QUOTE_ALL).encode("utf-8-sig")
 
 
 # ----- column help (README sheet / README.csv) ---------------------------------------------

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 
 import openpyxl
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
@@ -42,6 +44,11 @@ TABLES = [
         ("\rx", "'\rx"),
         ("plain", "plain"),
         ("", ""),
+        ("x;=1+1", "x;'=1+1"),  # Excel with ";" as list separator would split it
+        ("a, -b", "a, '-b"),
+        ('x;"=1+1', "x;\"'=1+1"),
+        ("note\n@cmd", "note\n'@cmd"),
+        ("3-5 years", "3-5 years"),
         (-2.5, -2.5),
         (3, 3),
         (None, None),
@@ -49,6 +56,21 @@ TABLES = [
 )
 def test_escape_cell_prefixes_formula_text_and_leaves_numbers(value, expected):
     assert export.escape_cell(value) == expected
+
+
+def test_semicolon_formula_is_inert_in_csv():
+    """The probe: ``x;=1+1`` in a free-text answer. Excel in vi-VN (list separator ";")
+    must read one text cell, and even a reader that ignores quotes finds no part that
+    starts a formula."""
+    data = export.frame_csv(pd.DataFrame({"value_text": ["x;=1+1"], "n": [3]}))
+    text = data.decode("utf-8-sig")
+    assert text.splitlines()[1] == '"x;\'=1+1","3"'  # every field quoted
+    [_, row] = list(csv.reader(io.StringIO(text)))
+    assert row == ["x;'=1+1", "3"]
+    # a reader that splits on ";" and "," and ignores the quotes still finds no formula
+    parts = [p.strip('" ') for line in text.splitlines() for p in re.split("[;,]", line)]
+    assert "'=1+1" in parts
+    assert not [p for p in parts if p.startswith(export.FORMULA_PREFIXES)]
 
 
 def _workbook(data: bytes) -> openpyxl.Workbook:
