@@ -6,6 +6,7 @@ import streamlit as st
 
 from pages.auth import require_role
 from pages.common import FLASH_KEY, db, flash, ui_lang
+from score_impact import uploads
 from score_impact.db.models import Role
 from score_impact.i18n import t
 from score_impact.services import admin
@@ -39,8 +40,9 @@ def show(result: admin.SurveyUpload) -> None:
 yaml_tab, xls_tab = st.tabs([t("admin.surveys.yaml_tab", lang), t("admin.surveys.xls_tab", lang)])
 with yaml_tab:
     upload = st.file_uploader(
-        t("admin.surveys.yaml_file", lang), type=["yaml", "yml"], key="yaml_file"
-    )
+        t("admin.surveys.yaml_file", lang), type=["yaml", "yml"], key="yaml_file",
+        max_upload_size=max(1, uploads.YAML_MAX_BYTES // 1_000_000),
+    )  # fmt: skip
     text = st.text_area(t("admin.surveys.yaml_text", lang), height=200, key="yaml_text")
     if st.button(t("admin.surveys.publish_yaml", lang), type="primary", key="publish_yaml"):
         source = upload.name if upload else "pasted.yaml"
@@ -49,7 +51,10 @@ with yaml_tab:
             show(admin.upload_survey_yaml(s, scope, content, source))
 
 with xls_tab:
-    workbook = st.file_uploader(t("admin.surveys.xls_file", lang), type=["xlsx"], key="xls_file")
+    workbook = st.file_uploader(
+        t("admin.surveys.xls_file", lang), type=["xlsx"], key="xls_file",
+        max_upload_size=uploads.XLSX_MAX_BYTES // 1_000_000,
+    )  # fmt: skip
     audience = st.radio(
         t("admin.surveys.audience", lang),
         [a.value for a in Audience],

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from score_impact.config import DEFAULT_SURVEY_DIR
 from score_impact.surveys.schema import Survey
+from score_impact.uploads import UploadRefused, load_yaml
 
 DEFAULT_DIR = DEFAULT_SURVEY_DIR
 
@@ -78,7 +79,9 @@ def content_hash(survey: Survey) -> str:
 def parse_survey(text: str, source: str = "<text>") -> LoadedSurvey:
     """Parse one definition from YAML text; raise SurveyDefinitionError naming ``source``."""
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
+    except UploadRefused as exc:
+        raise SurveyDefinitionError(source, [str(exc)]) from exc
     except yaml.YAMLError as exc:
         raise SurveyDefinitionError(source, [f"not valid YAML: {exc}"]) from exc
     if not isinstance(raw, dict):

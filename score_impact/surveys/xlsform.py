@@ -51,6 +51,7 @@ in the settings' ``default_language``. Anything else is an error.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
@@ -74,6 +75,7 @@ from score_impact.surveys.schema import (
     Survey,
     Text,
 )
+from score_impact.uploads import UploadRefused, check_xlsx, read_capped
 
 __all__ = ["XLSFormError", "import_xlsform", "survey_to_yaml"]
 
@@ -214,7 +216,12 @@ def _read_sheets(source: Path | BinaryIO, source_name: str) -> dict[str, _Sheet]
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(source, read_only=True, data_only=True)
+        data = read_capped(source)
+        check_xlsx(data)  # sizes, rows and columns, before openpyxl reads anything
+    except UploadRefused as exc:
+        raise XLSFormError(source_name, [str(exc)]) from exc
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a bad upload
         raise XLSFormError(source_name, [f"not a readable .xlsx workbook ({exc})"]) from exc
     sheets: dict[str, _Sheet] = {}
