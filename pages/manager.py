@@ -9,6 +9,7 @@ from pages.common import db, ui_lang
 from pages.widgets import item_input, label_of
 from score_impact.db.models import Role
 from score_impact.i18n import t
+from score_impact.numbers import editable_number
 from score_impact.services.errors import InvalidSubmission, RoundClosed, UnknownRound
 from score_impact.services.manager import (
     kpi_values,
@@ -81,18 +82,20 @@ with kpi_tab:
     values = {}
     for kpi in survey.kpis:
         current = stored_kpis.get(kpi.id)
-        values[kpi.id] = st.text_input(
+        shown = "" if current is None else editable_number(current, lang)
+        typed = st.text_input(
             f"{label_of(kpi.label, lang)} ({label_of(kpi.unit, lang)})",
-            value="" if current is None else f"{current:g}",
+            value=shown,
             help=label_of(kpi.help, lang) or None,
             key=f"{key}:kpi:{kpi.id}",
         )
+        values[kpi.id] = current if typed == shown and current is not None else typed
         if kpi.id in issues:
             st.error(issues[kpi.id])
     if st.button(t("manager.save_kpis", lang), type="primary"):
         try:
             with db() as s:
-                save_kpis(s, round_.id, enterprise_id, values)
+                save_kpis(s, round_.id, enterprise_id, values, lang)
             st.toast(t("manager.saved", lang))
         except InvalidSubmission as exc:
             st.session_state[f"{key}:issues"] = {i.item_id: i.message(lang) for i in exc.issues}

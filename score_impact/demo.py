@@ -308,9 +308,10 @@ def _seed_managers(
 ) -> None:
     baseline = {}
     for kpi in survey.kpis:
-        high = kpi.max if kpi.max is not None else 100.0
+        percent = kpi.max is not None and kpi.max <= 100  # other maxima are only plausible caps
+        high = kpi.max if percent else 100.0
         value = kpi.min + (high - kpi.min) * rng.uniform(0.2, 0.5)
-        if kpi.max is None:
+        if not percent:
             value = rng.uniform(5, 60)
         baseline[kpi.id] = value
     for phase in (Phase.BASELINE, Phase.FOLLOW_UP):

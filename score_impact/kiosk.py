@@ -119,7 +119,8 @@ class KioskAttempt:
     def next(self, values: dict[str, Any]) -> list[Issue]:
         """Leave the current section if its visible items are valid; else return the issues."""
         self.update(values)
-        _, issues = validate_answers(self.survey, self.answers, self.visible())
+        lang = self.language or self.survey.default_language
+        _, issues = validate_answers(self.survey, self.answers, self.visible(), lang)
         if issues:
             return issues
         self.section_index = self._next_section(self.section_index)

@@ -14,7 +14,7 @@ Small groups: any row describing fewer than ``min_group_size`` respondents is fl
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
 import numpy as np
@@ -41,6 +41,7 @@ from analysis.adapter import (
 )
 from score_impact.db.models import Cohort, Enterprise, Response, SurveyRound, cohort_enterprise
 from score_impact.i18n import t
+from score_impact.numbers import NUMBER_LIMIT
 from score_impact.services.actions import actions_for, overdue
 from score_impact.services.errors import AccessDenied
 from score_impact.services.scope import Scope, visible_cohort_ids, visible_enterprise_ids
@@ -474,7 +475,7 @@ def build_impact(
         cohort_ids=_frozen(cohort_ids),
     )
     answers = _filter_rows(answers_frame(session, ids, rounds), filters)
-    kpis = _filter_rows(kpis_frame(session, ids, rounds), filters)
+    kpis = _plausible(_filter_rows(kpis_frame(session, ids, rounds), filters))
     outcomes = outcomes_frame(round_surveys(session, ids, rounds))
     if outcomes.empty:
         outcomes = pd.DataFrame(columns=["outcome_id", "kind", "label", "stakeholder"])
@@ -530,7 +531,7 @@ def build_impact(
     )
     constructs = results[results["kind"] == "construct"] if len(results) else results
     items = results[results["kind"] == "item"] if len(results) else results
-    return ImpactResult(
+    result = ImpactResult(
         response_counts=response_counts(session, enterprise_ids, filters, k, cohort_ids),
         constructs=_localise(constructs, filters.lang).reset_index(drop=True),
         items=_localise(items, filters.lang).reset_index(drop=True),
@@ -546,6 +547,24 @@ def build_impact(
         filters=filters,
         enterprises=tuple(sorted(set(answers["enterprise"]) | set(kpis["enterprise"]))),
     )
+    return replace(result, **{name: _finite(frame) for name, frame in result.tables()})
+
+
+def _plausible(kpis: pd.DataFrame) -> pd.DataFrame:
+    """KPI values a person could have meant: finite and within ``NUMBER_LIMIT`` (values
+    stored before every KPI had a maximum may hold 1e308, whose % change is infinite)."""
+    values = kpis["value"].astype(float)
+    return kpis[np.isfinite(values) & (values.abs() <= NUMBER_LIMIT)]
+
+
+def _finite(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every infinite number blank: no chart, table or file shows one."""
+    numbers = frame.select_dtypes(include="number").columns
+    if not len(numbers):
+        return frame
+    out = frame.copy()
+    out[numbers] = out[numbers].replace([np.inf, -np.inf], np.nan)
+    return out
 
 
 def for_display(frame: pd.DataFrame) -> pd.DataFrame:

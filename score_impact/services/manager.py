@@ -61,7 +61,7 @@ def save_manager_answers(
 ) -> int:
     """Validate and store (or replace) the manager survey answers; returns the response id."""
     _, survey = _manager_round(session, round_id, enterprise_id)
-    clean, issues = validate_answers(survey, answers)
+    clean, issues = validate_answers(survey, answers, lang=language)
     if issues:
         raise InvalidSubmission(issues)
     response = _manager_response(session, round_id, enterprise_id)
@@ -99,12 +99,18 @@ def manager_answers(session: Session, round_id: int, enterprise_id: int) -> dict
 
 
 def save_kpis(
-    session: Session, round_id: int, enterprise_id: int, values: dict[str, Any]
+    session: Session,
+    round_id: int,
+    enterprise_id: int,
+    values: dict[str, Any],
+    lang: str = "en",
 ) -> dict[str, float]:
     """Validate every KPI (number, range, whole numbers for counts), then store them all.
 
-    A blank value removes a stored one (the manager cleared the field). If any value is
-    invalid nothing is changed and every problem is reported.
+    Typed values are read the way interface language ``lang`` writes numbers ("1,000" is
+    a thousand in English, ambiguous in Vietnamese). A blank value removes a stored one
+    (the manager cleared the field). If any value is invalid nothing is changed and every
+    problem is reported.
     """
     _, survey = _manager_round(session, round_id, enterprise_id)
     kpis = {k.id: k for k in survey.kpis}
@@ -117,7 +123,7 @@ def save_kpis(
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             clean[kpi_id] = None
             continue
-        number, issue = check_number(kpi_id, raw, kpi.min, kpi.max, kpi.integer)
+        number, issue = check_number(kpi_id, raw, kpi.min, kpi.max, kpi.integer, lang)
         if issue:
             issues.append(issue)
         else:

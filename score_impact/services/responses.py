@@ -162,7 +162,7 @@ def submit_response(session: Session, sub: Submission) -> SubmitResult:
     survey = survey_by_hash(session, gate.survey_version_id, gate.content_hash)
     if sub.language not in survey.languages:
         raise InvalidSubmission([Issue("_submission", "bad_language")])
-    clean, issues = validate_answers(survey, sub.answers)
+    clean, issues = validate_answers(survey, sub.answers, lang=sub.language)
     if issues:
         raise InvalidSubmission(issues)
     row = {

@@ -16,7 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from score_impact.config import DEFAULT_SURVEY_DIR
-from score_impact.surveys.schema import Survey
+from score_impact.surveys.schema import PUBLISHING, Survey
 from score_impact.uploads import UploadRefused, load_yaml
 
 DEFAULT_DIR = DEFAULT_SURVEY_DIR
@@ -87,7 +87,7 @@ def parse_survey(text: str, source: str = "<text>") -> LoadedSurvey:
     if not isinstance(raw, dict):
         raise SurveyDefinitionError(source, ["the file must hold one survey (a mapping)"])
     try:
-        survey = Survey.model_validate(raw)
+        survey = Survey.model_validate(raw, context=PUBLISHING)
     except ValidationError as exc:
         raise SurveyDefinitionError(source, _messages(raw, exc)) from exc
     return LoadedSurvey(survey=survey, source=source, content_hash=content_hash(survey))

@@ -13,13 +13,25 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 Identifier = Annotated[str, Field(pattern=IDENTIFIER, max_length=60)]
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")]
 # A label in every language of the survey: {"en": "...", "zh": "..."}
 Text = dict[str, str]
+# Bounds of numbers: never infinite or NaN (a YAML ".inf" would make every check pass).
+Bound = Annotated[float, Field(allow_inf_nan=False)]
+#: Validation context of a definition being published (loader, XLSForm import): stricter
+#: than reading a stored version back, which must keep working for old rounds.
+PUBLISHING = {"publishing": True}
 
 
 class Strict(BaseModel):
@@ -127,8 +139,8 @@ class Item(Strict):
     reverse: bool = False
     scale: Identifier | None = None  # likert: key into Survey.scales
     options: list[Option] | None = None  # single/multiple choice
-    min: float | None = None  # number
-    max: float | None = None
+    min: Bound | None = None  # number
+    max: Bound | None = None  # required for number items when publishing
     integer: bool = False
     unit: Text | None = None
     max_length: int = Field(default=300, ge=1, le=2000)  # text
@@ -199,8 +211,8 @@ class Kpi(Strict):
     unit: Text
     direction: Direction
     stakeholder: Stakeholder = Stakeholder.SUPPLIER
-    min: float = 0
-    max: float | None = None
+    min: Bound = 0
+    max: Bound | None = None  # a plausible maximum: required when publishing
     integer: bool = False
     help: Text | None = None
 
@@ -227,8 +239,10 @@ class Survey(Strict):
         return langs
 
     @model_validator(mode="after")
-    def _cross_references(self) -> Self:
+    def _cross_references(self, info: ValidationInfo) -> Self:
         problems: list[str] = []
+        if (info.context or {}).get("publishing"):
+            problems += self._check_maxima()
         problems += self._check_ids()
         problems += self._check_translations()
         problems += self._check_scales_and_constructs()
@@ -271,6 +285,21 @@ class Survey(Strict):
                     problems.append(f"duplicate {kind} id '{one}'")
                 seen.add(one)
         return problems
+
+    def _check_maxima(self) -> list[str]:
+        """Every number a person types has a plausible maximum: a KPI without one took
+        1e308, whose % change is infinite and blanked every bar of a report's chart.
+        (Stored versions published before this rule are read without it; answers to them
+        are still capped by ``score_impact.numbers.NUMBER_LIMIT``.)"""
+        hint = "set max (in an XLSForm, a constraint such as '. <= 100')"
+        numbers = [i.id for i in self.items if i.type is ItemType.NUMBER and i.max is None]
+        return [
+            f"item '{n}': a number question needs a plausible maximum: {hint}" for n in numbers
+        ] + [
+            f"kpi '{k.id}': a KPI needs a plausible maximum: {hint}"
+            for k in self.kpis
+            if k.max is None
+        ]
 
     def _check_translations(self) -> list[str]:
         problems = []

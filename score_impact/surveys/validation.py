@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from score_impact.i18n import t
+from score_impact.numbers import NUMBER_LIMIT, NumberProblem, format_number, parse_number
 from score_impact.surveys.schema import Item, ItemType, Survey
 from score_impact.text import clean_block
 
@@ -43,7 +44,9 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value == []
 
 
-def _check_one(item: Item, value: Any, survey: Survey) -> tuple[Value | None, Issue | None]:
+def _check_one(
+    item: Item, value: Any, survey: Survey, lang: str
+) -> tuple[Value | None, Issue | None]:
     """Coerce one answer to its stored type, or explain why it cannot be stored."""
     kind = item.type
     if kind is ItemType.LIKERT:
@@ -65,7 +68,7 @@ def _check_one(item: Item, value: Any, survey: Survey) -> tuple[Value | None, Is
             return None, Issue(item.id, "choose_option")
         return [o.value for o in item.options or [] if o.value in set(value)], None
     if kind is ItemType.NUMBER:
-        return check_number(item.id, value, item.min, item.max, item.integer)
+        return check_number(item.id, value, item.min, item.max, item.integer, lang)
     if kind is ItemType.TEXT:
         if not isinstance(value, str):
             return None, Issue(item.id, "not_text")
@@ -77,35 +80,46 @@ def _check_one(item: Item, value: Any, survey: Survey) -> tuple[Value | None, Is
 
 
 def check_number(
-    item_id: str, value: Any, low: float | None, high: float | None, integer: bool
+    item_id: str,
+    value: Any,
+    low: float | None,
+    high: float | None,
+    integer: bool,
+    lang: str = "en",
 ) -> tuple[float | None, Issue | None]:
-    """Parse a number typed by a person ("12,5" and " 7 " are accepted) and check its range."""
+    """Parse a number typed by a person in interface language ``lang`` (see
+    :mod:`score_impact.numbers`: "1,000" is a thousand in English and refused in Vietnamese)
+    and check its range. Without a maximum, :data:`NUMBER_LIMIT` is the maximum, so no
+    value near float overflow reaches an analysis, chart or file."""
     if isinstance(value, bool):
         return None, Issue(item_id, "not_a_number")
     if isinstance(value, str):
         try:
-            value = float(value.strip().replace(",", "."))
-        except ValueError:
-            return None, Issue(item_id, "not_a_number")
+            value = parse_number(value, lang)
+        except NumberProblem as problem:
+            return None, Issue(item_id, problem.code, problem.params)
     if not isinstance(value, int | float) or not math.isfinite(value):
         return None, Issue(item_id, "not_a_number")
     if integer and float(value) != int(value):
         return None, Issue(item_id, "whole_number")
     if low is not None and value < low:
-        return None, Issue(item_id, "too_small", {"min": _fmt(low)})
-    if high is not None and value > high:
-        return None, Issue(item_id, "too_large", {"max": _fmt(high)})
+        return None, Issue(item_id, "too_small", {"min": format_number(low, lang)})
+    high = NUMBER_LIMIT if high is None else min(high, NUMBER_LIMIT)
+    if value > high:
+        return None, Issue(item_id, "too_large", {"max": format_number(high, lang)})
+    if value < -NUMBER_LIMIT:
+        return None, Issue(item_id, "too_small", {"min": format_number(-NUMBER_LIMIT, lang)})
     return float(value), None
 
 
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
-
-
 def validate_answers(
-    survey: Survey, answers: Mapping[str, Any], items: Iterable[Item] | None = None
+    survey: Survey,
+    answers: Mapping[str, Any],
+    items: Iterable[Item] | None = None,
+    lang: str = "en",
 ) -> tuple[dict[str, Value], list[Issue]]:
-    """Check ``answers`` for ``items`` (default: the whole survey).
+    """Check ``answers`` for ``items`` (default: the whole survey); numbers typed as text
+    are read the way interface language ``lang`` writes them.
 
     Returns the cleaned answers (hidden and blank items dropped) and the issues; unknown
     item ids are an issue too, so a tampered or stale payload is never half-stored.
@@ -122,7 +136,7 @@ def validate_answers(
             if item.required:
                 issues.append(Issue(item.id, "required"))
             continue
-        coerced, issue = _check_one(item, value, survey)
+        coerced, issue = _check_one(item, value, survey, lang)
         if issue:
             issues.append(issue)
         elif coerced is not None:

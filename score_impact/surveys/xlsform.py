@@ -64,6 +64,7 @@ from pydantic import ValidationError
 from score_impact.surveys.loader import SurveyDefinitionError
 from score_impact.surveys.schema import (
     IDENTIFIER,
+    PUBLISHING,
     Audience,
     Condition,
     Construct,
@@ -1071,16 +1072,10 @@ def import_xlsform(
     if not sections:
         raise XLSFormError(name, ["survey sheet: no questions to import"])
     try:
-        return Survey(
-            id=form_id,
-            version=version,
-            title=title,
-            audience=audience,
-            languages=importer.languages,
-            scales=importer.scales,
-            constructs=constructs,
-            sections=sections,
-        )
+        fields = {"id": form_id, "version": version, "title": title, "audience": audience}
+        fields |= {"languages": importer.languages, "scales": importer.scales}
+        fields |= {"constructs": constructs, "sections": sections}
+        return Survey.model_validate(fields, context=PUBLISHING)
     except ValidationError as exc:
         raise XLSFormError(name, list(_messages(exc))) from exc
 

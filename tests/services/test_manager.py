@@ -21,7 +21,7 @@ def test_kpis_saved_edited_and_cleared(rt, world):
             s,
             world.manager_round_id,
             world.enterprise_ids[0],
-            {"defect_rework_rate": "4,5", "open_audit_findings": "3"},
+            {"defect_rework_rate": "4.5", "open_audit_findings": "3"},
         )
         save_kpis(
             s,
@@ -67,3 +67,40 @@ def test_manager_answers_replace_previous_and_lock_when_closed(rt, world):
         close_round(s, world.manager_round_id)
         with pytest.raises(RoundClosed):
             save_kpis(s, world.manager_round_id, ent, {"defect_rework_rate": "2"})
+
+
+@pytest.mark.parametrize(
+    ("typed", "lang", "stored"),
+    [
+        ("1,000", "en", 1000.0),  # the probe: stored as 1.0 before
+        ("1,234", "zh", 1234.0),  # like the probe "12,345", which was stored as 12.345
+        ("1.000,5", "vi", 1000.5),  # Vietnamese conventions, from Babel: no code for vi
+    ],
+)
+def test_kpi_numbers_are_read_in_the_interface_language(rt, world, typed, lang, stored):
+    ent = world.enterprise_ids[0]
+    with rt.session() as s:
+        save_kpis(s, world.manager_round_id, ent, {"output_per_worker_hour": typed}, lang)
+        assert kpi_values(s, world.manager_round_id, ent) == {"output_per_worker_hour": stored}
+
+
+@pytest.mark.parametrize(
+    ("typed", "lang", "code"),
+    [
+        ("1e308", "en", "too_large"),  # the probe: an infinite % change blanked the chart
+        ("1.000", "en", "ambiguous_number"),  # a thousand the Vietnamese way, or one?
+        ("1,000", "vi", "ambiguous_number"),
+        ("inf", "en", "not_a_number"),
+    ],
+)
+def test_kpi_probes_are_refused_and_nothing_changes(rt, world, typed, lang, code):
+    ent = world.enterprise_ids[0]
+    with rt.session() as s:
+        save_kpis(s, world.manager_round_id, ent, {"output_per_worker_hour": "12"})
+        with pytest.raises(InvalidSubmission) as refused:
+            save_kpis(s, world.manager_round_id, ent, {"output_per_worker_hour": typed}, lang)
+        assert [i.code for i in refused.value.issues] == [code]
+        assert kpi_values(s, world.manager_round_id, ent) == {"output_per_worker_hour": 12.0}
+    if code == "ambiguous_number":
+        message = refused.value.issues[0].message("en")
+        assert "1000" in message and typed in message

@@ -188,7 +188,7 @@ def test_kpi_ids_are_unique_and_apart_from_item_ids(survey: Survey) -> None:
 
 def test_kpi_ranges_fit_their_units(survey: Survey) -> None:
     for kpi in survey.kpis:
-        assert kpi.max is None or kpi.min <= kpi.max, kpi.id
+        assert kpi.max is not None and kpi.min <= kpi.max, kpi.id  # a plausible maximum
         if kpi.unit.get("en", "").startswith("%"):
             assert (kpi.min, kpi.max) == (0, 100), kpi.id
             assert not kpi.integer, kpi.id
@@ -314,16 +314,16 @@ HIGHER, LOWER = Direction.HIGHER_IS_BETTER, Direction.LOWER_IS_BETTER
 SUPPLIER, BRAND, WORKERS = Stakeholder.SUPPLIER, Stakeholder.BRAND, Stakeholder.WORKERS
 EXPECTED_KPIS = {
     # id: (direction, stakeholder, integer, max)
-    "output_per_worker_hour": (HIGHER, SUPPLIER, False, None),
+    "output_per_worker_hour": (HIGHER, SUPPLIER, False, 10000),
     "defect_rework_rate": (LOWER, SUPPLIER, False, 100),
     "on_time_delivery_rate": (HIGHER, BRAND, False, 100),
     "worker_turnover_rate": (LOWER, SUPPLIER, False, 100),
     "absenteeism_rate": (LOWER, SUPPLIER, False, 100),
-    "lost_time_accident_rate": (LOWER, SUPPLIER, False, None),
-    "energy_per_unit": (LOWER, SUPPLIER, False, None),
-    "suggestions_received": (HIGHER, WORKERS, True, None),
-    "suggestions_implemented": (HIGHER, SUPPLIER, True, None),
-    "open_audit_findings": (LOWER, BRAND, True, None),
+    "lost_time_accident_rate": (LOWER, SUPPLIER, False, 1000),
+    "energy_per_unit": (LOWER, SUPPLIER, False, 10000),
+    "suggestions_received": (HIGHER, WORKERS, True, 10000),
+    "suggestions_implemented": (HIGHER, SUPPLIER, True, 10000),
+    "open_audit_findings": (LOWER, BRAND, True, 1000),
 }
 
 
@@ -331,7 +331,7 @@ def test_manager_survey_kpi_set() -> None:
     s = _load("manager_m1.yaml")
     assert (s.id, s.version, s.audience, s.languages) == (
         "manager_m1",
-        1,
+        2,
         Audience.MANAGER,
         ["en", "zh"],
     )

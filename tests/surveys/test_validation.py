@@ -16,7 +16,13 @@ def worker():
 @pytest.mark.parametrize(
     ("raw", "low", "high", "integer", "expected", "code"),
     [
-        ("12,5", 0, 100, False, 12.5, None),
+        ("12,5", 0, 100, False, None, "ambiguous_number"),  # 125 or 12.5 in English?
+        ("12.5", 0, 100, False, 12.5, None),
+        ("1,000", 0, None, False, 1000.0, None),
+        ("1e308", 0, None, False, None, "too_large"),  # no maximum: 10^12 is one
+        (1e308, 0, None, False, None, "too_large"),
+        ("-1e308", None, None, False, None, "too_small"),
+        ("inf", 0, None, False, None, "not_a_number"),
         (" 7 ", 0, 10, True, 7.0, None),
         ("7.5", 0, 10, True, None, "whole_number"),
         ("101", 0, 100, False, None, "too_large"),

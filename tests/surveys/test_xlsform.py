@@ -134,7 +134,7 @@ SURVEY_ROWS: list[list[Any]] = [
         None,
         None,
         "${coop_listen} >= 3",
-        ". >= 0",
+        ". >= 0 and . <= 80",
     ],  # 14
     ["end", "end"],  # 15
 ]
@@ -264,7 +264,7 @@ def test_worker_form_imports(form: Path) -> None:
     assert (tenure.min, tenure.max, tenure.integer) == (0, 600, True)
     assert tenure.help == {"en": "Count whole months.", "zh": "按整月计算。"}
     extra = survey.item("extra_hours")
-    assert (extra.min, extra.max, extra.integer) == (0, None, False)
+    assert (extra.min, extra.max, extra.integer) == (0, 80, False)
     assert survey.item("suggestion").required is False
 
 
