@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         return _create_user(args)
     if args.command == "demo":
         runtime = start(demo=True)
-        print(f"Database ready: {runtime.settings.database_url}")
+        print(f"Database ready: {runtime.settings.display_url}")
         for problem in runtime.problems:
             print(f"survey definition problem: {problem}", file=sys.stderr)
         print("Demo accounts (made with the demo data; public passwords, for trying only):")

@@ -6,7 +6,7 @@
 | SCORE_DATA_DIR | ./.score_impact | where the SQLite file and the generated secret key live |
 | SCORE_MIN_GROUP_SIZE | 5 | groups with fewer respondents are suppressed everywhere |
 | SCORE_SECRET_KEY | generated once into <data dir>/secret.key | keys the anonymous pairing hashes |
-| SCORE_DEMO_ON_EMPTY | 1 | create the demo data when the app starts on an empty database |
+| SCORE_DEMO_ON_EMPTY | 1, or 0 with SCORE_DATABASE_URL | seed the demo into an empty database |
 | SCORE_SESSION_MINUTES | 30 | idle minutes before a logged-in user must log in again |
 | SCORE_SURVEY_DIR | ./survey_defs | survey definitions (YAML) and their audio files |
 """
@@ -18,7 +18,10 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import make_url
+
 DEFAULT_SURVEY_DIR = Path(__file__).resolve().parents[1] / "survey_defs"
+FALSE = ("0", "false", "no", "off")
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,11 @@ class Settings:
     session_minutes: int
     survey_dir: Path
 
+    @property
+    def display_url(self) -> str:
+        """The database URL with its password replaced by ``***``: for printing and logs."""
+        return make_url(self.database_url).render_as_string(hide_password=True)
+
 
 def _secret_key(data_dir: Path) -> bytes:
     """The pairing key: from the environment, else a random key kept beside the database.
@@ -42,10 +50,21 @@ def _secret_key(data_dir: Path) -> bytes:
         return env.encode()
     path = data_dir / "secret.key"
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        _private_dir(data_dir)
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip().encode()
+
+
+def _private_dir(path: Path) -> None:
+    """Create ``path`` (and parents) readable by the app's user only, if missing."""
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700)
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    return default if raw is None or not raw.strip() else raw.strip().lower() not in FALSE
 
 
 def _positive_int(name: str, default: int) -> int:
@@ -61,15 +80,18 @@ def _positive_int(name: str, default: int) -> int:
 
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("SCORE_DATA_DIR", ".score_impact")).resolve()
-    url = os.environ.get("SCORE_DATABASE_URL") or f"sqlite:///{data_dir / 'score_impact.db'}"
+    given = os.environ.get("SCORE_DATABASE_URL")
+    url = given or f"sqlite:///{data_dir / 'score_impact.db'}"
     if url.startswith("sqlite:///") and ":memory:" not in url:
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        _private_dir(Path(url.removeprefix("sqlite:///")).parent)
     return Settings(
         database_url=url,
         data_dir=data_dir,
         min_group_size=_positive_int("SCORE_MIN_GROUP_SIZE", 5),
         secret_key=_secret_key(data_dir),
-        demo_on_empty=os.environ.get("SCORE_DEMO_ON_EMPTY", "1") not in ("0", "false", "no"),
+        # A database named in SCORE_DATABASE_URL is a real server's: no demo accounts with
+        # public passwords there unless SCORE_DEMO_ON_EMPTY=1 asks for them.
+        demo_on_empty=_flag("SCORE_DEMO_ON_EMPTY", default=not given),
         session_minutes=_positive_int("SCORE_SESSION_MINUTES", 30),
         survey_dir=Path(os.environ.get("SCORE_SURVEY_DIR") or DEFAULT_SURVEY_DIR).resolve(),
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -23,8 +24,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API 
     cursor.close()
 
 
+def _private_file(url: str) -> None:
+    """Create a SQLite file readable and writable by the app's user only (0600) before
+    SQLite creates it with the process umask (often 0644: world-readable answers).
+    SQLite gives its -wal and -shm files the same permissions."""
+    path = make_url(url).database
+    if not path or path == ":memory:" or Path(path).exists():
+        return
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        _private_file(url)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 15}, pool_pre_ping=True
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import stat
+
 from sqlalchemy import create_engine, func, select, text
 from streamlit.testing.v1 import AppTest
 
@@ -10,15 +12,18 @@ from tests.conftest import ROOT
 
 
 def test_first_start_in_empty_folder_creates_demo_and_serves_pages(tmp_path, monkeypatch):
-    for name in ("SCORE_DATABASE_URL", "SCORE_DATA_DIR", "SCORE_SECRET_KEY"):
+    # exactly the README's first command: no settings at all
+    for name in ("SCORE_DATABASE_URL", "SCORE_DATA_DIR", "SCORE_SECRET_KEY", "SCORE_DEMO_ON_EMPTY"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SCORE_DEMO_ON_EMPTY", "1")
     monkeypatch.chdir(tmp_path)
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
     db = tmp_path / ".score_impact" / "score_impact.db"
     assert db.exists() and (tmp_path / ".score_impact" / "secret.key").exists()
+    # the answers are readable by the app's user only (they were world-readable, 0644)
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
     engine = create_engine(f"sqlite:///{db}")
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Enterprise)).scalar() == 8
