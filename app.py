@@ -10,7 +10,8 @@ from pathlib import Path
 import streamlit as st
 
 from pages.auth import NOTICE_KEY, account_sidebar, current_user
-from pages.common import language_switch, runtime, show_definition_problems, ui_lang
+from pages.common import demo_banner, language_switch, runtime, show_definition_problems, ui_lang
+from pages.error_screen import error_screen
 from score_impact import web
 from score_impact.db.models import Role
 from score_impact.i18n import t
@@ -112,9 +113,13 @@ def main() -> None:
         language_switch()
         if user:
             account_sidebar(user)
+        demo_banner()
         if user and user.is_admin:
             show_definition_problems()
-    navigation.run()
+    try:
+        navigation.run()
+    except Exception:  # a bug or an outage: a calm screen, the traceback in the log only
+        error_screen()
 
 
 if __name__ == "__main__":

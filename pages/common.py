@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from streamlit.runtime.pages_manager import PagesManager
 
 from score_impact.config import load_settings
+from score_impact.demo import demo_accounts_in_use
 from score_impact.i18n import LANGUAGES, t
 from score_impact.runtime import Runtime, start
 from score_impact.services.errors import AccessDenied, InvalidInput
@@ -76,6 +77,18 @@ def db() -> Iterator[Session]:
 
 def tablet_style() -> None:
     st.html(TABLET_CSS)
+
+
+@st.cache_data(ttl=120, show_spinner=False)
+def _demo_accounts(database_url: str) -> list[str]:
+    with db() as s:
+        return demo_accounts_in_use(s)
+
+
+def demo_banner() -> None:
+    """While demo accounts with public passwords are active, every staff page says so."""
+    if names := _demo_accounts(runtime().settings.database_url):
+        st.warning(t("demo.banner", ui_lang(), users=", ".join(names)), icon=":material/warning:")
 
 
 def show_definition_problems() -> None:

@@ -1,5 +1,6 @@
-"""Command line: ``score-impact demo`` (create demo data), ``score-impact run`` (start app)
-and ``score-impact create-user`` (the first admin of a real server, or any account)."""
+"""Command line: ``score-impact demo`` (create demo data), ``score-impact run`` (start app),
+``score-impact create-user`` (the first admin of a real server, or any account) and
+``score-impact disable-demo-accounts`` (before real answers are collected)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sys
 from pathlib import Path
 
 from score_impact.db.models import Role
-from score_impact.demo import DEMO_ACCOUNTS
+from score_impact.demo import DEMO_ACCOUNTS, disable_demo_accounts
 from score_impact.runtime import start
 from score_impact.services.accounts import create_user
 from score_impact.services.errors import InvalidInput
@@ -24,6 +25,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="create the database and the demo data if it is empty")
     run = sub.add_parser("run", help="start the web app (creates the demo on an empty database)")
     run.add_argument("--port", type=int, default=8501)
+    sub.add_parser(
+        "disable-demo-accounts",
+        help="deactivate the demo accounts whose passwords are public (README)",
+    )
     user = sub.add_parser("create-user", help="create an account (asks for the password)")
     user.add_argument("username")
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -81,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "create-user":
         return _create_user(args)
+    if args.command == "disable-demo-accounts":
+        with start(demo=False).session() as session:
+            names = disable_demo_accounts(session, actor="cli")
+        print(f"Disabled: {', '.join(names)}." if names else "No demo account is active.")
+        return 0
     if args.command == "demo":
         runtime = start(demo=True)
         print(f"Database ready: {runtime.settings.display_url}")

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from score_impact.db.models import (
     Answer,
+    AuditEvent,
     Brand,
     Cohort,
     Enterprise,
@@ -33,10 +34,11 @@ from score_impact.db.models import (
     Response,
     Role,
     RoundStatus,
+    User,
     utcnow,
 )
 from score_impact.pairing import ELEMENTS, make_code
-from score_impact.services.accounts import create_user
+from score_impact.services.accounts import create_user, password_matches
 from score_impact.services.responses import answer_columns
 from score_impact.services.rounds import create_round
 from score_impact.services.surveys import publish, survey_of
@@ -103,6 +105,35 @@ DEMO_ACCOUNTS = (
         f"enterprise {next(iter(COHORTS.values()))[0].name}",
     ),
 )
+
+
+def demo_accounts_in_use(session: Session) -> list[str]:
+    """Usernames of active demo accounts whose password is still the public one: while
+    any exist, staff pages show a banner and ``score-impact doctor`` warns."""
+    public = {a.username: a.password for a in DEMO_ACCOUNTS}
+    users = session.scalars(
+        select(User).where(User.username.in_(list(public)), User.is_active.is_(True))
+    )
+    return sorted(
+        u.username for u in users if password_matches(u.password_hash, public[u.username])
+    )
+
+
+def disable_demo_accounts(session: Session, actor: str) -> list[str]:
+    """Deactivate every demo account still using its public password (audited)."""
+    names = demo_accounts_in_use(session)
+    for user in session.scalars(select(User).where(User.username.in_(names))):
+        user.is_active = False
+        session.add(
+            AuditEvent(
+                username=actor,
+                action="user.deactivate",
+                target=f"user:{user.username}",
+                detail={"reason": "demo account"},
+            )
+        )
+    session.commit()
+    return names
 
 
 def is_empty(session: Session) -> bool:

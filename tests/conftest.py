@@ -11,6 +11,7 @@ cached per URL, such as the app's ``st.cache_resource`` runtime, leaks between t
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -160,6 +161,31 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     monkeypatch.setattr(account_service, "HASHER", cheap)
     account_service.UNKNOWN_USER_LOCKOUTS.clear()
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def no_hidden_page_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test whose page run ended on the friendly error screen (app.py catches
+    every exception, so ``at.exception`` alone would not show it), unless the test is
+    marked ``error_screen``: it is about that screen."""
+    collect = _Collect()
+    logger = logging.getLogger("score_impact.errors")
+    logger.addHandler(collect)
+    try:
+        yield
+    finally:
+        logger.removeHandler(collect)
+    if collect.records and not request.node.get_closest_marker("error_screen"):
+        pytest.fail("a page failed:\n" + "\n".join(collect.format(r) for r in collect.records))
 
 
 @dataclass(frozen=True)

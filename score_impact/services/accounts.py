@@ -55,6 +55,14 @@ def _dummy_hash(parameters: tuple[object, ...]) -> str:
     return HASHER.hash(secrets.token_urlsafe(16))
 
 
+def password_matches(password_hash: str, password: str) -> bool:
+    """Whether ``password`` is the one ``password_hash`` was made from."""
+    try:
+        return HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def _dummy_verify(password: str) -> None:
     h = HASHER
     parameters = (h.type, h.time_cost, h.memory_cost, h.parallelism, h.hash_len, h.salt_len)
