@@ -65,7 +65,7 @@ sections:
       - {id: eit, type: yes_no, label: {en: C, zh: C}}
 kpis:
   - {id: defects, label: {en: Defect rate, zh: 次品率}, unit: {en: "%", zh: "%"},
-     direction: lower_is_better}
+     direction: lower_is_better, max: 100}
 """
 KEY = b"test-key"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import streamlit as st
 from sqlalchemy import select
 
 from score_impact.db.models import Enterprise
@@ -25,6 +26,7 @@ def _markdown_sources(at) -> list[str]:  # noqa: ANN001
 
 
 def test_markdown_in_an_action_is_drawn_as_text(demo):  # noqa: F811
+    st.cache_data.clear()  # impact results of earlier tests' databases share cache keys
     with demo.session() as s:
         ent = s.scalar(select(Enterprise).where(Enterprise.name == "Dongguan Evergreen Garments"))
         action = ActionInput(

@@ -359,7 +359,7 @@ def test_upload_xlsform_publishes_or_reports_problems(rt, world, boss, tmp_path)
     with rt.session() as s:
         before = _counts(s)
         bad = admin.upload_xlsform(s, boss, io.BytesIO(b"not a workbook"), "worker", "x.xlsx")
-        assert not bad.ok and "not a readable .xlsx workbook" in bad.problems[0]
+        assert not bad.ok and "not an Excel workbook (.xlsx)" in bad.problems[0]
         assert _counts(s) == before
         with form.open("rb") as handle:
             result = admin.upload_xlsform(s, boss, handle, "worker", form.name)
