@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from analysis.scoring import RESPONSE_COLUMNS
@@ -32,6 +32,7 @@ from score_impact.db.models import (
     KpiValue,
     Phase,
     Response,
+    ResponseExclusion,
     SurveyRound,
     SurveyVersion,
     brand_enterprise,
@@ -59,12 +60,16 @@ class RoundFilter:
     a viewer picked, ``cohort_ids`` the cohorts their scope shows (a trainer sees their
     own cohorts' rounds, not another trainer's cohort of the same factory); a round must
     pass both. ``audience`` restricts responses only: KPI values have no audience.
+    Responses a trainer or admin excluded on the data-quality page
+    (``services.quality``) are left out unless ``include_excluded`` (a report's
+    sensitivity line).
     """
 
     cohort_id: int | None = None
     phases: tuple[str, ...] | None = None
     audience: str | None = None
     cohort_ids: frozenset[int] | None = None
+    include_excluded: bool = False  # True: also responses excluded as not credible
 
 
 ALL_ROUNDS = RoundFilter()
@@ -111,6 +116,8 @@ def _responses(
     )
     if rounds.audience is not None:
         stmt = stmt.where(Response.audience == rounds.audience)
+    if not rounds.include_excluded:
+        stmt = stmt.where(~exists().where(ResponseExclusion.response_id == Response.id))
     return _restrict(stmt, Response.enterprise_id, enterprise_ids, rounds)
 
 
@@ -159,7 +166,10 @@ def pair_ids(
     """Pair id by response id, for every coded response in scope.
 
     Pairs come from :func:`score_impact.pairing.match_pairs`: baseline vs each follow-up,
-    within each cohort and audience (the matcher keeps to one enterprise). The matching
+    within each cohort and audience (the matcher keeps to one enterprise). Once a
+    cohort's pairs are fixed and its element hashes dropped (``services.retention``), the
+    stored ``Response.pair_id`` is the pair id (exact matches are still recomputed from
+    the whole-code hash, for a later follow-up round). The matching
     reads every phase of the cohorts in scope, whatever ``rounds.phases`` says: a frame of
     follow-ups only still needs the baseline to pair them, and a restricted frame must
     show the pair ids of the unrestricted one. The other restrictions (enterprises,
@@ -173,20 +183,24 @@ def pair_ids(
         Response.audience,
         Response.pairing_hash,
         Response.pairing_parts,
+        Response.pair_id,
         SurveyRound.cohort_id,
         SurveyRound.phase,
     ).where(Response.pairing_hash.is_not(None))
     groups: dict[tuple[int, str], dict[str, list[Coded]]] = defaultdict(lambda: defaultdict(list))
-    for rid, ent, audience, full, parts, cohort_id, phase in session.execute(stmt):
+    kept: dict[int, str] = {}
+    for rid, ent, audience, full, parts, pair_id, cohort_id, phase in session.execute(stmt):
         coded = Coded(rid, ent, full, tuple(parts.split(",")) if parts else ())
         groups[(cohort_id, audience)][phase].append(coded)
+        if pair_id is not None:
+            kept[rid] = pair_id
     pairs: dict[int, str] = {}
     for by_phase in groups.values():
         before = by_phase.get(Phase.BASELINE.value, [])
         for phase, after in by_phase.items():
             if phase != Phase.BASELINE.value:
                 pairs.update(match_pairs(before, after).pairs)
-    return pairs
+    return pairs | kept
 
 
 def round_surveys(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import streamlit as st
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from score_impact.config import load_settings
 from score_impact.demo import demo_accounts_in_use
+from score_impact.housekeeping import start_housekeeping
 from score_impact.i18n import LANGUAGES, t
 from score_impact.runtime import Runtime, start
 from score_impact.services.errors import AccessDenied, InvalidInput
@@ -61,7 +63,10 @@ input { font-size: 1.3rem !important; min-height: 3rem; }
 
 @st.cache_resource(show_spinner="Preparing the database…")
 def _runtime(database_url: str) -> Runtime:
-    return start()
+    runtime = start()
+    if minutes := runtime.settings.housekeeping_minutes:
+        start_housekeeping(runtime, timedelta(minutes=minutes))  # expired drafts and more
+    return runtime
 
 
 def runtime() -> Runtime:

@@ -6,27 +6,41 @@ import streamlit as st
 
 from pages.common import db, tablet_style
 from pages.kiosk_screens import SCREENS
+from pages.kiosk_start import device_token
 from score_impact.i18n import t
 from score_impact.kiosk import KioskAttempt
+from score_impact.services.devices import device_for_token, enrolled_only
 from score_impact.services.errors import RoundClosed, UnknownRound
 from score_impact.services.rounds import open_round, round_by_code, round_enterprises
 from score_impact.services.surveys import survey_of
+from score_impact.surveys.schema import Audience
 
 tablet_style()
 state = st.session_state
 
 
 def start_attempt(code: str) -> KioskAttempt | None:
-    """A fresh attempt for an open round, or a clear message for a closed/unknown code."""
+    """A fresh attempt for an open worker round on a tablet it accepts, or a clear message
+    (closed or unknown code, a manager round's code, a tablet not enrolled for it)."""
     lang = st.query_params.get("lang", "en")
     try:
         with db() as s:
             round_ = open_round(s, round_by_code(s, code).id)
+            survey = survey_of(round_.survey_version)
+            device = device_for_token(s, device_token())
+            if survey.audience is not Audience.WORKER:
+                st.error(t("kiosk.not_worker_round", lang))
+                return None
+            if enrolled_only(round_) and (device is None or device.cohort_id != round_.cohort_id):
+                st.error(t("kiosk.not_enrolled", lang))
+                return None
             factories = {e.id: e.name for e in round_enterprises(s, round_)}
             state["factories"] = factories
-            survey = survey_of(round_.survey_version)
             autoplay = bool((round_.settings or {}).get("autoplay_audio"))
-            return KioskAttempt(round_.id, survey, list(factories), autoplay=autoplay)
+            device_id = device.id if device else None
+            return KioskAttempt(
+                round_.id, survey, list(factories), autoplay=autoplay, device_id=device_id
+            )
     except UnknownRound:
         st.error(t("kiosk.unknown_round", lang))
     except RoundClosed:

@@ -27,13 +27,19 @@ from pages.widgets import answer_text, item_input, label_of, read_aloud
 from score_impact.i18n import t
 from score_impact.kiosk import KioskAttempt, Step
 from score_impact.services.drafts import discard_draft
-from score_impact.services.errors import DomainError, InvalidSubmission, RoundClosed
+from score_impact.services.errors import (
+    DomainError,
+    InvalidSubmission,
+    NotEnrolled,
+    RoundClosed,
+)
 from score_impact.services.responses import submit_response
 from score_impact.surveys.schema import ItemType
 from score_impact.surveys.validation import is_visible
 from score_impact.text import literal
 
 RESET_AFTER_SECONDS = 8
+PAUSE_SECONDS = 120  # a paused screen (with its code) is cleared after two minutes
 
 
 def section(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
@@ -64,8 +70,44 @@ def section(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
         remember_issues(a, a.next(values))
         keep_draft(a)
         st.rerun()
+    pause_button(a, lang)
+
+
+def pause_button(a: KioskAttempt, lang: str) -> None:
+    """The worker has to step away: save, then show the resume code on its own screen."""
+    if tap(t("kiosk.pause", lang), f"{a.client_uuid}:pause"):
+        a.pause()
+        keep_draft(a)
+        st.rerun()
+
+
+def paused(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
+    """The resume code, big, with "continue now" and "hand the tablet on", which clears the
+    screen for the next person, as do PAUSE_SECONDS without a tap (the draft waits up to
+    two hours for its code)."""
+    paused_at = state.setdefault("paused_at", time.monotonic())
+
+    @st.fragment(run_every=5)
+    def clear_when_left() -> None:
+        if a.resume_code and time.monotonic() - paused_at > PAUSE_SECONDS:
+            reset()
+            st.rerun(scope="app")
+
+    clear_when_left()
+    st.title(t("kiosk.paused_title", lang))
     if a.resume_code:
-        st.caption(t("kiosk.resume_caption", lang, code=a.resume_code))
+        st.write(t("kiosk.paused_intro", lang))
+        st.html(f'<p style="font-size:3.2rem;letter-spacing:.35em;font-weight:700">'
+                f"{a.resume_code}</p>")  # fmt: skip
+    else:
+        st.warning(t("kiosk.pause_failed", lang))
+    if tap(t("kiosk.continue_now", lang), f"{a.client_uuid}:unpause", primary=True):
+        a.unpause()
+        state.pop("paused_at", None)
+        st.rerun()
+    if a.resume_code and tap(t("kiosk.pause_done", lang), f"{a.client_uuid}:pause-done"):
+        reset()
+        st.rerun()
 
 
 def review(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
@@ -84,6 +126,7 @@ def review(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
     if tap(t("kiosk.submit", lang), f"{a.client_uuid}:submit", primary=True, where=right):
         _submit(a, lang)
         st.rerun()
+    pause_button(a, lang)
 
 
 def _submit(a: KioskAttempt, lang: str) -> None:
@@ -98,6 +141,8 @@ def _submit(a: KioskAttempt, lang: str) -> None:
         remember_issues(a, exc.issues)
     except RoundClosed:
         state["issues"] = {"_save": t("kiosk.closed_round", lang)}
+    except NotEnrolled:
+        state["issues"] = {"_save": t("kiosk.not_enrolled", lang)}
     except (DomainError, OperationalError):
         state["issues"] = {"_save": t("kiosk.save_failed", lang)}
 
@@ -126,6 +171,7 @@ SCREENS: dict[Step, Callable[[KioskAttempt, str, dict[str, str]], None]] = {
     Step.CODE: code,
     Step.SECTION: section,
     Step.REVIEW: review,
+    Step.PAUSED: paused,
     Step.DONE: thank_you,
     Step.DECLINED: thank_you,
 }

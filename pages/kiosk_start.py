@@ -14,12 +14,26 @@ from pages.widgets import label_of
 from score_impact.i18n import LANGUAGES, t
 from score_impact.kiosk import KioskAttempt
 from score_impact.pairing import ELEMENTS
+from score_impact.services.devices import COOKIE_NAME
 from score_impact.services.drafts import UnknownResumeCode, resume, save_draft
 from score_impact.services.errors import RoundClosed
+from score_impact.services.throttle import Throttled
 from score_impact.surveys.validation import Issue
 from score_impact.text import literal
 
 state = st.session_state
+
+
+def device_token() -> str | None:
+    """The enrolled-tablet cookie (services.devices), as the browser sent it."""
+    value = st.context.cookies.get(COOKIE_NAME)
+    return value if isinstance(value, str) else None
+
+
+def client() -> str:
+    """Where the tablet connects from (None from this machine): wrong resume codes of an
+    unenrolled tablet are counted by it."""
+    return st.context.ip_address or "local"
 
 
 def reset() -> None:
@@ -55,9 +69,12 @@ def language(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
         if go and typed:
             try:
                 with db() as s:
-                    state["attempt"] = resume(s, typed)
+                    state["attempt"] = resume(s, typed, a.round_id, a.device_id, client())
             except (UnknownResumeCode, RoundClosed):
                 state["issues"] = {"_resume": t("kiosk.resume_unknown", lang)}
+            except Throttled as exc:
+                wait = exc.seconds_left()
+                state["issues"] = {"_resume": t("kiosk.resume_throttled", lang, seconds=wait)}
             st.rerun()
     if "_resume" in issues:
         st.error(issues["_resume"])

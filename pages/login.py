@@ -10,7 +10,7 @@ from pages.auth import NOTICE_KEY, current_user, sign_in, sign_out
 from pages.common import db, ui_lang
 from score_impact.i18n import t
 from score_impact.services.accounts import authenticate
-from score_impact.services.errors import AccountLocked, LoginFailed
+from score_impact.services.errors import LoginFailed, TooManyAttempts
 from score_impact.text import literal
 
 lang = ui_lang()
@@ -36,11 +36,14 @@ with st.form("login", clear_on_submit=True):
     password = st.text_input(t("login.password", lang), type="password")
     submitted = st.form_submit_button(t("login.submit", lang), type="primary")
 if submitted:
+    now = datetime.now(UTC)
+    client = st.context.ip_address or "local"  # None when the browser is on this machine
     try:
         with db() as s:
-            user_id = authenticate(s, username, password, datetime.now(UTC)).id
-    except AccountLocked as exc:
-        st.error(t("login.locked", lang, time=f"{exc.retry_at:%H:%M} UTC"))
+            user_id = authenticate(s, username, password, now, client).id
+    except TooManyAttempts as exc:
+        seconds = max(1, round((exc.retry_at - now).total_seconds()))
+        st.error(t("login.locked", lang, seconds=seconds))
     except LoginFailed:
         st.error(t("login.failed", lang))
     else:

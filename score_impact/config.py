@@ -9,6 +9,7 @@
 | SCORE_DEMO_ON_EMPTY | 1, or 0 with SCORE_DATABASE_URL | seed the demo into an empty database |
 | SCORE_SESSION_MINUTES | 30 | idle minutes before a logged-in user must log in again |
 | SCORE_SURVEY_DIR | ./survey_defs | survey definitions (YAML) and their audio files |
+| SCORE_HOUSEKEEPING_MINUTES | 5 | how often expired drafts etc. are cleared (0: never) |
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class Settings:
     demo_on_empty: bool
     session_minutes: int
     survey_dir: Path
+    housekeeping_minutes: int = 5
 
     @property
     def display_url(self) -> str:
@@ -67,15 +69,19 @@ def _flag(name: str, default: bool) -> bool:
     return default if raw is None or not raw.strip() else raw.strip().lower() not in FALSE
 
 
-def _positive_int(name: str, default: int) -> int:
+def _whole(name: str, default: int, least: int = 0) -> int:
     raw = os.environ.get(name, str(default))
     try:
         value = int(raw)
     except ValueError as exc:
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
+    if value < least:
+        raise ValueError(f"{name} must be at least {least}, got {value}")
     return value
+
+
+def _positive_int(name: str, default: int) -> int:
+    return _whole(name, default, least=1)
 
 
 def load_settings() -> Settings:
@@ -94,4 +100,5 @@ def load_settings() -> Settings:
         demo_on_empty=_flag("SCORE_DEMO_ON_EMPTY", default=not given),
         session_minutes=_positive_int("SCORE_SESSION_MINUTES", 30),
         survey_dir=Path(os.environ.get("SCORE_SURVEY_DIR") or DEFAULT_SURVEY_DIR).resolve(),
+        housekeeping_minutes=_whole("SCORE_HOUSEKEEPING_MINUTES", 5),
     )

@@ -1,7 +1,8 @@
 """The worker tablet flow as a plain state machine, so it is tested without a browser.
 
 language -> consent -> factory (skipped when the round has one) -> private code ->
-one screen per section -> review -> submit -> thank-you. The page keeps one
+one screen per section -> review -> submit -> thank-you. A worker may pause on a section
+or the review: the pause screen shows the resume code, and continuing goes back. The page keeps one
 ``KioskAttempt`` in its session and renders ``attempt.step``; nothing here knows Streamlit.
 The code's elements are hashed as soon as they are entered and never kept.
 """
@@ -28,6 +29,7 @@ class Step(StrEnum):
     CODE = "code"
     SECTION = "section"
     REVIEW = "review"
+    PAUSED = "paused"
     DONE = "done"
     DECLINED = "declined"
 
@@ -47,6 +49,8 @@ class KioskAttempt:
     started_at: datetime = field(default_factory=utcnow)
     resume_code: str | None = None  # set once the first draft is saved
     autoplay: bool = False  # round setting: read each question aloud when it appears
+    device_id: int | None = None  # the enrolled tablet (services.devices), if any
+    paused_from: Step | None = None  # the section or review a pause returns to
 
     # ----- navigation ----------------------------------------------------------------
     def choose_language(self, language: str) -> None:
@@ -139,6 +143,20 @@ class KioskAttempt:
             self.section_index = previous
             self.step = Step.SECTION
 
+    def pause(self) -> None:
+        """The worker steps away from a section or the review: show the resume code."""
+        if self.step in (Step.SECTION, Step.REVIEW):
+            self.paused_from, self.step = self.step, Step.PAUSED
+
+    def unpause(self) -> None:
+        if self.step is Step.PAUSED and self.paused_from is not None:
+            self.step, self.paused_from = self.paused_from, None
+
+    @property
+    def resumable_step(self) -> Step:
+        """The step a draft stores: a paused attempt resumes where it paused."""
+        return self.paused_from if self.step is Step.PAUSED and self.paused_from else self.step
+
     def progress(self) -> tuple[int, int]:
         """(current screen, screens in all), counting only sections with visible items."""
         shown = [i for i, s in enumerate(self.sections) if self.visible(s)]
@@ -155,6 +173,7 @@ class KioskAttempt:
             answers=dict(self.answers),
             pairing=self.pairing,
             started_at=self.started_at,
+            device_id=self.device_id,
         )
 
     def _enterprise(self) -> int:

@@ -44,5 +44,5 @@ def start(settings: Settings | None = None, demo: bool | None = None) -> Runtime
         want_demo = settings.demo_on_empty if demo is None else demo
         if want_demo and is_empty(session):
             seed_demo(session, catalog, settings.secret_key)
-        purge_expired(session)  # abandoned tablet drafts: nothing of them outlives 12 hours
+        purge_expired(session)  # and every few minutes after: see score_impact/housekeeping.py
     return Runtime(settings, engine, sessions, catalog, problems)

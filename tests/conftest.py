@@ -89,6 +89,7 @@ def database_url(
     monkeypatch.setenv("SCORE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("SCORE_SECRET_KEY", TEST_KEY)
     monkeypatch.setenv("SCORE_DEMO_ON_EMPTY", "0")
+    monkeypatch.setenv("SCORE_HOUSEKEEPING_MINUTES", "0")  # tests run it when they mean to
     monkeypatch.chdir(ROOT)
     yield url
     if schema is not None and server:
@@ -156,11 +157,9 @@ PASSWORD = "correct horse battery"  # every account made by the `accounts` fixtu
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2 with tiny parameters (the real ones cost ~0.25 s a hash, by design), and no
-    unknown-user lockouts left over from another test."""
+    """argon2 with tiny parameters (the real ones cost ~0.25 s a hash, by design)."""
     cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     monkeypatch.setattr(account_service, "HASHER", cheap)
-    account_service.UNKNOWN_USER_LOCKOUTS.clear()
 
 
 class _Collect(logging.Handler):

@@ -177,6 +177,13 @@ class Response(Base):
     # (comma-separated) for tolerant matching; the code's parts are never stored.
     pairing_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     pairing_parts: Mapped[str | None] = mapped_column(String(400))
+    # Kept once the cohort's pairs are fixed and the element hashes above are dropped
+    # (services.retention): the matcher's pair id, so pairs outlive the element hashes.
+    pair_id: Mapped[str | None] = mapped_column(String(40))
+    # The enrolled tablet it came from (services.devices); None for paper or unenrolled.
+    device_id: Mapped[int | None] = mapped_column(
+        ForeignKey("device.id", ondelete="SET NULL"), index=True
+    )
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -225,8 +232,6 @@ class User(Base):
     enterprise_id: Mapped[int | None] = mapped_column(
         ForeignKey("enterprise.id", ondelete="SET NULL")
     )
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -254,9 +259,11 @@ class AttemptDraft(Base):
     resume_code: Mapped[str] = mapped_column(String(12), unique=True)
     client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("survey_round.id", ondelete="CASCADE"))
+    # The tablet the attempt started on: its resume code works on that tablet only.
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id", ondelete="CASCADE"))
     state: Mapped[dict] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class PaperEntry(Base):
@@ -305,3 +312,62 @@ class ImprovementAction(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+class Device(Base):
+    """A tablet enrolled by a trainer for one cohort (services.devices).
+
+    The browser holds an unguessable token in an HttpOnly cookie; only its SHA-256 is
+    stored here, so the table cannot be used to impersonate a tablet. Responses name their
+    device, so a burst of submissions from one tablet can be seen and judged.
+    """
+
+    __tablename__ = "device"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(60))  # "Tablet 3", shown to staff
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    enrolled_by: Mapped[str] = mapped_column(String(80))
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DeviceEnrolment(Base):
+    """An enrolment link (or its QR code) a trainer made: while it is valid, each tablet
+    that opens it is enrolled for the cohort, up to ``max_devices``."""
+
+    __tablename__ = "device_enrolment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    join_code: Mapped[str | None] = mapped_column(String(12))  # the survey opened afterwards
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    max_devices: Mapped[int]
+    used: Mapped[int] = mapped_column(default=0)
+
+
+class ResponseExclusion(Base):
+    """A trainer's or admin's decision that a response is not credible (data-quality page).
+    Deleting the row restores the response; the audit log keeps both decisions."""
+
+    __tablename__ = "response_exclusion"
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    excluded_by: Mapped[str] = mapped_column(String(80))
+    excluded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Throttle(Base):
+    """Failures counted per key (a client and account signing in, a tablet or round typing
+    resume codes) and the time before which the next attempt is refused (services.throttle).
+    In the database, so every server process and a restart see the same counts."""
+
+    __tablename__ = "throttle"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

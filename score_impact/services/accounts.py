@@ -1,26 +1,36 @@
-"""Staff accounts: argon2 password hashes, login with lockout, idle session timeout.
+"""Staff accounts: argon2 password hashes, sign-in slowed down against guessing, a password
+policy, the idle session timeout.
 
 Workers never log in (the tablet survey is anonymous); accounts are for the people who
 see results: admins, trainers, brands and enterprise managers. What each may see is decided
 by ``score_impact.services.scope``; this module only answers "who is this?".
 
-Guessing is slowed down by a lockout: after ``MAX_FAILURES`` consecutive wrong passwords an
-account refuses every login for ``LOCKOUT`` (the message says until when). Nothing a login
-attempt shows or takes longer for reveals whether a username exists: an unknown user gets
-the same message, the same argon2 verification cost and, after as many failures, the same
-lockout message (kept in memory, per process).
+Guessing is slowed down, never locked out. A hard lock after five wrong passwords let
+anyone keep ``admin`` locked out with five guesses every 15 minutes. Instead each failure
+is counted per *client and account* (:data:`SIGN_IN`: three free tries, then a wait that
+doubles, up to 15 minutes) and per client across accounts (:data:`CLIENT`, against one
+address trying many accounts), with ``services.throttle``. An attacker elsewhere slows
+only their own address; the admin's browser signs in as usual. Guessing a password that
+passes :func:`password_problems` (12+ characters, not in a list of 20,000 common
+passwords nor a decorated one, not a run or repeat, not the username dressed up) at four
+tries an hour is hopeless. Nothing a sign-in shows or takes longer for reveals whether a
+username exists: an unknown user gets the same message, the same argon2 cost and the same
+waits.
+
+Every sign-in, failed sign-in and start of a wait is written to the audit log with the
+client (its IP address, as the web server sees it).
 """
 
 from __future__ import annotations
 
+import gzip
 import re
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -28,16 +38,25 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from score_impact.db.models import AuditEvent, Brand, Cohort, Enterprise, Role, User
-from score_impact.services.errors import AccountLocked, InvalidInput, LoginFailed
+from score_impact.services import throttle
+from score_impact.services.errors import InvalidInput, LoginFailed, Problem, TooManyAttempts
 from score_impact.text import clean_line
 
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 200  # argon2 copes, but a megabyte "password" is an attack, not a user
+COMMON_PASSWORDS = Path(__file__).resolve().parents[1] / "data" / "common-passwords.txt.gz"
+SIGN_IN = throttle.Policy(
+    free=3, first=timedelta(seconds=2), longest=timedelta(minutes=15),
+    forget_after=timedelta(hours=24),
+)  # fmt: skip
+CLIENT = throttle.Policy(
+    free=20, first=timedelta(seconds=2), longest=timedelta(minutes=15),
+    forget_after=timedelta(hours=24),
+)  # fmt: skip
 # Lower-case letters, digits, dot, dash, underscore; starts with a letter or digit. Usernames
 # are typed on phones and tablets and appear in the audit log, so keep them plain.
 USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{2,39}")
+_DECORATION = re.compile(r"^[\W\d_]+|[\W\d_]+$")
 
 # Module-level so tests can swap in cheaper parameters; ``authenticate`` rehashes a stored
 # hash whenever its parameters differ from this hasher's (e.g. after an upgrade).
@@ -48,19 +67,19 @@ def hash_password(password: str) -> str:
     return HASHER.hash(password)
 
 
-@cache
-def _dummy_hash(parameters: tuple[object, ...]) -> str:
-    """A hash of a random password with the current parameters, verified for unknown
-    users so their attempts cost the same time as a real one."""
-    return HASHER.hash(secrets.token_urlsafe(16))
-
-
 def password_matches(password_hash: str, password: str) -> bool:
     """Whether ``password`` is the one ``password_hash`` was made from."""
     try:
         return HASHER.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def _dummy_hash(parameters: tuple[object, ...]) -> str:
+    """A hash of a random password with the current parameters, verified for unknown
+    users so their attempts cost the same time as a real one."""
+    return HASHER.hash(secrets.token_urlsafe(16))
 
 
 def _dummy_verify(password: str) -> None:
@@ -74,15 +93,45 @@ def normalise_username(username: str) -> str:
     return username.strip().lower()
 
 
-def password_problems(password: str) -> list[str]:
-    """Why a new password is refused (empty list: acceptable)."""
+@cache
+def common_passwords() -> frozenset[str]:
+    """The bundled list (score_impact/data/common-passwords.LICENSE says where from)."""
+    with gzip.open(COMMON_PASSWORDS, "rt", encoding="utf-8") as handle:
+        return frozenset(line.strip() for line in handle if line.strip())
+
+
+def _is_run_or_repeat(password: str) -> bool:
+    """ "aaaaaaaaaaaa", "abcdefghijkl", "987654321098", "abcabcabcabc", "12121212121212"."""
+    pairs = list(zip(password, password[1:], strict=False))
+    steps = {ord(b) - ord(a) for a, b in pairs}
+    if password.isdigit():  # digits run on round the clock: 8901, 3210987
+        steps = {{9: -1}.get((int(b) - int(a)) % 10, (int(b) - int(a)) % 10) for a, b in pairs}
+    if len(steps) == 1 and steps <= {-1, 0, 1}:
+        return True
+    return any(
+        len(password) % n == 0 and password == password[:n] * (len(password) // n)
+        for n in range(1, 5)
+    )
+
+
+def password_problems(password: str, username: str | None = None) -> list[Problem]:
+    """Why a new password is refused (empty list: acceptable). NIST SP 800-63B's advice:
+    a length, a check against known and easily guessed passwords, no composition rules."""
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        problems.append(Problem("account.problem.short", {"min": MIN_PASSWORD_LENGTH}))
     if len(password) > MAX_PASSWORD_LENGTH:
-        problems.append(f"The password must have at most {MAX_PASSWORD_LENGTH} characters.")
+        problems.append(Problem("account.problem.long", {"max": MAX_PASSWORD_LENGTH}))
     if password != password.strip():
-        problems.append("The password must not start or end with a space.")
+        problems.append(Problem("account.problem.spaces"))
+    lowered = password.lower()
+    common = common_passwords()
+    if lowered in common or _DECORATION.sub("", lowered) in common:
+        problems.append(Problem("account.problem.common"))
+    elif _is_run_or_repeat(lowered) or len(set(lowered)) < 4:
+        problems.append(Problem("account.problem.simple"))
+    if _DECORATION.sub("", lowered) == normalise_username(username or "") != "":
+        problems.append(Problem("account.problem.username"))  # "trainer.li-2026"
     return problems
 
 
@@ -91,79 +140,53 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-class _UnknownUserLockouts:
-    """Failure counts for usernames that do not exist, so that they lock out exactly like
-    real accounts. Bounded (oldest forgotten first) and per process: it only has to make
-    the lockout message useless for guessing which usernames exist."""
-
-    def __init__(self, size: int = 10_000):
-        self._size = size
-        self._entries: OrderedDict[str, tuple[int, datetime | None]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def locked_until(self, name: str, now: datetime) -> datetime | None:
-        with self._lock:
-            _, until = self._entries.get(name, (0, None))
-        return until if until and now < until else None
-
-    def fail(self, name: str, now: datetime) -> datetime | None:
-        """Count a failure; return the lockout end if this failure starts one."""
-        with self._lock:
-            count, _ = self._entries.pop(name, (0, None))
-            count += 1
-            until = now + LOCKOUT if count >= MAX_FAILURES else None
-            self._entries[name] = (0 if until else count, until)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
-        return until
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+def _audit(session: Session, actor: str, action: str, target: str, detail: dict) -> None:
+    session.add(AuditEvent(username=actor, action=action, target=target, detail=detail))
 
 
-UNKNOWN_USER_LOCKOUTS = _UnknownUserLockouts()
+def authenticate(
+    session: Session, username: str, password: str, now: datetime, client: str = "unknown"
+) -> User:
+    """The active user with this username and password; audited and committed.
 
-
-def authenticate(session: Session, username: str, password: str, now: datetime) -> User:
-    """The active user with this username and password; commits the failure counter.
-
-    Raises ``AccountLocked`` (with ``retry_at``) while locked, including when the failure
-    just made is the ``MAX_FAILURES``-th in a row, and ``LoginFailed`` otherwise. A correct
-    password resets the counter and upgrades the stored hash if the hasher's parameters
-    changed since it was made.
+    ``client`` names where the attempt comes from (an IP address): failures slow down
+    that client for that account (and, past many, for every account), never the account
+    for everyone. Raises ``TooManyAttempts`` (with ``retry_at``) while the client must
+    wait, including when the failure just made starts a wait, and ``LoginFailed``
+    otherwise. A correct password clears the client's count for the account and upgrades
+    the stored hash if the hasher's parameters changed since it was made.
     """
     now = _aware(now)
-    name = normalise_username(username)
-    user = session.scalar(select(User).where(User.username == name)) if name else None
-    if user is None or not user.is_active:
-        # Same work and same answers as for a real account, so existence never shows.
-        _dummy_verify(password)
-        if until := UNKNOWN_USER_LOCKOUTS.locked_until(name, now):
-            raise AccountLocked(until)
-        if until := UNKNOWN_USER_LOCKOUTS.fail(name, now):
-            raise AccountLocked(until)
-        raise LoginFailed(name)
-    if user.locked_until is not None and now < _aware(user.locked_until):
-        _dummy_verify(password)
-        raise AccountLocked(_aware(user.locked_until))
+    name = normalise_username(username)[:80]
+    client = client[:100]
+    keys = ((f"sign-in:{client}|{name}", SIGN_IN), (f"sign-in:{client}", CLIENT))
     try:
-        HASHER.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILURES:
-            user.failed_logins = 0
-            user.locked_until = now + LOCKOUT
-            session.commit()
-            raise AccountLocked(now + LOCKOUT) from None
+        for key, policy in keys:
+            throttle.check(session, key, policy, now)
+    except throttle.Throttled as exc:
+        _dummy_verify(password)  # a refused attempt costs the same as any other
+        raise TooManyAttempts(exc.retry_at) from None
+    user = session.scalar(select(User).where(User.username == name)) if name else None
+    known = user is not None and user.is_active
+    if known and password_matches(user.password_hash, password):
+        throttle.clear(session, keys[0][0])
+        if HASHER.check_needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        _audit(session, name, "auth.sign_in", f"user:{name}", {"client": client})
         session.commit()
-        raise LoginFailed(name) from None
-    user.failed_logins = 0
-    user.locked_until = None
-    if HASHER.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        return user
+    if not known:
+        _dummy_verify(password)  # same work and same answers as for a real account
+    target = f"user:{name}" if user is not None else "user:(unknown)"
+    _audit(session, name if known else "-", "auth.sign_in_failed", target, {"client": client})
+    waits = [throttle.fail(session, key, policy, now) for key, policy in keys]
+    if wait := max(waits):
+        seconds = int(wait.total_seconds())
+        _audit(session, "-", "auth.throttled", target, {"client": client, "seconds": seconds})
+        session.commit()
+        raise TooManyAttempts(now + wait)
     session.commit()
-    return user
+    raise LoginFailed(name)
 
 
 def session_expired(last_activity: datetime | None, now: datetime, minutes: int) -> bool:
@@ -202,7 +225,7 @@ def create_user(
     only flushes, for callers with their own transaction (the demo seed).
     """
     name = normalise_username(username)
-    problems: list[str] = []
+    problems: list[Problem | str] = []
     if not USERNAME_PATTERN.fullmatch(name):
         problems.append(
             "The username must be 3-40 characters: lower-case letters, digits, '.', '-' or "
@@ -210,7 +233,7 @@ def create_user(
         )
     elif session.scalar(select(User.id).where(func.lower(User.username) == name)):
         problems.append(f"The username '{name}' is already taken.")
-    problems += password_problems(password)
+    problems += password_problems(password, name)
     kind = _role(role)
     cohort_ids = list(dict.fromkeys(cohort_ids))
     if kind is None:
@@ -272,14 +295,12 @@ def create_user(
 
 
 def set_password(session: Session, user_id: int, password: str, actor: str) -> None:
-    """Replace a password (and lift any lockout); audited, committed."""
-    if problems := password_problems(password):
-        raise InvalidInput(problems)
+    """Replace a password; audited, committed."""
     user = session.get(User, user_id)
     if user is None:
         raise InvalidInput([f"There is no user with id {user_id}."])
+    if problems := password_problems(password, user.username):
+        raise InvalidInput(problems)
     user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
     session.add(AuditEvent(username=actor, action="user.password", target=f"user:{user.username}"))
     session.commit()

@@ -41,6 +41,7 @@ from score_impact.db.models import (
     SurveyVersion,
     User,
 )
+from score_impact.services import retention
 from score_impact.services import rounds as round_service
 from score_impact.services.errors import InvalidInput, Problem, SurveyVersionConflict
 from score_impact.services.scope import Scope, require_admin
@@ -390,6 +391,8 @@ def set_round_status(
     row.status = status.value
     _audit(session, scope, "round.status", f"round:{row.join_code}", {"status": [old, row.status]})
     _commit(session)
+    if status is RoundStatus.CLOSED:
+        retention.fix_closed_cohorts(session)  # pairs fixed: drop the element hashes now
     return row
 
 

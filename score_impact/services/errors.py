@@ -26,6 +26,11 @@ class NotInRound(DomainError):
     """The enterprise does not take part in the round's cohort."""
 
 
+class NotEnrolled(DomainError):
+    """The round takes answers from tablets enrolled for its cohort only, and this browser
+    is not one (services.devices)."""
+
+
 class SurveyVersionConflict(DomainError):
     """A published survey was edited without a new version number."""
 
@@ -79,9 +84,10 @@ class LoginFailed(DomainError):
     """Wrong username or password: deliberately the same for an unknown user."""
 
 
-class AccountLocked(LoginFailed):
-    """Too many consecutive failures; signing in is refused until ``retry_at`` (UTC)."""
+class TooManyAttempts(LoginFailed):
+    """Too many wrong passwords from this client; its next attempt is accepted from
+    ``retry_at`` (UTC). Other clients are not affected."""
 
     def __init__(self, retry_at: datetime):
         self.retry_at = retry_at
-        super().__init__(f"locked until {retry_at:%Y-%m-%d %H:%M} UTC")
+        super().__init__(f"wait until {retry_at:%Y-%m-%d %H:%M:%S} UTC")

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from score_impact.db.models import (
     Answer,
+    Device,
     Response,
     RoundStatus,
     SurveyRound,
@@ -29,11 +30,18 @@ from score_impact.db.models import (
     utcnow,
 )
 from score_impact.pairing import PairingCode
-from score_impact.services.errors import InvalidSubmission, NotInRound, RoundClosed, UnknownRound
+from score_impact.services.errors import (
+    InvalidSubmission,
+    NotEnrolled,
+    NotInRound,
+    RoundClosed,
+    UnknownRound,
+)
 from score_impact.services.surveys import survey_by_hash
 from score_impact.surveys.schema import ItemType, Survey
 from score_impact.surveys.validation import Issue, Value, validate_answers
 
+ENROLLED_ONLY = "enrolled_only"  # SurveyRound.settings key (services.devices.ROUND_SETTING)
 RESPONSE = Response.__table__
 ANSWER = Answer.__table__
 
@@ -49,6 +57,7 @@ class Submission:
     started_at: datetime | None = None
     source: str = "tablet"
     audience: str = "worker"
+    device_id: int | None = None  # the enrolled tablet (services.devices.device_for_token)
 
 
 class Outcome(StrEnum):
@@ -115,11 +124,18 @@ _GATE = (
         SurveyRound.status,
         SurveyRound.join_code,
         SurveyRound.survey_version_id,
+        SurveyRound.settings,
         SurveyVersion.content_hash,
+        SurveyVersion.audience,
         exists()
         .where(cohort_enterprise.c.cohort_id == SurveyRound.cohort_id)
         .where(cohort_enterprise.c.enterprise_id == bindparam("enterprise_id"))
         .label("member"),
+        exists()
+        .where(Device.id == bindparam("device_id"))
+        .where(Device.cohort_id == SurveyRound.cohort_id)
+        .where(Device.revoked_at.is_(None))
+        .label("enrolled"),
     )
     .join(SurveyVersion, SurveyVersion.id == SurveyRound.survey_version_id)
     .where(SurveyRound.id == bindparam("round_id"))
@@ -132,8 +148,10 @@ _INSERT_ANSWERS = insert(ANSWER)
 def submit_response(session: Session, sub: Submission) -> SubmitResult:
     """Store a complete response exactly once.
 
-    Raises UnknownRound, RoundClosed, NotInRound or InvalidSubmission (with the issues);
-    in every error case nothing is written.
+    Raises UnknownRound, RoundClosed, NotInRound, NotEnrolled (a round that takes enrolled
+    tablets only, and no valid device of its cohort) or InvalidSubmission (with the issues,
+    also for a response whose audience is not the round's); in every error case nothing
+    is written.
 
     One SELECT checks the UUID, the round and the enterprise together; the survey is parsed
     once per process; then Core inserts write the response and all its answers in the
@@ -146,6 +164,7 @@ def submit_response(session: Session, sub: Submission) -> SubmitResult:
         "client_uuid": client_uuid,
         "round_id": sub.round_id,
         "enterprise_id": sub.enterprise_id,
+        "device_id": sub.device_id,
     }
     gate = conn.execute(_GATE, params).one_or_none()
     if gate is None:  # unknown round; a stored UUID still wins, as for any resubmit
@@ -159,6 +178,10 @@ def submit_response(session: Session, sub: Submission) -> SubmitResult:
         raise RoundClosed(gate.join_code)
     if not gate.member:
         raise NotInRound(f"enterprise {sub.enterprise_id} is not in round {gate.join_code}")
+    if sub.audience != gate.audience:  # e.g. a manager survey sent as a worker's answers
+        raise InvalidSubmission([Issue("_submission", "wrong_audience")])
+    if sub.source == "tablet" and (gate.settings or {}).get(ENROLLED_ONLY) and not gate.enrolled:
+        raise NotEnrolled(gate.join_code)
     survey = survey_by_hash(session, gate.survey_version_id, gate.content_hash)
     if sub.language not in survey.languages:
         raise InvalidSubmission([Issue("_submission", "bad_language")])
@@ -176,6 +199,7 @@ def submit_response(session: Session, sub: Submission) -> SubmitResult:
         "pairing_parts": sub.pairing.parts_text if sub.pairing else None,
         "started_at": sub.started_at,
         "submitted_at": utcnow(),
+        "device_id": sub.device_id,
     }
     try:
         response_id = conn.execute(_INSERT_RESPONSE, row).inserted_primary_key[0]

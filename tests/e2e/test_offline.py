@@ -22,8 +22,8 @@ def test_offline_mid_survey_then_back_stores_exactly_one_response(
     open_survey(page, app_server.base_url)
     tap(page, t("kiosk.skip_code", ZH))
     answer_screen(page)
-    tap(page, t("kiosk.next", ZH))  # screen 1 saved as a draft; a resume code is shown
-    page.get_by_text(t("kiosk.resume_caption", ZH, code="")[:4]).wait_for()
+    tap(page, t("kiosk.next", ZH))  # screen 1 saved as a draft (its code shown on a pause)
+    page.get_by_text(t("kiosk.progress", ZH, current=2, total=99)[:4]).wait_for()
 
     page.context.set_offline(True)  # Wi-Fi drops while the worker is on screen 2 ...
     for group in page.get_by_role("radiogroup").all():  # ... who goes on answering

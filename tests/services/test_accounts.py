@@ -11,14 +11,15 @@ from sqlalchemy import func, select
 from score_impact.db.models import AuditEvent, Cohort, Role, User
 from score_impact.services import accounts as account_service
 from score_impact.services.accounts import (
-    LOCKOUT,
-    MAX_FAILURES,
+    CLIENT,
+    SIGN_IN,
     authenticate,
     create_user,
+    password_problems,
     session_expired,
     set_password,
 )
-from score_impact.services.errors import AccountLocked, InvalidInput, LoginFailed
+from score_impact.services.errors import InvalidInput, LoginFailed, TooManyAttempts
 from tests.conftest import PASSWORD
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -62,42 +63,99 @@ def test_known_and_unknown_users_cost_one_hash_verification(rt, accounts, monkey
     assert CountingHasher.calls == 1
 
 
-def test_five_failures_lock_for_fifteen_minutes_then_success_resets(rt, accounts):
+ATTACKER, ADMIN_DESK = "203.0.113.7", "198.51.100.20"
+
+
+def _fail(s, username: str, client: str, when: datetime) -> LoginFailed:
+    with pytest.raises(LoginFailed) as exc:
+        authenticate(s, username, "wrong-password", when, client)
+    return exc.value
+
+
+def test_failures_make_the_same_client_wait_longer_and_longer(rt, accounts):
     with rt.session() as s:
-        for _ in range(MAX_FAILURES - 1):
-            with pytest.raises(LoginFailed) as exc:
-                authenticate(s, accounts.trainer, "wrong-password", NOW)
-            assert not isinstance(exc.value, AccountLocked)
-        with pytest.raises(AccountLocked) as locked:
-            authenticate(s, accounts.trainer, "wrong-password", NOW)
-        assert locked.value.retry_at == NOW + LOCKOUT
-        # while locked even the right password is refused, and says until when
-        with pytest.raises(AccountLocked) as still:
-            authenticate(s, accounts.trainer, PASSWORD, NOW + LOCKOUT - timedelta(seconds=1))
-        assert still.value.retry_at == NOW + LOCKOUT
-        user = authenticate(s, accounts.trainer, PASSWORD, NOW + LOCKOUT)
-        assert (user.failed_logins, user.locked_until) == (0, None)
+        for _ in range(SIGN_IN.free):
+            assert not isinstance(_fail(s, accounts.trainer, ATTACKER, NOW), TooManyAttempts)
+        waits = []
+        when = NOW
+        for _ in range(6):
+            refused = _fail(s, accounts.trainer, ATTACKER, when)
+            assert isinstance(refused, TooManyAttempts)
+            waits.append(refused.retry_at - when)
+            # while waiting even the right password is refused, and says for how long
+            with pytest.raises(TooManyAttempts):
+                authenticate(s, accounts.trainer, PASSWORD, when, ATTACKER)
+            when = refused.retry_at
+        assert waits == [timedelta(seconds=2 * 2**i) for i in range(6)]  # 2, 4, 8 ... s
+        assert authenticate(s, accounts.trainer, PASSWORD, when, ATTACKER).username == "trainer"
+
+
+def test_nobody_can_lock_the_admin_out_from_elsewhere(rt, accounts):
+    """The probe: five guesses every 15 minutes kept ``admin`` locked for everyone."""
+    with rt.session() as s:
+        when = NOW
+        for _ in range(40):  # an attacker hammering the admin account for hours
+            refused = _fail(s, accounts.admin, ATTACKER, when)
+            when = getattr(refused, "retry_at", when)
+        assert isinstance(_fail(s, accounts.admin, ATTACKER, when), TooManyAttempts)
+        assert when - NOW > timedelta(hours=2)  # the attacker got ~40 guesses in hours
+        # the admin, at their own desk, signs in at once
+        assert authenticate(s, accounts.admin, PASSWORD, when, ADMIN_DESK).username == "admin"
+
+
+def test_a_caps_waits_at_fifteen_minutes_and_forgets_after_a_day(rt, accounts):
+    with rt.session() as s:
+        when = NOW
+        for _ in range(20):
+            refused = _fail(s, accounts.brand, ATTACKER, when)
+            wait = getattr(refused, "retry_at", when) - when
+            when += wait
+        assert wait == timedelta(minutes=15)
+        later = when + timedelta(hours=24)
+        assert not isinstance(_fail(s, accounts.brand, ATTACKER, later), TooManyAttempts)
+
+
+def test_one_client_trying_many_accounts_is_slowed_too(rt, accounts):
+    with rt.session() as s:
+        for n in range(CLIENT.free):
+            _fail(s, f"user{n}", ATTACKER, NOW)  # each account fails only once
+        assert isinstance(_fail(s, "user-next", ATTACKER, NOW), TooManyAttempts)
+        assert not isinstance(_fail(s, "user-next", ADMIN_DESK, NOW), TooManyAttempts)
 
 
 def test_success_resets_the_failure_count(rt, accounts):
     with rt.session() as s:
-        for _ in range(MAX_FAILURES - 1):
-            with pytest.raises(LoginFailed):
-                authenticate(s, accounts.brand, "wrong-password", NOW)
-        authenticate(s, accounts.brand, PASSWORD, NOW)
-        with pytest.raises(LoginFailed) as exc:
-            authenticate(s, accounts.brand, "wrong-password", NOW)
-        assert not isinstance(exc.value, AccountLocked)
+        for _ in range(SIGN_IN.free):
+            _fail(s, accounts.brand, ATTACKER, NOW)
+        authenticate(s, accounts.brand, PASSWORD, NOW, ATTACKER)
+        assert not isinstance(_fail(s, accounts.brand, ATTACKER, NOW), TooManyAttempts)
 
 
-def test_unknown_user_locks_out_like_a_real_one(rt):
+def test_unknown_user_is_slowed_like_a_real_one(rt):
     with rt.session() as s:
-        for _ in range(MAX_FAILURES - 1):
-            with pytest.raises(LoginFailed):
-                authenticate(s, "ghost", "wrong-password", NOW)
-        with pytest.raises(AccountLocked) as locked:
-            authenticate(s, "ghost", "wrong-password", NOW)
-    assert locked.value.retry_at == NOW + LOCKOUT
+        for _ in range(SIGN_IN.free):
+            _fail(s, "ghost", ATTACKER, NOW)
+        refused = _fail(s, "ghost", ATTACKER, NOW)
+    assert isinstance(refused, TooManyAttempts) and refused.retry_at == NOW + SIGN_IN.first
+
+
+def test_sign_ins_failures_and_waits_are_audited(rt, accounts):
+    with rt.session() as s:
+        authenticate(s, accounts.admin, PASSWORD, NOW, ADMIN_DESK)
+        for _ in range(SIGN_IN.free + 1):
+            _fail(s, accounts.trainer, ATTACKER, NOW)
+        _fail(s, "ghost", ATTACKER, NOW)
+        events = [
+            (e.username, e.action, e.target, e.detail.get("client"))
+            for e in s.scalars(select(AuditEvent).order_by(AuditEvent.id))
+            if e.action.startswith("auth.")
+        ]
+    assert events[0] == ("admin", "auth.sign_in", "user:admin", ADMIN_DESK)
+    failed = ("trainer", "auth.sign_in_failed", "user:trainer", ATTACKER)
+    assert events[1 : 2 + SIGN_IN.free] == [failed] * (SIGN_IN.free + 1)
+    assert events[2 + SIGN_IN.free] == ("-", "auth.throttled", "user:trainer", ATTACKER)
+    # a username that does not exist is not written down (it may be a mistyped password)
+    assert events[-1] == ("-", "auth.sign_in_failed", "user:(unknown)", ATTACKER)
 
 
 def test_inactive_user_cannot_log_in(rt, accounts):
@@ -141,7 +199,8 @@ def test_session_without_activity_is_expired_and_naive_times_are_utc():
         ({"username": "ab"}, "The username must be 3-40 characters"),
         ({"username": "li wei"}, "The username must be 3-40 characters"),
         ({"username": "admin"}, "The username 'admin' is already taken."),
-        ({"password": "short"}, "The password must have at least 10 characters."),
+        ({"password": "short"}, "The password must have at least 12 characters."),
+        ({"password": "aaaaaaaaaa"}, "The password must have at least 12 characters."),
         ({"password": " padded-password "}, "must not start or end with a space"),
         ({"role": "boss"}, "Unknown role 'boss'"),
         ({"role": "brand"}, "A brand account must be linked to a brand."),
@@ -154,7 +213,7 @@ def test_session_without_activity_is_expired_and_naive_times_are_utc():
     ],
 )
 def test_create_user_refuses_bad_input_and_stores_nothing(rt, accounts, fields, message):
-    base = {"username": "newuser", "password": "a-good-password", "role": "trainer"}
+    base = {"username": "newuser", "password": "a-good-long-password", "role": "trainer"}
     with rt.session() as s:
         users = s.scalar(select(func.count()).select_from(User))
         audits = s.scalar(select(func.count()).select_from(AuditEvent))
@@ -171,7 +230,7 @@ def test_trainer_is_linked_to_cohorts_and_creation_is_audited(rt, world):
         user = create_user(
             s,
             username="Hoa.Nguyen",
-            password="a-good-password",
+            password="a-good-long-password",
             role="trainer",
             display_name="  Nguyen Thi Hoa ",
             cohort_ids=[cohort_id],
@@ -187,15 +246,40 @@ def test_trainer_is_linked_to_cohorts_and_creation_is_audited(rt, world):
         )
 
 
-def test_set_password_checks_policy_and_lifts_lockout(rt, accounts):
+def test_set_password_checks_policy(rt, accounts):
     with rt.session() as s:
         user = _user(s, accounts.brand)
         with pytest.raises(InvalidInput):
             set_password(s, user.id, "short", actor="admin")
-        user.locked_until = NOW + LOCKOUT
-        s.commit()
         set_password(s, user.id, "another-good-one", actor="admin")
         assert authenticate(s, accounts.brand, "another-good-one", NOW).id == user.id
+
+
+@pytest.mark.parametrize(
+    ("password", "code"),
+    [
+        ("aaaaaaaaaa", "short"),  # the probe: accepted before
+        ("aaaaaaaaaaaa", "simple"),
+        ("abcdefghijkl", "simple"),
+        ("987654321098", "simple"),
+        ("abcabcabcabc", "simple"),
+        ("121212121212", "simple"),
+        ("qwertyuiop123", "common"),  # in the bundled list
+        ("password2026!", "common"),  # a common password, decorated
+        ("!!Sunshine1234", "common"),
+        ("trainer.li-2026", "username"),
+    ],
+)
+def test_weak_passwords_are_refused(password, code):
+    assert f"account.problem.{code}" in [p.key for p in password_problems(password, "trainer.li")]
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["correct horse battery", "demo-admin-2026", "tea garden ladder 7", "Xk3#p9Lm2$qR"],
+)
+def test_reasonable_passwords_pass(password):
+    assert password_problems(password, "someone") == []
 
 
 def test_demo_accounts_log_in_with_their_documented_passwords(rt):
