@@ -39,6 +39,14 @@ PAGES = [
         {TRAINER, ADMIN},
     ),
     (
+        "pages/devices.py",
+        "nav.devices",
+        ":material/tablet:",
+        "tablets",
+        "survey",
+        {TRAINER, ADMIN},
+    ),
+    (
         "pages/dashboard.py",
         "nav.dashboard",
         ":material/monitoring:",
@@ -53,6 +61,14 @@ PAGES = [
         "actions",
         "results",
         {TRAINER, MANAGER, ADMIN},
+    ),
+    (
+        "pages/quality.py",
+        "nav.quality",
+        ":material/fact_check:",
+        "quality",
+        "results",
+        {TRAINER, ADMIN},
     ),
     (
         "pages/brand_report.py",

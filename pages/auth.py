@@ -59,6 +59,25 @@ def current_user() -> Scope | None:
     return scope
 
 
+def still_signed_in() -> bool:
+    """For a fragment that refreshes itself (the live counts): is its viewer still signed
+    in, not idle past the timeout and not deactivated? A refresh is not activity, so it
+    never extends the session; when the answer is no, the user is signed out here."""
+    user_id = st.session_state.get(USER_KEY)
+    if user_id is None:
+        return False
+    minutes = runtime().settings.session_minutes
+    if session_expired(st.session_state.get(SEEN_KEY), datetime.now(UTC), minutes):
+        sign_out(("login.expired", {"minutes": minutes}))
+        return False
+    with db() as s:
+        user = s.get(User, user_id)
+        active = user is not None and user.is_active
+    if not active:
+        sign_out()
+    return active
+
+
 def require_role(*roles: Role) -> Scope:
     """The current user if their role is one of ``roles``; otherwise stop the page.
 

@@ -37,6 +37,8 @@ if not result.did.empty:
     st.subheader(t("report.did", lang))
     st.dataframe(for_display(result.did), hide_index=True)
 
+panels.exclusions(result, lang)
+
 st.header(t("report.per_enterprise", lang))
 names = sorted(result.constructs.query("grouping == 'enterprise'")["group"].unique())
 if names:

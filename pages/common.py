@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 
 import streamlit as st
 from sqlalchemy.orm import Session
@@ -17,9 +16,8 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from score_impact.config import load_settings
 from score_impact.demo import demo_accounts_in_use
-from score_impact.housekeeping import start_housekeeping
 from score_impact.i18n import LANGUAGES, t
-from score_impact.runtime import Runtime, start
+from score_impact.runtime import Runtime, shared
 from score_impact.services.errors import AccessDenied, InvalidInput
 
 
@@ -63,10 +61,7 @@ input { font-size: 1.3rem !important; min-height: 3rem; }
 
 @st.cache_resource(show_spinner="Preparing the database…")
 def _runtime(database_url: str) -> Runtime:
-    runtime = start()
-    if minutes := runtime.settings.housekeeping_minutes:
-        start_housekeeping(runtime, timedelta(minutes=minutes))  # expired drafts and more
-    return runtime
+    return shared()  # the same one the HTTP routes use, with its scheduled housekeeping
 
 
 def runtime() -> Runtime:

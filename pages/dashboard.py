@@ -6,6 +6,7 @@ import streamlit as st
 
 from pages import impact_panels as panels
 from pages import impact_view as view
+from pages.auth import still_signed_in
 from score_impact.db.models import Role
 from score_impact.i18n import t
 from score_impact.reports import charts
@@ -21,7 +22,11 @@ chosen = panels.filters(opts, lang, "dash", cohort_required=True)
 
 @st.fragment(run_every=view.COUNTS_TTL)
 def live_counts() -> None:
-    """Refreshes on its own every few seconds, without rerunning the whole page."""
+    """Refreshes on its own every few seconds, without rerunning the whole page; stops
+    (and the page asks for a sign-in) once the session is idle too long or the account
+    was deactivated."""
+    if not still_signed_in():
+        st.rerun(scope="app")
     counts = view.counts(scope, chosen)
     st.subheader(t("report.response_counts", lang))
     if not counts.empty:  # factories below k are left out of the totals too
@@ -46,6 +51,8 @@ if panels.chart_or_note(rows, charts.construct_chart, lang):
     with st.expander(t("impact.sentences", lang)):
         for sentence in rows["sentence"]:
             st.markdown(literal(sentence))
+
+panels.exclusions(result, lang)
 
 st.subheader(t("impact.items", lang))
 dist = result.item_distributions

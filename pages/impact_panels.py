@@ -12,7 +12,7 @@ import streamlit as st
 
 from score_impact.i18n import t
 from score_impact.reports.findings import plan_lines
-from score_impact.reports.impact import ImpactFilters, ImpactOptions, ImpactResult
+from score_impact.reports.impact import ImpactFilters, ImpactOptions, ImpactResult, for_display
 from score_impact.text import literal
 
 
@@ -25,6 +25,21 @@ def chart_or_note(
         return False
     st.altair_chart(chart(rows, lang), width="stretch")
     return True
+
+
+def exclusions(result: ImpactResult, lang: str) -> None:
+    """How many responses the data-quality review excluded, and the main results with
+    them (shown only when that cannot reveal a small group: reports.impact.sensitivity)."""
+    if not result.excluded:
+        return
+    note = result.method_notes.set_index("topic").loc["excluded", "note"]
+    st.caption(literal(note))
+    if len(result.sensitivity):
+        with st.expander(t("report.sensitivity", lang)):
+            shown = for_display(result.sensitivity).assign(
+                design=lambda f: f["design"].map(lambda d: t(f"report.design.{d}", lang))
+            )
+            st.dataframe(shown, hide_index=True)
 
 
 def method_notes(result: ImpactResult, lang: str) -> None:

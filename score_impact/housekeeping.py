@@ -12,9 +12,12 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from score_impact.runtime import Runtime
 from score_impact.services import drafts, retention, throttle
+
+if TYPE_CHECKING:  # the runtime starts the housekeeping
+    from score_impact.runtime import Runtime
 
 INTERVAL = timedelta(minutes=5)
 THROTTLE_MEMORY = timedelta(days=2)  # longer than any throttle policy's forget_after

@@ -2,10 +2,11 @@
 
 One directory per language under ``locales/``: ``<code>/language.yaml`` says what the app
 needs to know about the language (its own ``name``, the ``speech`` voice tag for
-read-aloud) and ``<code>/ui.yaml`` holds its strings as flat ``key: text``. Adding a
-language is adding a directory; no code changes. English (``en``) is the source every other
-language translates; a string missing in a language falls back to English rather than
-showing a key.
+read-aloud, the ``reading_speed`` of a fast reader in characters per second, used to flag
+responses completed faster than their questions can be read) and ``<code>/ui.yaml`` holds
+its strings as flat ``key: text``. Adding a language is adding a directory; no code
+changes. English (``en``) is the source every other language translates; a string missing
+in a language falls back to English rather than showing a key.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import yaml
 
 FALLBACK = "en"
+DEFAULT_READING_SPEED = 20.0
 LOCALES_DIR = Path(__file__).with_name("locales")
 
 
@@ -27,6 +29,7 @@ class Language:
     code: str
     name: str  # in the language itself, as a worker would recognise it
     speech: str  # BCP-47 tag the Web Speech API matches voices against
+    reading_speed: float = DEFAULT_READING_SPEED  # characters per second, a fast reader
 
 
 def _read_yaml(path: Path) -> dict:
@@ -43,7 +46,8 @@ def languages() -> dict[str, Language]:
     for meta in sorted(LOCALES_DIR.glob("*/language.yaml")):
         code = meta.parent.name
         data = _read_yaml(meta)
-        found[code] = Language(code, str(data["name"]), str(data.get("speech", code)))
+        speed = float(data.get("reading_speed", DEFAULT_READING_SPEED))
+        found[code] = Language(code, str(data["name"]), str(data.get("speech", code)), speed)
     return dict(sorted(found.items(), key=lambda kv: (kv[0] != FALLBACK, kv[0])))
 
 

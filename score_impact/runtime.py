@@ -6,7 +6,9 @@ see the same schema, the same published surveys and the same demo data.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from score_impact.config import Settings, load_settings
 from score_impact.db.engine import make_engine, session_factory, upgrade
 from score_impact.demo import is_empty, seed_demo
+from score_impact.housekeeping import start_housekeeping
 from score_impact.services.drafts import purge_expired
 from score_impact.services.surveys import publish_catalog
 from score_impact.surveys.loader import Catalog, load_catalog
@@ -46,3 +49,21 @@ def start(settings: Settings | None = None, demo: bool | None = None) -> Runtime
             seed_demo(session, catalog, settings.secret_key)
         purge_expired(session)  # and every few minutes after: see score_impact/housekeeping.py
     return Runtime(settings, engine, sessions, catalog, problems)
+
+
+_shared: dict[str, Runtime] = {}
+_shared_lock = threading.Lock()
+
+
+def shared() -> Runtime:
+    """The process's runtime for the configured database, started once (pages and HTTP
+    routes share it); the first start also begins the scheduled housekeeping, unless
+    ``SCORE_HOUSEKEEPING_MINUTES`` is 0."""
+    settings = load_settings()
+    with _shared_lock:
+        runtime = _shared.get(settings.database_url)
+        if runtime is None:
+            runtime = _shared[settings.database_url] = start(settings)
+            if minutes := settings.housekeeping_minutes:
+                start_housekeeping(runtime, timedelta(minutes=minutes))
+    return runtime

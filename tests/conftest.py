@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import create_engine, make_url, select, text
+from streamlit import config as streamlit_config
 
 from score_impact.config import load_settings
 from score_impact.db.models import Brand, Cohort, Enterprise, Phase, RoundStatus, SurveyRound
@@ -31,6 +32,9 @@ from score_impact.services.rounds import create_round
 from score_impact.services.surveys import publish
 
 ROOT = Path(__file__).resolve().parents[1]
+# .streamlit/config.toml hides error details from every browser; AppTest reads it too, and
+# a failing test should say why.
+streamlit_config.set_option("client.showErrorDetails", "full")
 TEST_KEY = "test-pairing-key"
 POSTGRES_ENV = "SCORE_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgresql"]

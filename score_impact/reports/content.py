@@ -109,6 +109,23 @@ def _action_plans(result: ImpactResult, lang: str) -> Section | None:
     return Section(t("report.actions", lang), lines) if lines else None
 
 
+def _sensitivity(result: ImpactResult, lang: str) -> Section:
+    """The main results with the excluded responses left in (reports.impact.sensitivity)."""
+    headers = [t(f"report.col.{c}", lang) for c in ("construct", "design", "change_kept")]
+    headers.append(t("report.col.change_all", lang))
+    hidden = t("report.suppressed", lang)
+    body = [
+        [
+            str(r.label),
+            t(f"report.design.{r.design}", lang),
+            hidden if r.suppressed else f"{float(r.change):+.2f}",
+            hidden if r.suppressed else f"{float(r.change_all):+.2f}",
+        ]
+        for r in result.sensitivity.itertuples(index=False)
+    ]
+    return Section(t("report.sensitivity", lang), tables=[Table(headers, body)])
+
+
 def build_report(result: ImpactResult) -> Report:
     """The report's sections, in reading order."""
     lang = result.filters.lang
@@ -175,6 +192,8 @@ def build_report(result: ImpactResult) -> Report:
             for r in counts.itertuples(index=False)
         ]
         sections.append(Section(t("report.response_counts", lang), tables=[Table(headers, body)]))
+    if len(result.sensitivity):
+        sections.append(_sensitivity(result, lang))
     sections.append(
         Section(t("report.method", lang), paragraphs=result.method_notes["note"].tolist())
     )

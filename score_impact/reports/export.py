@@ -230,6 +230,18 @@ _HELP: dict[str, tuple[str, str]] = {
     "column": ("Column", "列"),
     "meaning": ("Meaning", "含义"),
 }
+for _column, (_en, _zh) in {
+    "n_before": ("Answers before", "之前的回答数"),
+    "n_after": ("Answers after", "之后的回答数"),
+    "change": ("after - before", "之后 - 之前"),
+    "ci_low": ("Lower end of the 95% CI of the change", "变化的95%置信区间下限"),
+    "ci_high": ("Upper end of the 95% CI of the change", "变化的95%置信区间上限"),
+    "p_holm": ("Holm-adjusted p-value", "Holm校正p值"),
+}.items():
+    _HELP[f"{_column}_all"] = (
+        f"{_en}, with the responses excluded as not credible included",
+        f"{_zh}（包括因不可信而排除的回答）",
+    )
 _WHO = {"treated": ("trained", "培训"), "control": ("comparison", "对照")}
 _WHEN = {"before": "之前", "after": "之后"}
 for _who, (_en, _zh) in _WHO.items():
@@ -258,6 +270,10 @@ TABLE_HELP: dict[str, tuple[str, str]] = {
     "actions": (
         "Improvement-plan actions on outcomes that did not improve",
         "针对未改善结果的改善计划行动",
+    ),
+    "sensitivity": (
+        "Overall results without and with the responses excluded as not credible",
+        "不包括和包括因不可信而排除的回答的总体结果",
     ),
 }
 

@@ -19,7 +19,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select, true
+from sqlalchemy import exists, func, select, true
 from sqlalchemy.orm import Session
 
 from analysis import (
@@ -39,7 +39,14 @@ from analysis.adapter import (
     phase_order,
     round_surveys,
 )
-from score_impact.db.models import Cohort, Enterprise, Response, SurveyRound, cohort_enterprise
+from score_impact.db.models import (
+    Cohort,
+    Enterprise,
+    Response,
+    ResponseExclusion,
+    SurveyRound,
+    cohort_enterprise,
+)
 from score_impact.i18n import t
 from score_impact.numbers import NUMBER_LIMIT
 from score_impact.services.actions import actions_for, overdue
@@ -85,6 +92,8 @@ class ImpactResult:
     scorecard: pd.DataFrame
     method_notes: pd.DataFrame
     actions: pd.DataFrame = field(default_factory=pd.DataFrame)  # improvement-plan actions
+    sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)  # with excluded answers
+    excluded: int = 0  # worker responses excluded on the data-quality page, in this view
     min_group_size: int = 5
     filters: ImpactFilters = field(default_factory=ImpactFilters)
     enterprises: tuple[str, ...] = ()
@@ -179,7 +188,8 @@ def response_counts(
     min_group_size: int = 5,
     cohort_ids: Collection[int] | None = None,
 ) -> pd.DataFrame:
-    """Worker responses per enterprise and phase against the expected headcount.
+    """Worker responses per enterprise and phase against the expected headcount
+    (responses excluded on the data-quality page do not count).
 
     Cheap on purpose (one grouped count): the live dashboard reruns it every few seconds.
 
@@ -212,6 +222,7 @@ def response_counts(
             Response.audience == "worker",
             SurveyRound.phase.in_(phases),
             in_cohorts(SurveyRound.cohort_id),
+            ~exists().where(ResponseExclusion.response_id == Response.id),
         )
         .group_by(Response.enterprise_id, SurveyRound.cohort_id, SurveyRound.phase)
     )
@@ -408,8 +419,11 @@ def method_notes(
     k: int,
     matched: tuple[int, int],
     did_available: bool,
+    excluded: tuple[int, bool] = (0, False),
 ) -> pd.DataFrame:
-    """Tests used, correction, matched n, suppression rule, in the report's language."""
+    """Tests used, correction, matched n, suppression rule, exclusions (how many, and
+    whether the sensitivity table shows the results with them), in the report's
+    language."""
     lang = filters.lang
     pairs, total = matched
     rate = f"{100 * pairs / total:.0f}" if total else "0"
@@ -426,6 +440,7 @@ def method_notes(
         ("kpis", t("report.note.kpis", lang)),
         ("did", t("report.note.did" if did_available else "report.note.no_did", lang)),
         ("suppression", t("report.note.suppression", lang, k=k)),
+        ("excluded", _excluded_note(lang, k, *excluded)),
         ("trust_drift", t("report.note.trust_drift", lang)),
         (
             "phases",
@@ -433,6 +448,104 @@ def method_notes(
         ),
     ]
     return pd.DataFrame(notes, columns=["topic", "note"])
+
+
+def _excluded_note(lang: str, k: int, count: int, shown: bool) -> str:
+    if not count:
+        return t("report.note.excluded_none", lang)
+    key = "report.note.excluded" if shown else "report.note.excluded_hidden"
+    return t(key, lang, n=count, k=k)
+
+
+SENSITIVITY_COLUMNS = [
+    "outcome_id", "label", "design", "n_before", "n_after", "change", "ci_low", "ci_high",
+    "p_holm", "n_before_all", "n_after_all", "change_all", "ci_low_all", "ci_high_all",
+    "p_holm_all", "suppressed",
+]  # fmt: skip
+_SENSITIVE = ["change", "ci_low", "ci_high", "p_holm"]
+T_TESTS = ("paired t-test", "Welch t-test")  # the tests whose change and CI are headlined
+
+
+def _differenced(main: int, everyone: int, k: int) -> bool:
+    """True when the difference of two counts is a group of 1..k-1: showing both numbers
+    would let a reader subtract that small group's answers."""
+    return 0 < everyone - main < k
+
+
+def sensitivity(
+    main: pd.DataFrame,
+    everyone: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    filters: ImpactFilters,
+    k: int,
+) -> tuple[pd.DataFrame, int, bool]:
+    """The main results (overall worker constructs, both designs) with the excluded
+    responses left in.
+
+    ``main`` and ``everyone`` are the worker answers without and with the excluded
+    responses. Returns (table, responses excluded, whether any row is shown). Guarded
+    against differencing: nothing is shown when a phase lost 1..k-1 responses, and a row
+    whose respondents or pairs differ by 1..k-1 is blanked (``suppressed``); its difference
+    from the main row would be that small group's result.
+    """
+    ids = {p: set(everyone.loc[everyone["phase"] == p, "response_id"]) for p in _phases(filters)}
+    kept = {p: set(main.loc[main["phase"] == p, "response_id"]) for p in _phases(filters)}
+    dropped = {p: len(ids[p] - kept[p]) for p in ids}
+    count = sum(dropped.values())
+    if not count or any(0 < n < k for n in dropped.values()):
+        return pd.DataFrame(columns=SENSITIVITY_COLUMNS), count, False
+    with_all = _compare(_main_design(everyone, filters), outcomes, filters, ("overall",), k)
+    without = _compare(_main_design(main, filters), outcomes, filters, ("overall",), k)
+    if with_all.empty or without.empty:
+        return pd.DataFrame(columns=SENSITIVITY_COLUMNS), count, False
+
+    def headline(frame: pd.DataFrame) -> pd.DataFrame:
+        """Overall construct results, paired and independent (stuffed responses have no
+        baseline partner: they move the independent comparison)."""
+        rows = frame[(frame["kind"] == "construct") & frame["test"].isin(T_TESTS)]
+        return _localise(rows, filters.lang).set_index(["outcome_id", "design"])
+
+    a, b = headline(without), headline(with_all)
+    a = a.loc[a.index.intersection(b.index)]
+    table = a[["label", "n_before", "n_after", *_SENSITIVE, "suppressed"]].copy()
+    for column in ("n_before", "n_after", *_SENSITIVE):
+        table[f"{column}_all"] = b[column].reindex(table.index)
+    risky = np.array(
+        [
+            _differenced(r.n_before, r.n_before_all, k) or _differenced(r.n_after, r.n_after_all, k)
+            for r in table.itertuples()
+        ],
+        dtype=bool,
+    )
+    hidden = b["suppressed"].reindex(table.index).fillna(True).astype(bool).to_numpy()
+    table["suppressed"] = table["suppressed"].astype(bool).to_numpy() | hidden | risky
+    numbers = [c for c in table.columns if c.startswith(("n_", *_SENSITIVE))]
+    table[numbers] = table[numbers].astype(float)
+    table.loc[table["suppressed"], numbers] = np.nan
+    table = table.reset_index()[SENSITIVITY_COLUMNS]
+    return table, count, bool((~table["suppressed"]).any())
+
+
+def _phases(filters: ImpactFilters) -> tuple[str, str]:
+    return filters.baseline, filters.follow_up
+
+
+def _excluded_in_scope(session: Session, ids: list[int], rounds: RoundFilter) -> bool:
+    """Whether any response in this view was excluded (one cheap query)."""
+    query = (
+        select(ResponseExclusion.response_id)
+        .join(Response, Response.id == ResponseExclusion.response_id)
+        .join(SurveyRound, SurveyRound.id == Response.round_id)
+        .where(Response.enterprise_id.in_(ids), Response.audience == "worker")
+        .limit(1)
+    )
+    if rounds.cohort_id is not None:
+        query = query.where(SurveyRound.cohort_id == rounds.cohort_id)
+    if rounds.cohort_ids is not None:
+        query = query.where(SurveyRound.cohort_id.in_(sorted(rounds.cohort_ids)))
+    if rounds.phases is not None:
+        query = query.where(SurveyRound.phase.in_(list(rounds.phases)))
+    return session.scalar(query) is not None
 
 
 def build_impact(
@@ -482,6 +595,13 @@ def build_impact(
     workers = answers[answers["audience"] == "worker"]
     managers = answers[answers["audience"] == "manager"]
     main = _main_design(workers, filters)
+    everyone = workers
+    if _excluded_in_scope(session, ids, rounds):
+        frame = answers_frame(
+            session, ids, replace(rounds, include_excluded=True, audience="worker")
+        )
+        everyone = _filter_rows(frame, filters)
+    sensitive, excluded, shown = sensitivity(workers, everyone, outcomes, filters, k)
     compared = []
     for audience, frame, by in (
         ("worker", main, ("overall", "cohort", "enterprise")),
@@ -541,8 +661,12 @@ def build_impact(
         did=did,
         reliability=reliability,
         scorecard=card,
-        method_notes=method_notes(filters, k, _match_rate(main, filters), did_ok),
+        method_notes=method_notes(
+            filters, k, _match_rate(main, filters), did_ok, (excluded, shown)
+        ),
         actions=actions_table(session, ids, outcomes, filters.lang),
+        sensitivity=sensitive,
+        excluded=excluded,
         min_group_size=k,
         filters=filters,
         enterprises=tuple(sorted(set(answers["enterprise"]) | set(kpis["enterprise"]))),

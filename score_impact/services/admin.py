@@ -44,6 +44,7 @@ from score_impact.db.models import (
 from score_impact.services import retention
 from score_impact.services import rounds as round_service
 from score_impact.services.errors import InvalidInput, Problem, SurveyVersionConflict
+from score_impact.services.responses import ENROLLED_ONLY
 from score_impact.services.scope import Scope, require_admin
 from score_impact.services.surveys import publish
 from score_impact.surveys.loader import (
@@ -326,7 +327,9 @@ def add_round(
     status: RoundStatus = RoundStatus.DRAFT,
 ) -> SurveyRound:
     """A new round with a fresh join code; created as a draft (tablets refuse it) unless
-    ``status`` says otherwise. One round per cohort, phase and audience."""
+    ``status`` says otherwise, taking answers from tablets enrolled for the cohort only
+    (a trainer turns that off on the Tablets page). One round per cohort, phase and
+    audience."""
     require_admin(scope)
     problems: list[Problem] = []
     cohort = session.get(Cohort, cohort_id)
@@ -360,6 +363,7 @@ def add_round(
     _fail(session, problems)
     row = round_service.create_round(session, cohort, phase, version, status)
     row.opens_on, row.closes_on = opens_on, closes_on
+    row.settings = {ENROLLED_ONLY: True}  # tablets enrolled by the trainer (Tablets page)
     detail = {
         "cohort_id": cohort_id,
         "phase": phase.value,
@@ -429,8 +433,13 @@ def tablet_link(base_url: str, join_code: str) -> str:
 
 def qr_png(base_url: str, join_code: str, scale: int = 8) -> bytes:
     """PNG of a QR code for ``tablet_link`` (printed on the classroom handout)."""
+    return url_qr_png(tablet_link(base_url, join_code), scale)
+
+
+def url_qr_png(url: str, scale: int = 8) -> bytes:
+    """PNG of a QR code for any link (a join link, a tablet enrolment link)."""
     buffer = io.BytesIO()
-    segno.make(tablet_link(base_url, join_code), error="m").save(buffer, kind="png", scale=scale)
+    segno.make(url, error="m").save(buffer, kind="png", scale=scale)
     return buffer.getvalue()
 
 

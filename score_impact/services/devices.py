@@ -26,6 +26,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -37,6 +38,7 @@ from score_impact.db.models import (
     DeviceEnrolment,
     Role,
     SurveyRound,
+    SurveyVersion,
     utcnow,
 )
 from score_impact.services.errors import AccessDenied, DomainError, InvalidInput, Problem
@@ -94,6 +96,62 @@ def _check_trainer(scope: Scope, cohort_id: int) -> None:
 def enrolled_only(round_: SurveyRound) -> bool:
     """Whether ``round_`` accepts tablet responses from enrolled devices only."""
     return bool((round_.settings or {}).get(ROUND_SETTING))
+
+
+def managed_cohorts(session: Session, scope: Scope) -> dict[int, str]:
+    """Cohorts whose tablets and data quality ``scope`` manages: a trainer's own cohorts,
+    every cohort for an admin; nothing for other roles."""
+    if scope.role not in (Role.ADMIN, Role.TRAINER):
+        return {}
+    query = select(Cohort.id, Cohort.name).order_by(Cohort.is_comparison, Cohort.name)
+    if scope.role is Role.TRAINER:
+        query = query.where(Cohort.trainer_id == scope.user_id)
+    return {cohort_id: name for cohort_id, name in session.execute(query)}
+
+
+@dataclass(frozen=True)
+class RoundChoice:
+    id: int
+    phase: str
+    join_code: str
+    status: str
+    enrolled_only: bool
+
+
+def worker_rounds(session: Session, scope: Scope, cohort_id: int) -> list[RoundChoice]:
+    """The worker rounds of a managed cohort, oldest first."""
+    _check_trainer(scope, cohort_id)
+    rows = session.scalars(
+        select(SurveyRound)
+        .join(SurveyVersion, SurveyVersion.id == SurveyRound.survey_version_id)
+        .where(SurveyRound.cohort_id == cohort_id, SurveyVersion.audience == "worker")
+        .order_by(SurveyRound.id)
+    )
+    return [RoundChoice(r.id, r.phase, r.join_code, r.status, enrolled_only(r)) for r in rows]
+
+
+def set_enrolled_only(session: Session, scope: Scope, round_id: int, on: bool) -> None:
+    """Let only tablets enrolled for the round's cohort answer it (or any browser); audited."""
+    round_ = session.get(SurveyRound, round_id)
+    if round_ is None:
+        raise InvalidInput([Problem("admin.problem.no_such.round", {"id": round_id})])
+    _check_trainer(scope, round_.cohort_id)
+    old = enrolled_only(round_)
+    round_.settings = {**(round_.settings or {}), ROUND_SETTING: bool(on)}  # a new dict: saved
+    session.add(
+        AuditEvent(
+            username=scope.username,
+            action="round.enrolled_only",
+            target=f"round:{round_.join_code}",
+            detail={"enrolled_only": [old, bool(on)]},
+        )
+    )
+    session.commit()
+
+
+def enrolment_url(base_url: str, token: str) -> str:
+    """The link (and QR code) a tablet opens to be enrolled."""
+    return f"{base_url.rstrip('/')}/enrol?token={quote(token)}"
 
 
 def create_enrolment(

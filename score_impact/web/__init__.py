@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from score_impact.web import health
+from score_impact.web import enrol, health
 
 
 def routes() -> list[BaseRoute]:
     """Every custom route of the app, in match order."""
-    return [*health.ROUTES]
+    return [*health.ROUTES, *enrol.ROUTES]

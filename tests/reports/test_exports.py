@@ -30,6 +30,7 @@ TABLES = [
     "scorecard",
     "method_notes",
     "actions",
+    "sensitivity",
 ]
 
 
