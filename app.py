@@ -122,7 +122,8 @@ def main() -> None:
                 path, title=t(title, lang), icon=icon, url_path=url, default=url == "survey"
             )
             sections.setdefault(t(f"nav.section.{section}", lang), []).append(page)
-    navigation = st.navigation(sections, position="hidden" if tablet else "sidebar")
+    # expanded: every page of the role is listed (Streamlit folds lists past ten links)
+    navigation = st.navigation(sections, position="hidden" if tablet else "sidebar", expanded=True)
     if not tablet:
         if NOTICE_KEY in st.session_state and navigation.url_path != "login":
             st.switch_page("pages/login.py")  # timed out: say why, on the sign-in page

@@ -3,6 +3,8 @@ downloads of the same numbers as CSV, Excel, HTML and PDF."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from pages import impact_panels as panels
@@ -15,6 +17,7 @@ from score_impact.reports import charts, export
 from score_impact.reports.impact import for_display
 from score_impact.reports.report_html import report_html
 from score_impact.reports.report_pdf import report_fonts, report_pdf
+from score_impact.services.audit import record_download
 from score_impact.text import literal
 
 lang = view.language()
@@ -55,15 +58,37 @@ panels.action_plans(result, lang, can_add=False)
 
 st.header(t("impact.downloads", lang))
 stem = f"score_impact_{chosen.baseline}_{chosen.follow_up}"
+
+
+def audited(fmt: str, make: Callable[[], bytes]) -> Callable[[], bytes]:
+    """The file, made when the button is clicked, with an audit event saying who took it."""
+
+    def made() -> bytes:
+        data = make()
+        with db() as s:
+            record_download(s, scope, chosen, fmt)
+        return data
+
+    return made
+
+
 c1, c2, c3, c4 = st.columns(4)
 c1.download_button(
-    "CSV (zip)", lambda: export.results_csv_zip(result), f"{stem}_csv.zip", "application/zip"
+    "CSV (zip)", audited("csv", lambda: export.results_csv_zip(result)), f"{stem}_csv.zip",
+    "application/zip",
+)  # fmt: skip
+c2.download_button(
+    "Excel", audited("xlsx", lambda: export.results_xlsx(result)), f"{stem}.xlsx",
+    export.XLSX_MIME,
+)  # fmt: skip
+c3.download_button(
+    "HTML", audited("html", lambda: report_html(result)), f"{stem}.html", "text/html"
 )
-c2.download_button("Excel", lambda: export.results_xlsx(result), f"{stem}.xlsx", export.XLSX_MIME)
-c3.download_button("HTML", lambda: report_html(result), f"{stem}.html", "text/html")
 try:
     report_fonts(lang)
-    c4.download_button("PDF", lambda: report_pdf(result), f"{stem}.pdf", "application/pdf")
+    c4.download_button(
+        "PDF", audited("pdf", lambda: report_pdf(result)), f"{stem}.pdf", "application/pdf"
+    )
 except CjkFontMissing as exc:
     c4.warning(str(exc))
 if scope.is_admin:
@@ -72,5 +97,7 @@ if scope.is_admin:
         with db() as s:
             return export.raw_xlsx(s, scope, chosen)
 
-    st.download_button(t("impact.raw", lang), raw, f"{stem}_raw.xlsx", export.XLSX_MIME)
+    st.download_button(
+        t("impact.raw", lang), audited("raw_xlsx", raw), f"{stem}_raw.xlsx", export.XLSX_MIME
+    )
 panels.method_notes(result, lang)

@@ -75,6 +75,13 @@ def db() -> Iterator[Session]:
         yield session
 
 
+def client_address() -> str:
+    """Where this browser connects from, as the web server sees it ("local" from this
+    machine): sign-in waits and resume-code waits are counted per client."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else "local"
+
+
 def tablet_style() -> None:
     st.html(TABLET_CSS)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
-from pages.common import db, runtime
+from pages.common import client_address, db, runtime
 from pages.widgets import label_of
 from score_impact.i18n import LANGUAGES, t
 from score_impact.kiosk import KioskAttempt
@@ -28,12 +28,6 @@ def device_token() -> str | None:
     """The enrolled-tablet cookie (services.devices), as the browser sent it."""
     value = st.context.cookies.get(COOKIE_NAME)
     return value if isinstance(value, str) else None
-
-
-def client() -> str:
-    """Where the tablet connects from (None from this machine): wrong resume codes of an
-    unenrolled tablet are counted by it."""
-    return st.context.ip_address or "local"
 
 
 def reset() -> None:
@@ -69,7 +63,8 @@ def language(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
         if go and typed:
             try:
                 with db() as s:
-                    state["attempt"] = resume(s, typed, a.round_id, a.device_id, client())
+                    client = client_address()  # an unenrolled tablet's wrong codes count here
+                    state["attempt"] = resume(s, typed, a.round_id, a.device_id, client)
             except (UnknownResumeCode, RoundClosed):
                 state["issues"] = {"_resume": t("kiosk.resume_unknown", lang)}
             except Throttled as exc:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from pages.auth import NOTICE_KEY, current_user, sign_in, sign_out
-from pages.common import db, ui_lang
+from pages.common import client_address, db, ui_lang
 from score_impact.i18n import t
 from score_impact.services.accounts import authenticate
 from score_impact.services.errors import LoginFailed, TooManyAttempts
@@ -37,10 +37,9 @@ with st.form("login", clear_on_submit=True):
     submitted = st.form_submit_button(t("login.submit", lang), type="primary")
 if submitted:
     now = datetime.now(UTC)
-    client = st.context.ip_address or "local"  # None when the browser is on this machine
     try:
         with db() as s:
-            user_id = authenticate(s, username, password, now, client).id
+            user_id = authenticate(s, username, password, now, client_address()).id
     except TooManyAttempts as exc:
         seconds = max(1, round((exc.retry_at - now).total_seconds()))
         st.error(t("login.locked", lang, seconds=seconds))

@@ -95,7 +95,7 @@ with kpi_tab:
     if st.button(t("manager.save_kpis", lang), type="primary"):
         try:
             with db() as s:
-                save_kpis(s, round_.id, enterprise_id, values, lang)
+                save_kpis(s, round_.id, enterprise_id, values, lang, scope.username)
             st.toast(t("manager.saved", lang))
         except InvalidSubmission as exc:
             st.session_state[f"{key}:issues"] = {i.item_id: i.message(lang) for i in exc.issues}

@@ -1,6 +1,7 @@
 """Command line: ``score-impact demo`` (create demo data), ``score-impact run`` (start app),
-``score-impact create-user`` (the first admin of a real server, or any account) and
-``score-impact disable-demo-accounts`` (before real answers are collected)."""
+``score-impact create-user`` (the first admin of a real server, or any account),
+``score-impact disable-demo-accounts`` (before real answers are collected) and
+``score-impact doctor`` (what about this installation puts answers at risk)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from score_impact import doctor
 from score_impact.db.models import Role
 from score_impact.demo import DEMO_ACCOUNTS, disable_demo_accounts
 from score_impact.runtime import start
@@ -25,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="create the database and the demo data if it is empty")
     run = sub.add_parser("run", help="start the web app (creates the demo on an empty database)")
     run.add_argument("--port", type=int, default=8501)
+    sub.add_parser("doctor", help="check this installation for risks to workers' answers")
     sub.add_parser(
         "disable-demo-accounts",
         help="deactivate the demo accounts whose passwords are public (README)",
@@ -82,10 +85,26 @@ def _create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _doctor() -> int:
+    """Print every finding; exit status 1 when there is one (for scripts and monitoring)."""
+    runtime = start(demo=False)
+    with runtime.session() as session:
+        found = doctor.check(session, runtime.settings, doctor.streamlit_error_details())
+    print(f"Database: {runtime.settings.display_url}")
+    for finding in found:
+        print(f"WARNING: {finding.message('en')}")
+    if not found:
+        print(doctor.Finding("all_clear").message("en"))
+    runtime.engine.dispose()
+    return 1 if found else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "create-user":
         return _create_user(args)
+    if args.command == "doctor":
+        return _doctor()
     if args.command == "disable-demo-accounts":
         with start(demo=False).session() as session:
             names = disable_demo_accounts(session, actor="cli")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from score_impact.db.models import (
     Answer,
+    AuditEvent,
     Cohort,
     Enterprise,
     KpiValue,
@@ -104,13 +105,15 @@ def save_kpis(
     enterprise_id: int,
     values: dict[str, Any],
     lang: str = "en",
+    actor: str = "system",
 ) -> dict[str, float]:
     """Validate every KPI (number, range, whole numbers for counts), then store them all.
 
     Typed values are read the way interface language ``lang`` writes numbers ("1,000" is
     a thousand in English, ambiguous in Vietnamese). A blank value removes a stored one
     (the manager cleared the field). If any value is invalid nothing is changed and every
-    problem is reported.
+    problem is reported. Every change is audited ({kpi: [old, new]}) with ``actor``, the
+    signed-in user, in the same transaction.
     """
     _, survey = _manager_round(session, round_id, enterprise_id)
     kpis = {k.id: k for k in survey.kpis}
@@ -138,6 +141,20 @@ def save_kpis(
             )
         )
     }
+    changes = {
+        kpi_id: [stored[kpi_id].value if kpi_id in stored else None, number]
+        for kpi_id, number in clean.items()
+        if (stored[kpi_id].value if kpi_id in stored else None) != number
+    }
+    if changes:
+        session.add(
+            AuditEvent(
+                username=actor,
+                action="kpi.update",
+                target=f"enterprise:{enterprise_id} round:{round_id}",
+                detail={"changes": changes},
+            )
+        )
     for kpi_id, number in clean.items():
         row = stored.get(kpi_id)
         if number is None:

@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from score_impact.config import load_settings
-from score_impact.db.models import PaperEntry, Response, SurveyRound
+from score_impact.db.models import AuditEvent, PaperEntry, Response, SurveyRound
 from score_impact.i18n import t
 from score_impact.pairing import ELEMENTS, PairingCode, make_code
 from score_impact.paper.keys import (
@@ -441,7 +441,20 @@ def _store(
     return result.response_id
 
 
-def _entry(keying: _Keying, pass_number: int, person: str) -> PaperEntry:
+def _entry(session: Session, keying: _Keying, pass_number: int, person: str) -> PaperEntry:
+    """A keying of the sheet, with its audit event (both saved by the caller's commit)."""
+    session.add(
+        AuditEvent(
+            username=person,
+            action="paper.entry",
+            target=f"round:{keying.round_.join_code}",
+            detail={
+                "sheet": keying.number,
+                "pass": pass_number,
+                "enterprise_id": keying.enterprise_id,
+            },
+        )
+    )
     return PaperEntry(
         round_id=keying.round_.id,
         sheet_number=keying.number,
@@ -495,17 +508,17 @@ def enter_sheet(
         raise SamePersonTwice(number, person=first.entered_by)
     keying = _check(session, round_id, number, enterprise_id, language, answers, key)
     if not double_entry:
-        response_id = _store(session, keying, [_entry(keying, 1, person)], [])
+        response_id = _store(session, keying, [_entry(session, keying, 1, person)], [])
         return EntryResult(EntryStatus.STORED, number, response_id)
     if first is None:
-        session.add(_entry(keying, 1, person))
+        session.add(_entry(session, keying, 1, person))
         try:
             session.commit()
         except IntegrityError as exc:
             session.rollback()
             raise ConcurrentEntry(number) from exc
         return EntryResult(EntryStatus.FIRST_PASS, number)
-    second = _entry(keying, 2, person)
+    second = _entry(session, keying, 2, person)
     mismatches = compare_entries(keying.survey, first, second)
     if not mismatches:
         response_id = _store(session, keying, [second], [first])
@@ -593,6 +606,6 @@ def resolve_sheet(
             else PairingCode(pairing["full_hash"], tuple(pairing["part_hashes"])),
             first.answers["code_check"],
         )
-    resolution = _entry(keying, RESOLUTION_PASS, person)
+    resolution = _entry(session, keying, RESOLUTION_PASS, person)
     response_id = _store(session, keying, [resolution], [first, second])
     return EntryResult(EntryStatus.STORED, number, response_id)

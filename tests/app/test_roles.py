@@ -3,6 +3,7 @@ in both languages, lockout, sign-out, idle timeout, and the manager page per rol
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from score_impact.db.models import KpiValue, User
 from score_impact.i18n import t
+from score_impact.services.accounts import SIGN_IN
 from tests.conftest import MANAGER_CODE, PASSWORD, ROOT
 
 KIOSK, LOGIN, MANAGER = "pages/kiosk.py", "pages/login.py", "pages/manager.py"
@@ -121,16 +123,17 @@ def test_wrong_password_says_so_in_the_chosen_language_without_naming_the_cause(
     assert [e.value for e in at.error] == [t("login.failed", "zh")]
 
 
-def test_five_failures_lock_the_account_and_say_until_when(rt, accounts):
+def test_repeated_failures_make_this_browser_wait_and_say_how_long(rt, accounts):
     at = open_app()
-    for _ in range(4):
+    for _ in range(SIGN_IN.free):
         sign_in(at, accounts.trainer, "wrong-password")
-    sign_in(at, accounts.trainer, "wrong-password")
+        assert at.error[0].value == t("login.failed", "en")
+    sign_in(at, accounts.trainer, "wrong-password")  # this failure starts a wait
     message = at.error[0].value
-    assert message.startswith("Too many failed attempts. Please try again after ")
-    assert message.endswith(" UTC.")
-    sign_in(at, accounts.trainer)  # even the right password, while locked
-    assert at.error[0].value == message and "auth_user_id" not in at.session_state
+    assert re.fullmatch(t("login.locked", "en", seconds=r"\d+").replace(".", r"\."), message)
+    sign_in(at, accounts.trainer)  # even the right password, while waiting
+    assert at.error[0].value.startswith("Too many wrong attempts")
+    assert "auth_user_id" not in at.session_state
 
 
 @pytest.mark.parametrize("password", [PASSWORD, "wrong-password"])

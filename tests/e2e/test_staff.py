@@ -7,7 +7,10 @@ import re
 import time
 
 from openpyxl import load_workbook
+from sqlalchemy import select
 
+from score_impact.db.engine import make_engine, session_factory
+from score_impact.db.models import AuditEvent
 from score_impact.i18n import t
 from tests.e2e.conftest import AppServer, settle, shot
 from tests.e2e.test_worker_survey import complete_worker_survey
@@ -73,5 +76,10 @@ def test_brand_downloads_its_excel_report(browser, app_server: AppServer, tmp_pa
         assert "Dongguan Evergreen Garments" in text  # a Northwind supplier
         for other in ("Shenzhen Brightway Components", "Binh Duong Precision Parts"):
             assert other not in text  # Lotus Electronics' suppliers only
+        with session_factory(make_engine(app_server.database_url))() as s:
+            taken = s.scalars(select(AuditEvent).where(AuditEvent.action == "download")).all()
+        assert [(e.username, e.detail["format"], e.detail["role"]) for e in taken] == [
+            ("northwind", "xlsx", "brand")
+        ]  # who took which file, with their scope
     finally:
         context.close()

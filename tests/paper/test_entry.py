@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from score_impact.db.models import Answer, PaperEntry, Response
+from score_impact.db.models import Answer, AuditEvent, PaperEntry, Response
 from score_impact.pairing import make_code
 from score_impact.services.errors import InvalidSubmission, NotInRound, RoundClosed, UnknownRound
 from score_impact.services.paper import (
@@ -182,7 +182,12 @@ def test_matching_double_entry_stores_the_response(world, rt, survey):
     assert (response.source, response.language, response.pairing_hash) == ("paper", "zh", None)
     with rt.session() as s:
         linked = set(s.scalars(select(PaperEntry.response_id)))
+        audit = [
+            (e.username, e.action, e.detail["sheet"], e.detail["pass"])
+            for e in s.scalars(select(AuditEvent).order_by(AuditEvent.id))
+        ]
     assert linked == {response.id}
+    assert audit == [("ana", "paper.entry", sheet, 1), ("Ben", "paper.entry", sheet, 2)]
 
 
 def test_the_same_person_cannot_key_a_sheet_twice(world, rt, survey):

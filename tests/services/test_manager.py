@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from score_impact.db.models import AuditEvent
 from score_impact.services.errors import InvalidSubmission, RoundClosed
 from score_impact.services.manager import (
     kpi_values,
@@ -104,3 +106,16 @@ def test_kpi_probes_are_refused_and_nothing_changes(rt, world, typed, lang, code
     if code == "ambiguous_number":
         message = refused.value.issues[0].message("en")
         assert "1000" in message and typed in message
+
+
+def test_kpi_edits_are_audited_with_old_and_new_values(rt, world):
+    ent = world.enterprise_ids[0]
+    with rt.session() as s:
+        save_kpis(s, world.manager_round_id, ent, {"defect_rework_rate": "4"}, actor="m1")
+        save_kpis(s, world.manager_round_id, ent, {"defect_rework_rate": "4"}, actor="m1")
+        save_kpis(s, world.manager_round_id, ent, {"defect_rework_rate": "3.5"}, actor="m2")
+        events = s.scalars(select(AuditEvent).where(AuditEvent.action == "kpi.update")).all()
+    assert [(e.username, e.detail["changes"]) for e in events] == [
+        ("m1", {"defect_rework_rate": [None, 4.0]}),
+        ("m2", {"defect_rework_rate": [4.0, 3.5]}),
+    ]  # saving the same value again changes nothing, so it is not an edit
