@@ -40,14 +40,13 @@ def test_submits_are_logged_without_answers_or_codes(rt, world, survey, caplog):
     code = make_code(b"key", world.enterprise_ids[0], {
         "birth_day": 17, "mother_birth_month": 3, "older_siblings": 2, "birth_year_last_digit": 9
     })  # fmt: skip
-    sub = Submission(str(uuid.uuid4()), world.worker_round_id, world.enterprise_ids[0], "zh",
-                     answers, code)  # fmt: skip
+    where = (world.worker_round_id, world.enterprise_ids[0], "zh")
+    sub = Submission(str(uuid.uuid4()), *where, answers, code)
     with rt.session() as s:
         submit_response(s, sub)
         submit_response(s, sub)
         with pytest.raises(InvalidSubmission):
-            submit_response(s, Submission(str(uuid.uuid4()), world.worker_round_id,
-                                          world.enterprise_ids[0], "zh", {"nope": "secret"}))  # fmt: skip
+            submit_response(s, Submission(str(uuid.uuid4()), *where, {"nope": "secret"}))
     [stored], [duplicate], [refused] = (
         records(caplog, f"submit.{kind}") for kind in ("stored", "duplicate", "refused")
     )
