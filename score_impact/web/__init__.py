@@ -11,13 +11,13 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 from score_impact import logs
-from score_impact.web import api, health, session
+from score_impact.web import api, health, session, tablet
 from score_impact.web.middleware import RequestLog
 
 
 def routes() -> list[BaseRoute]:
     """Every custom route of the app, in match order."""
-    return [*health.ROUTES, *session.ROUTES, *api.ROUTES]
+    return [*health.ROUTES, *session.ROUTES, *api.ROUTES, *tablet.ROUTES]
 
 
 def middleware() -> list[Middleware]:
