@@ -173,19 +173,6 @@ def end_session(
     session.commit()
 
 
-def end_user_sessions(session: Session, user_id: int, now: datetime, reason: EndReason) -> int:
-    """End every open session of a user (e.g. an admin deactivates the account); returns
-    how many. Not needed for correctness (each check reads ``is_active`` and the password
-    stamp) but it ends them in the database at once, for the record."""
-    result = session.execute(
-        update(StaffSession)
-        .where(StaffSession.user_id == user_id, StaffSession.ended_at.is_(None))
-        .values(ended_at=_aware(now), end_reason=reason.value)
-    )
-    session.commit()
-    return result.rowcount or 0
-
-
 def set_session_language(session: Session, token: str | None, lang: str) -> None:
     """Remember the interface language on the session, so a reload keeps it."""
     if not token:

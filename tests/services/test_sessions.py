@@ -17,7 +17,6 @@ from score_impact.services.sessions import (
     check_session,
     cookie_value,
     end_session,
-    end_user_sessions,
     set_session_language,
     start_session,
     token_from_cookie,
@@ -101,13 +100,6 @@ def test_deactivation_ends_it(rt, accounts, signed_in):
         user(s, accounts.trainer).is_active = False
         s.commit()
     assert check(rt, signed_in).ended is EndReason.DEACTIVATED
-
-
-def test_ending_all_sessions_of_a_user(rt, accounts, signed_in):
-    with rt.session() as s:
-        other = start_session(s, user(s, accounts.trainer), "en", NOW)
-        assert end_user_sessions(s, user(s, accounts.trainer).id, NOW, EndReason.DEACTIVATED) == 2
-    assert {check(rt, t).ended for t in (signed_in, other)} == {EndReason.DEACTIVATED}
 
 
 def test_language_is_kept_on_the_session(rt, signed_in):

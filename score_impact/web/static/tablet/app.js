@@ -61,7 +61,7 @@ function askForCode() {
   const langs = Object.keys(boot.languages);
   fill(
     h("h1", {}, langs.map((l) => translate(boot.strings[l], "kiosk.title")).join(" · ")),
-    h("label", { for: "join" }, langs.map((l) => translate(boot.strings[l], "kiosk.enter_code")).join(" / ")),
+    h("label", { for: "join" }, langs.map((l) => h("span", { lang: l, class: "line" }, translate(boot.strings[l], "kiosk.enter_code")))),
     input,
     h("button", { type: "button", class: "btn primary", onclick: open }, langs.map((l) => translate(boot.strings[l], "kiosk.open")).join(" · ")),
   );
@@ -143,8 +143,8 @@ class Tablet {
   noVoice() {
     const text = translate(this.bundle.strings[this.screens.lang] || {}, "kiosk.no_voice");
     const note = h("p", { class: "no-voice", role: "status" }, text);
-    root.querySelector(".no-voice")?.remove();
-    root.prepend(note);
+    document.querySelector(".no-voice")?.remove();
+    document.body.append(note); // at the bottom of the screen, for a few seconds
     setTimeout(() => note.remove(), 6000);
   }
 

@@ -110,6 +110,13 @@ export function next(a, survey) {
   const [, issues] = validateAnswers(survey, a.answers, visible(a, survey, section));
   if (issues.length) return issues;
   if (a.returnToReview) {
+    // Back to the review, or first to the next screen that still lacks an answer.
+    const missing = new Set(finalIssues(a, survey).map((i) => i.item_id));
+    const index = survey.sections.findIndex((s) => visible(a, survey, s).some((i) => missing.has(i.id)));
+    if (index >= 0) {
+      a.sectionIndex = index;
+      return [];
+    }
     a.returnToReview = false;
     a.step = Step.REVIEW;
     return [];

@@ -54,8 +54,8 @@ export class Screens {
     return h("button", {
       type: "button",
       class: "speak",
-      "aria-label": `${this.t("tablet.read_aloud", {}, lang)}: ${text}`,
-      title: this.t("tablet.read_aloud", {}, lang),
+      "aria-label": `${this.t("kiosk.read_aloud", {}, lang)}: ${text}`,
+      title: this.t("kiosk.read_aloud", {}, lang),
       onclick: (event) => {
         event.preventDefault();
         event.stopPropagation();
@@ -71,6 +71,11 @@ export class Screens {
 
   button(label, onclick, kind = "secondary", attrs = {}) {
     return h("button", { type: "button", class: `btn ${kind}`, onclick, ...attrs }, label);
+  }
+
+  /** A choice button in a row with its speaker at the right end. */
+  choice(label, onclick, kind = "choice", attrs = {}) {
+    return h("div", { class: "row" }, this.button(label, onclick, kind, attrs), this.speaker(label, attrs.lang || this.lang));
   }
 
   /** Replace the screen and start at its top (issue 12: never open scrolled down). */
@@ -108,6 +113,11 @@ export class Screens {
     this.render();
   }
 
+  /** The factory's name in the worker's language where the bundle has one. */
+  factoryName(factory) {
+    return (factory.names || {})[this.lang] || factory.name;
+  }
+
   // --- before the questions --------------------------------------------------------
 
   language() {
@@ -126,8 +136,8 @@ export class Screens {
       ),
     );
     this.show(
-      h("h1", {}, langs.map((code) => labelOf(this.survey.title, code)).join(" / ")),
-      h("p", { class: "lead" }, langs.map((code) => this.t("kiosk.choose_language", {}, code)).join(" / ")),
+      h("h1", {}, langs.map((code) => h("span", { lang: code, class: "line" }, labelOf(this.survey.title, code)))),
+      langs.map((code) => h("p", { lang: code, class: "lead" }, this.t("kiosk.choose_language", {}, code))),
       ...rows,
     );
   }
@@ -137,12 +147,8 @@ export class Screens {
     this.show(
       this.spoken("h1", this.t("kiosk.consent_title")),
       text ? this.spoken("p", text, { class: "consent" }) : null,
-      h(
-        "div",
-        { class: "actions" },
-        this.button(this.t("kiosk.agree"), () => this.change((a) => flow.consent(a, this.bundle.factories, true)), "primary"),
-        this.button(this.t("kiosk.decline"), () => this.change((a) => flow.consent(a, this.bundle.factories, false))),
-      ),
+      this.choice(this.t("kiosk.agree"), () => this.change((a) => flow.consent(a, this.bundle.factories, true)), "choice primary"),
+      this.choice(this.t("kiosk.decline"), () => this.change((a) => flow.consent(a, this.bundle.factories, false))),
     );
   }
 
@@ -150,12 +156,7 @@ export class Screens {
     this.show(
       this.spoken("h1", this.t("kiosk.choose_factory")),
       ...this.bundle.factories.map((f) =>
-        h(
-          "div",
-          { class: "row" },
-          this.button(f.name, () => this.change((a) => flow.chooseFactory(a, this.bundle.factories, f.id)), "choice"),
-          this.speaker(f.name),
-        ),
+        this.choice(this.factoryName(f), () => this.change((a) => flow.chooseFactory(a, this.bundle.factories, f.id))),
       ),
     );
   }
@@ -204,11 +205,12 @@ export class Screens {
       this.spoken("p", this.t("kiosk.code_intro")),
       ...groups,
       error ? h("p", { class: "error", role: "alert" }, error) : null,
+      h("div", { class: "actions" }, this.button(this.t("kiosk.next"), () => this.enterCode(false), "primary")),
       h(
         "div",
-        { class: "actions" },
-        this.button(this.t("kiosk.next"), () => this.enterCode(false), "primary"),
+        { class: "skip" },
         this.button(this.t("kiosk.skip_code"), () => this.enterCode(true), "quiet"),
+        h("p", { class: "help" }, this.t("kiosk.skip_code_note")),
       ),
     );
   }
@@ -229,13 +231,9 @@ export class Screens {
   // --- the questions -----------------------------------------------------------------
 
   optionsOf(item) {
-    if (item.type === "likert") {
-      return this.survey.scales[item.scale].map((p) => [p.value, `${p.value} · ${labelOf(p.label, this.lang)}`, labelOf(p.label, this.lang)]);
-    }
-    if (item.type === "yes_no") {
-      return [[true, this.t("kiosk.yes"), this.t("kiosk.yes")], [false, this.t("kiosk.no"), this.t("kiosk.no")]];
-    }
-    return (item.options || []).map((o) => [o.value, labelOf(o.label, this.lang), labelOf(o.label, this.lang)]);
+    if (item.type === "likert") return this.survey.scales[item.scale].map((p) => [p.value, labelOf(p.label, this.lang)]);
+    if (item.type === "yes_no") return [[true, this.t("kiosk.yes")], [false, this.t("kiosk.no")]];
+    return (item.options || []).map((o) => [o.value, labelOf(o.label, this.lang)]);
   }
 
   question(item) {
@@ -265,7 +263,7 @@ export class Screens {
       input = h(
         "div",
         { class: "options", role: multiple ? "group" : "radiogroup", "aria-labelledby": `q-${item.id}` },
-        this.optionsOf(item).map(([value, text, spokenText]) => {
+        this.optionsOf(item).map(([value, text]) => {
           const checked = multiple ? (current || []).includes(value) : current === value;
           const control = h("input", {
             type: multiple ? "checkbox" : "radio",
@@ -279,7 +277,7 @@ export class Screens {
               this.answered(item, (item.options || []).map((o) => o.value).filter((v) => ticked.has(v)));
             },
           });
-          return h("div", { class: "option" }, h("label", {}, control, h("span", {}, text)), this.speaker(spokenText));
+          return h("div", { class: "option" }, h("label", {}, control, h("span", {}, text)), this.speaker(text));
         }),
       );
     }
@@ -317,7 +315,7 @@ export class Screens {
       h(
         "div",
         { class: "actions" },
-        this.button(a.returnToReview ? this.t("tablet.back_to_review") : this.t("kiosk.next"), () => this.next(), "primary", { id: "next" }),
+        this.button(a.returnToReview ? this.t("kiosk.to_review") : this.t("kiosk.next"), () => this.next(), "primary", { id: "next" }),
         this.button(this.t("kiosk.back"), () => this.change((x) => flow.back(x, this.survey))),
       ),
     ];
@@ -325,6 +323,7 @@ export class Screens {
 
   section() {
     this.show(...this.sectionBody());
+    if (this.bundle.round.autoplay) this.root.querySelector(".item .speak")?.click(); // round setting
   }
 
   redrawSection() {
@@ -354,7 +353,7 @@ export class Screens {
     }
     if (item.type === "likert") {
       const point = this.survey.scales[item.scale].find((p) => p.value === value);
-      return point ? `${point.value} · ${labelOf(point.label, this.lang)}` : String(value);
+      return point ? labelOf(point.label, this.lang) : String(value);
     }
     if (item.type === "yes_no") return this.t(value ? "kiosk.yes" : "kiosk.no");
     if (item.options) {
@@ -390,7 +389,6 @@ export class Screens {
                 },
                 h("span", { class: "q" }, question),
                 h("span", { class: "a" }, said),
-                h("span", { class: "change" }, this.t("tablet.change")),
               ),
               this.speaker(`${question} ${said}`),
             );
@@ -401,6 +399,7 @@ export class Screens {
     const problems = Object.values(this.issues);
     this.show(
       this.spoken("h1", this.t("kiosk.review_title")),
+      this.spoken("p", this.t("kiosk.review_intro")),
       ...groups,
       problems.map((p) => h("p", { class: "error", role: "alert" }, p)),
       h(
