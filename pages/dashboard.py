@@ -6,7 +6,7 @@ import streamlit as st
 
 from pages import impact_panels as panels
 from pages import impact_view as view
-from pages.auth import still_signed_in
+from pages.auth import current_user
 from score_impact.db.models import Role
 from score_impact.i18n import t
 from score_impact.reports import charts
@@ -25,7 +25,7 @@ def live_counts() -> None:
     """Refreshes on its own every few seconds, without rerunning the whole page; stops
     (and the page asks for a sign-in) once the session is idle too long or the account
     was deactivated."""
-    if not still_signed_in():
+    if current_user(activity=False) is None:  # idle too long, signed out or deactivated
         st.rerun(scope="app")
     counts = view.counts(scope, chosen)
     st.subheader(t("report.response_counts", lang))

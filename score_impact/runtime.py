@@ -51,19 +51,23 @@ def start(settings: Settings | None = None, demo: bool | None = None) -> Runtime
     return Runtime(settings, engine, sessions, catalog, problems)
 
 
-_shared: dict[str, Runtime] = {}
-_shared_lock = threading.Lock()
+_SHARED: dict[str, Runtime] = {}
+_SHARED_LOCK = threading.Lock()
 
 
 def shared() -> Runtime:
-    """The process's runtime for the configured database, started once (pages and HTTP
-    routes share it); the first start also begins the scheduled housekeeping, unless
-    ``SCORE_HOUSEKEEPING_MINUTES`` is 0."""
+    """The process's runtime for the configured database, started on first use.
+
+    The pages and the HTTP routes (``score_impact.web``) run in one process and share it:
+    one engine and connection pool, and ``start`` (schema upgrade, demo seed) runs once
+    even when a page and a route arrive together on a fresh database. The first start also
+    begins the scheduled housekeeping, unless ``SCORE_HOUSEKEEPING_MINUTES`` is 0.
+    """
     settings = load_settings()
-    with _shared_lock:
-        runtime = _shared.get(settings.database_url)
+    with _SHARED_LOCK:
+        runtime = _SHARED.get(settings.database_url)
         if runtime is None:
-            runtime = _shared[settings.database_url] = start(settings)
+            runtime = _SHARED[settings.database_url] = start(settings)
             if minutes := settings.housekeeping_minutes:
                 start_housekeeping(runtime, timedelta(minutes=minutes))
     return runtime

@@ -84,6 +84,10 @@ def _round(session: Session, scope: Scope, round_id: int) -> SurveyRound:
     return round_
 
 
+def _finished(response: Response) -> datetime:
+    return response.completed_at or response.submitted_at
+
+
 def review_round(session: Session, scope: Scope, round_id: int) -> RoundReview:
     """Every flag of the round's responses, with the exclusions already decided."""
     round_ = _round(session, scope, round_id)
@@ -104,11 +108,13 @@ def review_round(session: Session, scope: Scope, round_id: int) -> RoundReview:
         answers[rid][item_id] = num if num is not None else text
     # Exclusions are decided on these flags: excluded responses stay in the facts, so the
     # flags do not change when some of their group is excluded.
+    # An offline tablet sends its queue hours later in one go: its own clock (completed_at)
+    # says when each was answered, so a day's sync is no burst.
     facts = [
         ResponseFacts(
             response_id=r.id,
             enterprise_id=r.enterprise_id,
-            submitted_at=r.submitted_at,
+            submitted_at=_finished(r),
             language=r.language,
             answers=answers[r.id],
             device_id=r.device_id,
@@ -123,7 +129,7 @@ def review_round(session: Session, scope: Scope, round_id: int) -> RoundReview:
     for r, name, _, device, exclusion in rows:
         if r.id not in flags and exclusion is None:
             continue
-        took = (r.submitted_at - r.started_at).total_seconds() / 60 if r.started_at else None
+        took = (_finished(r) - r.started_at).total_seconds() / 60 if r.started_at else None
         listed.append(
             ReviewRow(
                 response_id=r.id,

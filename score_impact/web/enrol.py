@@ -25,6 +25,7 @@ from score_impact.services.devices import (
     EnrolmentInvalid,
     enrol_device,
 )
+from score_impact.web.session import is_https
 
 
 def _enrol(token: str) -> tuple[str, str | None]:
@@ -61,7 +62,7 @@ async def enrol(request: Request) -> Response:
         path="/",
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=is_https(request),  # also behind a TLS-terminating proxy
     )
     return response
 

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from pages.common import _demo_accounts
 from score_impact.demo import demo_accounts_in_use, disable_demo_accounts
-from tests.app.test_dashboard import _page, demo  # noqa: F401  (fixture)
+from tests.app.test_dashboard import demo  # noqa: F401  (fixture)
 from tests.conftest import ROOT
 
 BANNER = "Demo accounts with public passwords are active"

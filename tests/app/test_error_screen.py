@@ -62,12 +62,14 @@ def test_worker_sees_a_calm_screen_in_chinese_with_the_resume_code(world, rt, mo
     assert not at.exception and [b.label for b in at.button][:2] == ["English", "中文"]
 
 
-def test_staff_page_failure_shows_a_reference_not_a_traceback(accounts, rt, monkeypatch):
+def test_staff_page_failure_shows_a_reference_not_a_traceback(
+    accounts, rt, monkeypatch, sign_in_as
+):
     def fail(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise RuntimeError(SECRET)
 
     monkeypatch.setattr(admin, "audit_events", fail)
-    at = as_user(rt, accounts.admin).switch_page("pages/admin_audit.py").run()
+    at = as_user(sign_in_as, accounts.admin).switch_page("pages/admin_audit.py").run()
     assert not at.exception
     shown = _everything_shown(at)
     assert "boom" not in shown and "Traceback" not in shown

@@ -7,13 +7,13 @@ from sqlalchemy import select
 
 from score_impact.db.models import AuditEvent, ResponseExclusion
 from score_impact.i18n import t
-from tests.app.test_dashboard import _page, demo  # noqa: F401  (fixture)
+from tests.app.test_dashboard import demo, open_as  # noqa: F401  (fixtures)
 from tests.services.test_quality import stuff_ballot
 
 
-def test_trainer_excludes_a_burst_and_restores_it(demo):  # noqa: F811
+def test_trainer_excludes_a_burst_and_restores_it(demo, open_as):  # noqa: F811
     _, ids = stuff_ballot(demo, 30)
-    at = _page(demo, "pages/quality.py", "trainer.li")
+    at = open_as("pages/quality.py", "trainer.li")
     assert not at.exception
     at.selectbox[2].set_value("burst").run()  # show: bursts
     button = t("quality.exclude", "en", n=30)
@@ -31,15 +31,15 @@ def test_trainer_excludes_a_burst_and_restores_it(demo):  # noqa: F811
         assert s.scalars(select(ResponseExclusion)).all() == []
 
 
-def test_trainer_makes_an_enrolment_link(demo):  # noqa: F811
-    at = _page(demo, "pages/devices.py", "trainer.li")
+def test_trainer_makes_an_enrolment_link(demo, open_as):  # noqa: F811
+    at = open_as("pages/devices.py", "trainer.li")
     assert not at.exception
     next(b for b in at.button if b.label == t("devices.create", "en")).click().run()
     assert not at.exception
     assert any("/enrol?token=" in c.value for c in at.code)
 
 
-def test_brands_cannot_open_the_quality_or_tablet_pages(demo):  # noqa: F811
+def test_brands_cannot_open_the_quality_or_tablet_pages(demo, open_as):  # noqa: F811
     for path in ("pages/quality.py", "pages/devices.py"):
-        at = _page(demo, path, "northwind")
+        at = open_as(path, "northwind")
         assert not at.exception and at.error and not at.button

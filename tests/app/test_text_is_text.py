@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from score_impact.db.models import Enterprise
 from score_impact.services.actions import ActionInput, create_action
-from tests.app.test_dashboard import _page, demo  # noqa: F401  (fixture)
+from tests.app.test_dashboard import demo, open_as  # noqa: F401  (fixtures)
 from tests.test_text import rendered
 
 PIXEL = "![x](http://attacker.example/pixel.png)"
@@ -25,7 +25,7 @@ def _markdown_sources(at) -> list[str]:  # noqa: ANN001
     return sources
 
 
-def test_markdown_in_an_action_is_drawn_as_text(demo):  # noqa: F811
+def test_markdown_in_an_action_is_drawn_as_text(demo, open_as):  # noqa: F811
     st.cache_data.clear()  # impact results of earlier tests' databases share cache keys
     with demo.session() as s:
         ent = s.scalar(select(Enterprise).where(Enterprise.name == "Dongguan Evergreen Garments"))
@@ -39,7 +39,7 @@ def test_markdown_in_an_action_is_drawn_as_text(demo):  # noqa: F811
         ("pages/dashboard.py", "trainer.li"),
         ("pages/brand_report.py", "northwind"),
     ):
-        at = _page(demo, path, user)
+        at = open_as(path, user)
         assert not at.exception, at.exception
         shown = [s for s in _markdown_sources(at) if "attacker" in s]
         assert shown, f"{path} does not show the action"

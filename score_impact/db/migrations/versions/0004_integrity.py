@@ -1,7 +1,7 @@
 """integrity: enrolled tablets, response exclusions, throttling, kept pair ids
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-28 17:10:00
 
 Adds the device and device_enrolment tables (tablets enrolled by a trainer), the device
@@ -14,8 +14,8 @@ account lock they kept is replaced by the throttle table.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
