@@ -109,10 +109,18 @@ def _plausible(moment: datetime | None, now: datetime) -> datetime | None:
     return moment
 
 
-def submission_of(session: Session, sent: TabletResponse, key: bytes, now: datetime) -> Submission:
+def submission_of(
+    session: Session,
+    sent: TabletResponse,
+    key: bytes,
+    now: datetime,
+    device_id: int | None = None,
+) -> Submission:
     """The ``Submission`` for a tablet's response: the join code must name the round (the
     code is what the tablet was given; a round id alone proves nothing), the private code
-    is hashed here. Everything else is checked by ``submit_response``.
+    is hashed here; ``device_id`` is the enrolled tablet the request came from
+    (``services.devices.device_for_token`` of its cookie). Everything else is checked by
+    ``submit_response``.
 
     Raises ``UnknownRound``, ``NotWorkerRound`` or ``InvalidSubmission`` (an incomplete or
     out-of-range code).
@@ -142,4 +150,5 @@ def submission_of(session: Session, sent: TabletResponse, key: bytes, now: datet
         started_at=started,
         completed_at=completed,
         source="tablet",
+        device_id=device_id,
     )

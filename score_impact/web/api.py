@@ -44,6 +44,7 @@ from score_impact.services.errors import (
     AccessDenied,
     DomainError,
     InvalidSubmission,
+    NotEnrolled,
     NotInRound,
     RoundClosed,
     UnknownRound,
@@ -96,6 +97,11 @@ DOMAIN_ERRORS: dict[type[DomainError], tuple[int, str, str]] = {
     RoundClosed: (409, "round_closed", "This survey round is closed: it accepts no answers."),
     NotWorkerRound: (409, "not_worker_round", "This join code is not a worker survey round."),
     NotInRound: (422, "not_in_round", "This factory does not take part in the round."),
+    NotEnrolled: (
+        403,
+        "not_enrolled",
+        "This round takes answers from enrolled tablets only; ask the trainer to enrol this one.",
+    ),  # fmt: skip
     AccessDenied: (403, "forbidden", "Your account may not read this selection."),
 }
 TOKEN_ERRORS = {

@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from score_impact.runtime import shared
+from score_impact.services.devices import COOKIE_NAME, device_for_token
 from score_impact.services.responses import Outcome, submit_response
 from score_impact.services.tablet import TabletResponse, round_bundle, submission_of
 from score_impact.web.api import rate_limit
@@ -89,16 +90,20 @@ def get_round(code: JoinCode) -> RoundBundle:
     summary="Submit one completed questionnaire (idempotent by client_uuid)",
     description="201 when stored, 200 when this client_uuid was stored before (nothing new "
     "is written). Refused like the kiosk refuses: unknown or closed round (404/409), factory "
-    "not in the round or invalid answers (422, details name the items).",
+    "not in the round or invalid answers (422, details name the items), a tablet not enrolled "
+    "for a round that takes enrolled tablets only (403).",
     status_code=201,
     responses={200: {"model": SubmitAck, "description": "Already stored before."}},
     dependencies=[Depends(rate_limit("600/minute", "tablet-submit"))],
 )
-def post_response(body: TabletSubmission, response: Response) -> SubmitAck:
+def post_response(body: TabletSubmission, request: Request, response: Response) -> SubmitAck:
     runtime = shared()
     sent = TabletResponse(**{**body.model_dump(), "client_uuid": str(body.client_uuid)})
     with runtime.session() as s:
-        sub = submission_of(s, sent, runtime.settings.secret_key, datetime.now(UTC))
+        # The enrolled-tablet cookie rides along with the client's same-origin fetch.
+        device = device_for_token(s, request.cookies.get(COOKIE_NAME))
+        key, now = runtime.settings.secret_key, datetime.now(UTC)
+        sub = submission_of(s, sent, key, now, device.id if device else None)
         result = submit_response(s, sub)
     if result.outcome is Outcome.DUPLICATE:
         response.status_code = 200
