@@ -203,6 +203,22 @@ def pair_ids(
     return pairs | kept
 
 
+def any_excluded(
+    session: Session, enterprise_ids: Collection[int] | None, rounds: RoundFilter = ALL_ROUNDS
+) -> bool:
+    """Whether a response in scope was excluded as not credible (one cheap query), so a
+    report knows to compute its sensitivity line."""
+    stmt = (
+        select(ResponseExclusion.response_id)
+        .join(Response, Response.id == ResponseExclusion.response_id)
+        .join(SurveyRound, SurveyRound.id == Response.round_id)
+    )
+    if rounds.audience is not None:
+        stmt = stmt.where(Response.audience == rounds.audience)
+    stmt = _restrict(stmt, Response.enterprise_id, enterprise_ids, rounds).limit(1)
+    return session.scalar(stmt) is not None
+
+
 def round_surveys(
     session: Session, enterprise_ids: Collection[int] | None, rounds: RoundFilter = ALL_ROUNDS
 ) -> list[Survey]:

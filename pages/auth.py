@@ -18,9 +18,10 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from pages.common import LANG_KEY, db, runtime, ui_lang
+from pages.common import LANG_KEY, db, flash, runtime, ui_lang
 from score_impact.db.models import Role
 from score_impact.i18n import LANGUAGES, t
+from score_impact.services.devices import managed_cohorts
 from score_impact.services.scope import Scope
 from score_impact.services.sessions import (
     COOKIE,
@@ -88,6 +89,22 @@ def keep_language(lang: str) -> None:
     """Store the interface language on the session (the sidebar switch calls this)."""
     with db() as s:
         set_session_language(s, _token(), lang)
+
+
+def trainer_page(title_key: str, intro_key: str) -> tuple[Scope, str, dict[int, str]]:
+    """The top of a page about the cohorts a trainer runs (admins: all): (scope, language,
+    the cohorts by id). Other roles, or a trainer without a cohort, stop here."""
+    scope = require_role(Role.TRAINER, Role.ADMIN)
+    lang = ui_lang()
+    st.title(t(title_key, lang))
+    st.caption(t(intro_key, lang))
+    flash()
+    with db() as s:
+        cohorts = managed_cohorts(s, scope)
+    if not cohorts:
+        st.info(t("quality.no_cohort", lang))
+        st.stop()
+    return scope, lang, cohorts
 
 
 def require_role(*roles: Role) -> Scope:

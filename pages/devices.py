@@ -5,23 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.auth import require_role
-from pages.common import apply, db, flash, ui_lang
-from score_impact.db.models import Role
+from pages.auth import trainer_page
+from pages.common import apply, db
 from score_impact.i18n import t
 from score_impact.services import devices
 from score_impact.services.admin import url_qr_png
 
-scope = require_role(Role.TRAINER, Role.ADMIN)
-lang = ui_lang()
-st.title(t("devices.title", lang))
-st.caption(t("devices.intro", lang))
-flash()
-with db() as s:
-    cohorts = devices.managed_cohorts(s, scope)
-if not cohorts:
-    st.info(t("quality.no_cohort", lang))
-    st.stop()
+scope, lang, cohorts = trainer_page("devices.title", "devices.intro")
 cohort_id = st.selectbox(t("devices.cohort", lang), list(cohorts), format_func=cohorts.get)
 with db() as s:
     rounds = devices.worker_rounds(s, scope, cohort_id)

@@ -7,23 +7,13 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import impact_view as view
-from pages.auth import require_role
-from pages.common import apply, db, flash, ui_lang
-from score_impact.db.models import Role
+from pages.auth import trainer_page
+from pages.common import apply, db
 from score_impact.i18n import t
 from score_impact.quality import Flag
 from score_impact.services import devices, quality
 
-scope = require_role(Role.TRAINER, Role.ADMIN)
-lang = ui_lang()
-st.title(t("quality.title", lang))
-st.caption(t("quality.intro", lang))
-flash()
-with db() as s:
-    cohorts = devices.managed_cohorts(s, scope)
-if not cohorts:
-    st.info(t("quality.no_cohort", lang))
-    st.stop()
+scope, lang, cohorts = trainer_page("quality.title", "quality.intro")
 left, right = st.columns(2)
 cohort_id = left.selectbox(t("quality.cohort", lang), list(cohorts), format_func=cohorts.get)
 with db() as s:

@@ -23,7 +23,7 @@ from score_impact.surveys.schema import Audience
 from score_impact.surveys.xlsform import XLSFormError, import_xlsform
 from tests.conftest import ROOT
 
-# The 1.7 KB probe of the issue: nine levels of nine aliases, 9**9 strings if expanded.
+# The probe of the issue (1.7 KB there): nine levels of nine aliases, 9**9 strings if expanded.
 ALIAS_BOMB = "a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
 )

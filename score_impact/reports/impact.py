@@ -34,6 +34,7 @@ from analysis._common import NUMERIC_COLUMNS
 from analysis.adapter import (
     RoundFilter,
     answers_frame,
+    any_excluded,
     kpis_frame,
     outcomes_frame,
     phase_order,
@@ -530,24 +531,6 @@ def _phases(filters: ImpactFilters) -> tuple[str, str]:
     return filters.baseline, filters.follow_up
 
 
-def _excluded_in_scope(session: Session, ids: list[int], rounds: RoundFilter) -> bool:
-    """Whether any response in this view was excluded (one cheap query)."""
-    query = (
-        select(ResponseExclusion.response_id)
-        .join(Response, Response.id == ResponseExclusion.response_id)
-        .join(SurveyRound, SurveyRound.id == Response.round_id)
-        .where(Response.enterprise_id.in_(ids), Response.audience == "worker")
-        .limit(1)
-    )
-    if rounds.cohort_id is not None:
-        query = query.where(SurveyRound.cohort_id == rounds.cohort_id)
-    if rounds.cohort_ids is not None:
-        query = query.where(SurveyRound.cohort_id.in_(sorted(rounds.cohort_ids)))
-    if rounds.phases is not None:
-        query = query.where(SurveyRound.phase.in_(list(rounds.phases)))
-    return session.scalar(query) is not None
-
-
 def build_impact(
     session: Session,
     enterprise_ids: Collection[int],
@@ -596,7 +579,7 @@ def build_impact(
     managers = answers[answers["audience"] == "manager"]
     main = _main_design(workers, filters)
     everyone = workers
-    if _excluded_in_scope(session, ids, rounds):
+    if any_excluded(session, ids, replace(rounds, audience="worker")):
         frame = answers_frame(
             session, ids, replace(rounds, include_excluded=True, audience="worker")
         )
