@@ -40,11 +40,11 @@ def _keep(char: str, newlines: bool) -> bool:
 
 
 def clean_line(value: str | None) -> str:
-    """One line of text as a person meant it: no control or direction characters, runs of
-    spaces (and line breaks) collapsed to one space, trimmed, NFC."""
+    """One line of text as a person meant it: line breaks and tabs become spaces, other
+    control and direction characters go, runs of spaces collapse to one, trimmed, NFC."""
     text = unicodedata.normalize("NFC", value or "")
-    kept = "".join(c if _keep(c, newlines=False) else " " for c in text.replace("\n", " "))
-    return " ".join(kept.split())
+    spaced = "".join(" " if c in "\t\n\r\v\f" else c for c in text)
+    return " ".join("".join(c for c in spaced if _keep(c, newlines=False)).split())
 
 
 def clean_block(value: str | None) -> str:

@@ -61,7 +61,7 @@ def test_plain_text_is_unchanged_apart_from_escapes():
 
 def test_clean_line_strips_nul_and_direction_overrides():
     # U+202E would show "Evergreen<RLO>stnemraG" as "EvergreenGarments" reversed: a spoof.
-    assert clean_line("Ever\u202egreen\x00 Garments") == "Ever green Garments"
+    assert clean_line("Ever\u202egreen\x00 Garments") == "Evergreen Garments"
     assert clean_line("  a \t b\n c  ") == "a b c"
     assert clean_line("\u2066Isolated\u2069\ufeff") == "Isolated"
     assert clean_line(None) == ""

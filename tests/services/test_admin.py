@@ -72,6 +72,18 @@ def test_brand_is_created_trimmed_renamed_and_audited(rt, boss):
     assert events[1].detail == {"changes": {"name": ["Acme Outdoor", "Acme Outdoor Gear"]}}
 
 
+def test_names_lose_nul_and_direction_overrides_so_they_cannot_be_spoofed(rt, boss):
+    """The probe: admin-entered names kept NUL and bidi-override characters."""
+    with rt.session() as s:
+        brand = admin.save_brand(s, boss, "North\u202edniw\x00 Apparel")
+        assert brand.name == "Northdniw Apparel"  # shown as typed, never reversed
+        ent = admin.save_enterprise(
+            s, boss, name="Ever\u2066green\u2069", country="China\x00",
+            sector="garments", size_band="50-249",
+        )  # fmt: skip
+        assert (ent.name, ent.country) == ("Evergreen", "China")
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
