@@ -37,8 +37,9 @@ def test_numbers_are_read_in_the_interface_language(text, lang, expected):
 @pytest.mark.parametrize(
     ("text", "lang", "first", "second"),
     [
-        ("1.000", "en", "1000", "1"),  # a thousand typed the Vietnamese way?
-        ("1,000", "vi", "1000", "1"),  # a thousand typed the English way?
+        ("1.000", "en", "1,000", "1"),  # a thousand typed the Vietnamese way?
+        ("1,000", "vi", "1.000", "1"),  # a thousand typed the English way?
+        ("0.125", "vi", "125", "0,125"),
         ("12,5", "en", "125", "12.5"),  # a misplaced grouping comma
         ("1.000,5", "en", "1.0005", "1,000.5"),
         ("1,000.5", "vi", "1,0005", "1.000,5"),
@@ -51,7 +52,9 @@ def test_a_number_that_reads_two_ways_is_refused_naming_both(text, lang, first, 
     assert refused.value.params == {"text": text, "first": first, "second": second}
 
 
-@pytest.mark.parametrize("text", ["", "inf", "-Infinity", "NaN", "12 kg", "1.2.3", "abc"])
+@pytest.mark.parametrize(
+    "text", ["", "inf", "-Infinity", "NaN", "12 kg", "1.2.3", "abc", "1e3", "1_000", "٣"]
+)
 def test_what_is_not_a_finite_number_is_refused(text):
     with pytest.raises(NumberProblem) as refused:
         parse_number(text, "en")

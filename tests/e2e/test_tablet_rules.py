@@ -141,3 +141,37 @@ def test_tablet_and_server_check_answers_alike(browser, app_server: AppServer, w
     assert not differ, differ[:3]
     assert sum(bool(r["issues"]) for r in browser_side) > 50  # the corpus does find problems
     assert sum(not r["issues"] for r in browser_side) > 5 or which == "synthetic"
+
+
+NUMBERS = ["1,000", "1.000", "1.000,5", "12,5", "0.125", "0,5", "１，０００", "1e3", " 7 ", "-2.5",
+           "1.234.567", "12,345", ".5", "5.", "inf", "99999999999999"]  # fmt: skip
+
+
+def test_tablet_and_server_read_numbers_alike_in_every_language(browser, app_server: AppServer):  # noqa: ANN001
+    """score_impact/numbers.py and rules.js on the same typed numbers, per language."""
+    from score_impact.i18n import LANGUAGES
+    from score_impact.numbers import NumberProblem, parse_number
+
+    def python(text: str, lang: str) -> list:
+        try:
+            return [parse_number(text, lang), None]
+        except NumberProblem as problem:
+            return [None, {"code": problem.code, "params": problem.params}]
+
+    langs = sorted({*LANGUAGES, "vi", "de"})
+    expected = {lang: [python(n, lang) for n in NUMBERS] for lang in langs}
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{app_server.base_url}/healthz")
+        got = page.evaluate(
+            """async ([langs, numbers]) => {
+              const rules = await import('/tablet/static/rules.js');
+              const read = (l) => numbers.map((n) => rules.parseNumber(n, l));
+              return Object.fromEntries(langs.map((l) => [l, read(l)]));
+            }""",
+            [langs, NUMBERS],
+        )
+    finally:
+        context.close()
+    assert got == json.loads(json.dumps(expected))

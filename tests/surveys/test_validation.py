@@ -19,9 +19,10 @@ def worker():
         ("12,5", 0, 100, False, None, "ambiguous_number"),  # 125 or 12.5 in English?
         ("12.5", 0, 100, False, 12.5, None),
         ("1,000", 0, None, False, 1000.0, None),
-        ("1e308", 0, None, False, None, "too_large"),  # no maximum: 10^12 is one
+        ("1e308", 0, None, False, None, "not_a_number"),  # people type no exponents
         (1e308, 0, None, False, None, "too_large"),
-        ("-1e308", None, None, False, None, "too_small"),
+        (-1e308, None, None, False, None, "too_small"),  # no limits given: -10^12 is one
+        ("99999999999999", 0, None, False, None, "too_large"),  # no maximum: 10^12 is one
         ("inf", 0, None, False, None, "not_a_number"),
         (" 7 ", 0, 10, True, 7.0, None),
         ("7.5", 0, 10, True, None, "whole_number"),

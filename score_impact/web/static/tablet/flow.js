@@ -107,7 +107,8 @@ export function answer(a, survey, itemId, value) {
 /** Leave the section if its visible questions are answered well; else the issues. */
 export function next(a, survey) {
   const section = survey.sections[a.sectionIndex];
-  const [, issues] = validateAnswers(survey, a.answers, visible(a, survey, section));
+  const lang = a.language || survey.languages[0];
+  const [, issues] = validateAnswers(survey, a.answers, visible(a, survey, section), lang);
   if (issues.length) return issues;
   if (a.returnToReview) {
     // Back to the review, or first to the next screen that still lacks an answer.
@@ -156,7 +157,7 @@ export function progress(a, survey) {
 
 /** The whole questionnaire checked as the server will check it: [] when it can be sent. */
 export function finalIssues(a, survey) {
-  return validateAnswers(survey, a.answers)[1];
+  return validateAnswers(survey, a.answers, null, a.language || survey.languages[0])[1];
 }
 
 /** What the outbox keeps and the server receives (POST /api/v1/tablet/responses). */

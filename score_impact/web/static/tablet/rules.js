@@ -62,35 +62,99 @@ function blank(value) {
   );
 }
 
-function fmt(x) {
-  return String(x);
+// ----- numbers: score_impact/numbers.py (the language's symbols come from the browser's CLDR,
+// the server's from Babel's; for the app's languages they agree) --------------------------
+const NUMBER_LIMIT = 1e12;
+const SPACES = " \u00a0\u202f";
+
+function escapeRe(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Full-width digits and punctuation (Chinese keyboards) as ASCII. */
+function halfwidth(text) {
+  return text.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+}
+
+function symbols(lang) {
+  const parts = new Intl.NumberFormat(lang).formatToParts(12345.6);
+  const part = (type, fallback) => (parts.find((p) => p.type === type) || { value: fallback }).value;
+  return [part("decimal", "."), part("group", ",")];
+}
+
+function read(text, decimal, group) {
+  const g = /\s/.test(group) || SPACES.includes(group) ? "[ \\u00a0\\u202f]" : escapeRe(group);
+  const re = new RegExp(
+    `^([+-]?)([0-9]+|[1-9][0-9]{0,2}(?:${g}[0-9]{3})+)?(?:${escapeRe(decimal)}([0-9]*))?$`,
+  );
+  const m = re.exec(text);
+  if (!m || !(m[2] || m[3])) return null;
+  return Number(`${m[1]}${(m[2] || "0").replace(/[^0-9]/g, "")}.${m[3] || "0"}`);
+}
+
+function wide(value, lang) {
+  return new Intl.NumberFormat(lang, { maximumFractionDigits: 20 }).format(value);
+}
+
+function limit(value, lang) {
+  return new Intl.NumberFormat(lang, { maximumFractionDigits: 3 }).format(value);
+}
+
+/** parse_number: [number, null] or [null, {code, params}]. */
+export function parseNumber(text, lang = "en") {
+  const typed = halfwidth(text).trim();
+  const [decimal, group] = symbols(lang);
+  const value = read(typed, decimal, group);
+  const ambiguous = (first, second) => [
+    null,
+    { code: "ambiguous_number", params: { text: typed, first: wide(first, lang), second: wide(second, lang) } },
+  ];
+  if (value !== null) {
+    const lone = new RegExp(`^[+-]?[1-9][0-9]{0,2}${escapeRe(decimal)}[0-9]{3}$`);
+    if (lone.test(typed)) return ambiguous(Number(typed.replace(/[^0-9+-]/g, "")), value);
+    if (!Number.isFinite(value)) return [null, { code: "not_a_number", params: {} }];
+    return [value, null];
+  }
+  const other = read(typed, group, decimal);
+  const mine = read(typed.split(group).join(""), decimal, group);
+  if (other === null || mine === null || mine === other) return [null, { code: "not_a_number", params: {} }];
+  return ambiguous(mine, other);
 }
 
 /** Python check_number: [value, null] or [null, issue]. */
-export function checkNumber(itemId, value, low, high, integer) {
-  if (typeof value === "boolean") return [null, { item_id: itemId, code: "not_a_number", params: {} }];
+export function checkNumber(itemId, value, low, high, integer, lang = "en") {
+  const problem = (code, params = {}) => [null, { item_id: itemId, code, params }];
+  if (typeof value === "boolean") return problem("not_a_number");
   if (typeof value === "string") {
-    value = toFloat(value.replace(/,/g, "."));
-    if (Number.isNaN(value)) return [null, { item_id: itemId, code: "not_a_number", params: {} }];
+    const [number, refused] = parseNumber(value, lang);
+    if (refused) return problem(refused.code, refused.params);
+    value = number;
   }
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    return [null, { item_id: itemId, code: "not_a_number", params: {} }];
-  }
-  if (integer && !Number.isInteger(value)) return [null, { item_id: itemId, code: "whole_number", params: {} }];
-  if (low !== undefined && low !== null && value < low) {
-    return [null, { item_id: itemId, code: "too_small", params: { min: fmt(low) } }];
-  }
-  if (high !== undefined && high !== null && value > high) {
-    return [null, { item_id: itemId, code: "too_large", params: { max: fmt(high) } }];
-  }
+  if (typeof value !== "number" || !Number.isFinite(value)) return problem("not_a_number");
+  if (integer && !Number.isInteger(value)) return problem("whole_number");
+  if (low !== undefined && low !== null && value < low) return problem("too_small", { min: limit(low, lang) });
+  const top = high === undefined || high === null ? NUMBER_LIMIT : Math.min(high, NUMBER_LIMIT);
+  if (value > top) return problem("too_large", { max: limit(top, lang) });
+  if (value < -NUMBER_LIMIT) return problem("too_small", { min: limit(-NUMBER_LIMIT, lang) });
   return [value, null];
+}
+
+// ----- text: score_impact/text.py clean_block -------------------------------------------
+const INVISIBLE = new Set([..."\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u2028\u2029"]);
+
+function cleanBlock(value) {
+  const text = value.replace(/\r\n/g, "\n").replace(/\r/g, "\n").normalize("NFC");
+  const kept = [...text].filter(
+    (c) => c === "\n" || c === "\t" || !(INVISIBLE.has(c) || /^[\p{Cc}\p{Cs}]$/u.test(c)),
+  );
+  return kept.join("").trim();
 }
 
 function issue(item, code, params = {}) {
   return [null, { item_id: item.id, code, params }];
 }
 
-function checkOne(item, value, survey) {
+function checkOne(item, value, survey, lang) {
   const options = (item.options || []).map((o) => o.value);
   switch (item.type) {
     case "likert": {
@@ -107,12 +171,12 @@ function checkOne(item, value, survey) {
       return [options.filter((o) => value.includes(o)), null];
     }
     case "number":
-      return checkNumber(item.id, value, item.min, item.max, item.integer);
+      return checkNumber(item.id, value, item.min, item.max, item.integer, lang);
     case "text": {
       if (typeof value !== "string") return issue(item, "not_text");
-      const text = value.trim();
-      const limit = item.max_length ?? 300;
-      if ([...text].length > limit) return issue(item, "too_long", { max: limit }); // code points
+      const text = cleanBlock(value);
+      const most = item.max_length ?? 300;
+      if ([...text].length > most) return issue(item, "too_long", { max: most }); // code points
       return [text, null];
     }
     default:
@@ -121,10 +185,11 @@ function checkOne(item, value, survey) {
 }
 
 /**
- * validate_answers: [clean answers, issues] for ``items`` (default: the whole survey).
- * Hidden and blank items are dropped; unknown item ids are an issue.
+ * validate_answers: [clean answers, issues] for ``items`` (default: the whole survey), with
+ * numbers read the way ``lang`` writes them. Hidden and blank items are dropped; unknown
+ * item ids are an issue.
  */
-export function validateAnswers(survey, answers, items = null) {
+export function validateAnswers(survey, answers, items = null, lang = "en") {
   const every = allItems(survey);
   const scope = items ?? every;
   const known = new Set(every.map((i) => i.id));
@@ -139,7 +204,7 @@ export function validateAnswers(survey, answers, items = null) {
       if (item.required !== false) issues.push({ item_id: item.id, code: "required", params: {} });
       continue;
     }
-    const [coerced, problem] = checkOne(item, value, survey);
+    const [coerced, problem] = checkOne(item, value, survey, lang);
     if (problem) issues.push(problem);
     else if (coerced !== null) clean[item.id] = coerced;
   }
