@@ -84,6 +84,7 @@ SUPPRESSED = "suppressed: fewer than {k} respondents"
 UNRELIABLE = "scale not reliable (Cronbach's alpha below {alpha}): analysed per item only"
 FEW_TO_TELL = "too few comparison factories to tell (smallest attainable p {p_min} > {level})"
 FEW_FACTORIES_TO_TELL = "too few factories to tell (smallest attainable p {p_min} > {level})"
+KPI_UNCHANGED = "no factory's value changed"
 
 REASONS: tuple[str, ...] = (
     NO_BASELINE,
@@ -108,6 +109,7 @@ REASONS: tuple[str, ...] = (
     UNRELIABLE,
     FEW_TO_TELL,
     FEW_FACTORIES_TO_TELL,
+    KPI_UNCHANGED,
 )
 
 #: Interface-string key of each reason (``score_impact/locales/<lang>/ui.yaml``); the English
@@ -135,6 +137,7 @@ REASON_KEYS: dict[str, str] = {
     UNRELIABLE: "reason.unreliable",
     FEW_TO_TELL: "reason.few_to_tell",
     FEW_FACTORIES_TO_TELL: "reason.few_factories_to_tell",
+    KPI_UNCHANGED: "reason.kpi_unchanged",
 }
 
 

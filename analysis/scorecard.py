@@ -1,20 +1,30 @@
-"""Win-win-win scorecard: what changed for workers, the supplier and the brand.
+"""Win-win-win scorecard a statistician would sign: what changed for workers, the supplier
+and the brand, judged on the *primary* outcomes each survey definition declares.
 
-Counts, per stakeholder, outcomes that improved significantly after correction, worsened
-significantly, showed no detectable change, or could not be estimated (including
-suppressed). Wording never overclaims: a non-significant result is "no detectable
-change" - absence of evidence, not evidence of no effect - and nothing is "proved".
+- Only declared primary outcomes count (constructs with a reliable scale, KPIs), so the
+  claim cannot be picked after seeing the data; items and secondary outcomes never do.
+- Every primary outcome of a grouping value is in one Holm family (the decision rule's
+  "primary" tier, :mod:`analysis.decision`), so the combined claim has family-wise
+  error control.
+- A stakeholder "wins" only when at least one primary outcome improved and none
+  worsened. The headline is the improved primary outcome with the strongest adjusted
+  evidence (smallest ``p_decision``), never the largest effect size across
+  incomparable measures.
+- Each row states its basis (comparison factories, before/after only, or mixed) and its
+  n (workers, factories), and lists every primary outcome with its category.
 
 **Trust drift.** In worker-voice programmes, growing trust makes later answers more
 candid, so a voice or trust score can *fall* while practice improves. When a voice/trust
-construct falls while enterprise KPIs improve significantly (and none worsens
-significantly), the workers' row carries a note saying so instead of hiding it.
+construct falls while an enterprise KPI improved (and none worsened), the workers' row
+carries a note saying so instead of hiding it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from score_impact.i18n import t
 
 SCORECARD_COLUMNS: list[str] = [
     "grouping",
@@ -23,134 +33,154 @@ SCORECARD_COLUMNS: list[str] = [
     "n_outcomes",
     "n_improved",
     "n_worsened",
-    "n_no_detectable_change",
+    "n_no_meaningful_change",
+    "n_inconclusive",
     "n_not_estimable",
     "win",
+    "basis",
+    "n_workers",
+    "n_factories",
+    "outcomes",
     "headline",
     "note",
 ]
 STAKEHOLDERS = ("workers", "supplier", "brand")
 VOICE_PATTERN = r"voice|trust|communicat|speak|listen"
 
-_NOTES = {
-    "en": {
-        "drift": (
-            "Caution - possible trust drift: {labels} fell while enterprise KPIs improved. "
-            "When workers trust that speaking up is safe, later answers often get more "
-            "critical; the fall may reflect candour rather than worse conditions."
-        ),
-        "none": "No outcome changed significantly after correction.",
-    },
-    "zh": {
-        "drift": (
-            "注意——可能存在信任漂移：{labels}下降，而企业关键绩效指标有所改善。"
-            "当工人相信发声是安全的，之后的回答往往更具批评性；下降可能反映的是坦诚，"
-            "而不是条件变差。"
-        ),
-        "none": "校正后没有任何结果出现显著变化。",
-    },
-}
+
+def _n_analysed(rows: pd.DataFrame) -> np.ndarray:
+    """People or factories each row's verdict rests on."""
+    did = rows["basis"].eq("did").to_numpy() if "basis" in rows else np.zeros(len(rows), bool)
+    paired = rows["design"].eq("paired").to_numpy() if "design" in rows else ~did
+    n_pairs = rows.get("n_pairs", pd.Series(np.nan, rows.index)).to_numpy(dtype=float)
+    both = (rows.get("n_before", pd.Series(np.nan, rows.index)).to_numpy(dtype=float)
+            + rows.get("n_after", pd.Series(np.nan, rows.index)).to_numpy(dtype=float))  # fmt: skip
+    n_obs = rows.get("n", pd.Series(np.nan, rows.index)).to_numpy(dtype=float)
+    return np.where(did, n_obs, np.where(paired, n_pairs, both))
+
+
+def _max_int(values: np.ndarray) -> int:
+    values = values[~np.isnan(values)]
+    return int(values.max()) if len(values) else 0
+
+
+def _basis(rows: pd.DataFrame, lang: str) -> str | None:
+    usable = rows[rows["category"] != "not_estimable"]
+    if usable.empty:
+        return None
+    did = int(usable["basis"].eq("did").sum())
+    if did == len(usable):
+        return t("basis.did", lang)
+    if did == 0:
+        kinds = usable["basis"].unique()
+        return t(f"basis.{kinds[0]}", lang) if len(kinds) == 1 else t("basis.before_after", lang)
+    return t("scorecard.basis_mixed", lang, did=did, before_after=len(usable) - did)
 
 
 def scorecard(
-    results: pd.DataFrame,
-    kpi_results: pd.DataFrame | None = None,
-    alpha: float = 0.05,
-    correction: str = "holm",
-    kinds: tuple[str, ...] = ("construct", "kpi"),
+    decided: pd.DataFrame,
     voice_pattern: str = VOICE_PATTERN,
     lang: str = "en",
 ) -> pd.DataFrame:
-    """Summarise results per stakeholder: improved, worsened, no detectable change.
+    """Summarise the decided outcomes per grouping value and stakeholder.
 
     Parameters
     ----------
-    results : pandas.DataFrame
-        Output of :func:`analysis.compare_phases`.
-    kpi_results : pandas.DataFrame, optional
-        Output of :func:`analysis.kpi_tests` (same columns); needed for trust drift.
-    alpha : float, default 0.05
-        Significance level applied to the corrected p-value.
-    correction : {"holm", "bh"}
-        Which adjusted p-value decides significance.
-    kinds : tuple of str
-        Outcome kinds counted (items are usually too many and overlap constructs).
+    decided : pandas.DataFrame
+        The rows that decide an outcome (``category`` set), with ``grouping``, ``group``,
+        ``stakeholder``, ``kind``, ``outcome_id``, ``label``, ``primary_outcome``,
+        ``category``, ``basis``, ``p_decision``, ``n_comparisons``, ``sentence``, counts
+        and, for constructs, ``scale_reliable``. Produced by
+        :func:`score_impact.reports.impact.build_impact` (or :func:`decided_rows`).
     voice_pattern : str
         Regular expression (case-insensitive) on outcome id or label marking
         voice/trust constructs for the trust-drift note.
-    lang : {"en", "zh"}
-        Language of ``headline`` and ``note``.
+    lang : str
+        Language of ``basis``, ``headline`` and ``note``.
 
     Returns
     -------
     pandas.DataFrame
-        One row per grouping, group and stakeholder (workers, supplier, brand), columns
-        :data:`SCORECARD_COLUMNS`:
+        One row per grouping, group and stakeholder, columns :data:`SCORECARD_COLUMNS`:
 
-        - ``n_outcomes`` : outcomes counted (headline rows, ``primary``)
-        - ``n_improved`` / ``n_worsened`` : significant after correction, in / against
-          the direction of good
-        - ``n_no_detectable_change`` : estimable but not significant after correction
-        - ``n_not_estimable`` : not estimable or suppressed
-        - ``win`` : at least one significant improvement and no significant worsening
-        - ``headline`` : sentence of the largest significant improvement (by |effect
-          size|), else a "no detectable change" statement
-        - ``note`` : trust-drift caution where it applies, else None
+        - ``n_outcomes``: primary outcomes judged; then how many are ``improved``,
+          ``worsened``, ``no_meaningful_change``, ``inconclusive``, ``not_estimable``
+        - ``win``: at least one improved and none worsened
+        - ``basis``: comparison factories (DiD), before/after only, or mixed (text)
+        - ``n_workers``, ``n_factories``: the most workers / factories any of the
+          stakeholder's verdicts rests on (0 when none)
+        - ``outcomes``: "outcome_id=category" for every primary outcome, "; "-separated
+        - ``headline``: the sentence of the improved primary outcome with the smallest
+          ``p_decision``; else why there is no win
+        - ``note``: trust-drift caution where it applies, else None
     """
-    frames = [results] + ([kpi_results] if kpi_results is not None else [])
-    data = pd.concat([f for f in frames if len(f)], ignore_index=True)
-    data = data[data["primary"].astype(bool) & data["kind"].isin(kinds)]
-    p_adj = data[f"p_{correction}"].to_numpy(dtype=float)
-    estimable = data["not_estimable"].isna().to_numpy() & ~data["suppressed"].to_numpy(bool)
-    improved = data["improved"].fillna(False).to_numpy(dtype=bool)
-    worsened = (~data["improved"].fillna(True)).to_numpy(dtype=bool)
-    sig = estimable & (p_adj < alpha)
-    data = data.assign(
-        _up=sig & improved,
-        _down=sig & worsened,
-        _flat=estimable & ~sig,
-        _na=~estimable,
-        _abs=np.abs(data["effect_size"].to_numpy(dtype=float)),
-    )
+    if decided.empty:
+        return pd.DataFrame(columns=SCORECARD_COLUMNS)
+    data = decided[decided["category"].notna()]
+    reliable = data.get("scale_reliable", pd.Series(True, data.index)).fillna(True)
+    primary = data[data["primary_outcome"].fillna(False).astype(bool) & reliable.astype(bool)]
+    primary = primary[primary["kind"].isin(["construct", "kpi"])]
     voice = data["outcome_id"].astype(str).str.contains(voice_pattern, case=False) | data[
         "label"
     ].astype(str).str.contains(voice_pattern, case=False)
-    data["_voice_fall"] = (
-        voice
-        & (data["kind"] == "construct")
-        & estimable
-        & (data["change"].to_numpy(dtype=float) < 0)
-    )
-    notes = _NOTES[lang]
+    good = np.where(data["direction"] == "lower_is_better", -1, 1) * data["change"].astype(float)
+    falls = voice & data["kind"].eq("construct") & data["category"].ne("not_estimable")
+    falls &= pd.Series(good, index=data.index) < 0
     rows = []
-    group_keys = data[["grouping", "group"]].drop_duplicates()
-    if kpi_results is not None and len(kpi_results):
-        group_keys = group_keys[group_keys["grouping"].isin(results["grouping"])]
-    for grouping, group in group_keys.itertuples(index=False):
-        part = data[(data["grouping"] == grouping) & (data["group"] == group)]
+    for (grouping, group), part in data.groupby(["grouping", "group"], sort=False):
+        mine_all = primary[(primary["grouping"] == grouping) & (primary["group"] == group)]
         kpis = part[part["kind"] == "kpi"]
-        drift_labels = part.loc[part["_voice_fall"], "label"].astype(str).tolist()
-        drift = bool(drift_labels) and kpis["_up"].any() and not kpis["_down"].any()
+        drift_labels = part.loc[falls.loc[part.index], "label"].astype(str).tolist()
+        drift = (
+            bool(drift_labels)
+            and kpis["category"].eq("improved").any()
+            and not kpis["category"].eq("worsened").any()
+        )
         for stakeholder in STAKEHOLDERS:
-            mine = part[part["stakeholder"] == stakeholder]
-            ups = mine[mine["_up"]].sort_values("_abs", ascending=False)
-            headline = ups["sentence"].iloc[0] if len(ups) else notes["none"]
-            note = None
-            if drift and stakeholder == "workers":
-                note = notes["drift"].format(labels=", ".join(drift_labels))
+            mine = mine_all[mine_all["stakeholder"] == stakeholder]
+            counts = mine["category"].value_counts()
+            up = mine[mine["category"] == "improved"].sort_values("p_decision", kind="stable")
+            m = mine_all["n_comparisons"].max()
+            if len(up):
+                headline = up["sentence"].iloc[0]
+            elif mine.empty:
+                headline = t("scorecard.none_primary", lang)
+            else:
+                m = int(m) if pd.notna(m) else len(mine_all)
+                headline = t("scorecard.none_improved", lang, m=m)
+            n = _n_analysed(mine)
+            workers = mine["kind"].eq("construct").to_numpy() & (
+                mine.get("audience", pd.Series("worker", mine.index)).eq("worker").to_numpy()
+            )
+            factories = np.concatenate([
+                mine.get("n_factories", pd.Series(np.nan, mine.index)).to_numpy(dtype=float),
+                np.where(~workers, n, np.nan),
+            ])  # fmt: skip
             rows.append(
                 {
                     "grouping": grouping,
                     "group": group,
                     "stakeholder": stakeholder,
                     "n_outcomes": len(mine),
-                    "n_improved": int(mine["_up"].sum()),
-                    "n_worsened": int(mine["_down"].sum()),
-                    "n_no_detectable_change": int(mine["_flat"].sum()),
-                    "n_not_estimable": int(mine["_na"].sum()),
-                    "win": bool(mine["_up"].any() and not mine["_down"].any()),
-                    "headline": headline if len(mine) else None,
-                    "note": note,
+                    "n_improved": int(counts.get("improved", 0)),
+                    "n_worsened": int(counts.get("worsened", 0)),
+                    "n_no_meaningful_change": int(counts.get("no_meaningful_change", 0)),
+                    "n_inconclusive": int(counts.get("inconclusive", 0)),
+                    "n_not_estimable": int(counts.get("not_estimable", 0)),
+                    "win": bool(len(up) and not counts.get("worsened", 0)),
+                    "basis": _basis(mine, lang),
+                    "n_workers": _max_int(np.where(workers, n, np.nan)),
+                    "n_factories": _max_int(factories),
+                    "outcomes": "; ".join(
+                        f"{o}={cat}" for o, cat in zip(mine["outcome_id"], mine["category"],
+                                                       strict=True)
+                    ),  # fmt: skip
+                    "headline": headline,
+                    "note": (
+                        t("scorecard.drift", lang, labels=", ".join(drift_labels))
+                        if drift and stakeholder == "workers"
+                        else None
+                    ),
                 }
             )
     return pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
