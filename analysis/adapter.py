@@ -47,6 +47,7 @@ ANSWER_COLUMNS: list[str] = [
 KPI_COLUMNS: list[str] = [
     "enterprise_id", "enterprise", "cohort_id", "cohort", "module", "treated", "phase",
     "phase_order", "kpi_id", "value", "direction", "unit", "label", "stakeholder",
+    "primary", "sesoi_pct",
 ]  # fmt: skip
 SCORED_TYPES = (ItemType.LIKERT, ItemType.YES_NO)
 
@@ -204,24 +205,30 @@ def _survey_outcomes(survey: Survey) -> Iterator[dict]:
         Stakeholder.WORKERS if survey.audience is Audience.WORKER else Stakeholder.SUPPLIER
     ).value
     by_construct = {c.id: c.stakeholder.value for c in survey.constructs}
+    higher = "higher_is_better"
     outcomes = [
-        (c.id, "construct", c.label, c.stakeholder.value, "higher_is_better")
+        (c.id, "construct", c.label, c.stakeholder.value, higher, c.primary, c.sesoi, None)
         for c in survey.constructs
     ]
     for item in survey.items:
         if item.type in SCORED_TYPES:
             stakeholder = by_construct.get(item.construct_id or "", fallback)
-            outcomes.append((item.id, "item", item.label, stakeholder, "higher_is_better"))
+            outcomes.append((item.id, "item", item.label, stakeholder, higher, False, None, None))
     outcomes += [
-        (k.id, "kpi", k.label, k.stakeholder.value, k.direction.value) for k in survey.kpis
-    ]
-    for outcome_id, kind, label, stakeholder, direction in outcomes:
+        (k.id, "kpi", k.label, k.stakeholder.value, k.direction.value, k.primary, None,
+         k.sesoi_pct)
+        for k in survey.kpis
+    ]  # fmt: skip
+    for outcome_id, kind, label, stakeholder, direction, primary, sesoi, pct in outcomes:
         yield {
             "outcome_id": outcome_id,
             "kind": kind,
             "label": label.get(survey.default_language, outcome_id),
             "stakeholder": stakeholder,
             "direction": direction,
+            "primary": primary,
+            "sesoi": sesoi,
+            "sesoi_pct": pct,
             **{f"label_{lang}": label.get(lang) for lang in survey.languages},
         }
 
@@ -233,11 +240,13 @@ def outcomes_frame(surveys: Survey | Iterable[Survey]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``outcome_id``, ``kind`` ("construct" | "item" | "kpi"), ``label`` (the survey's
-        default language), ``stakeholder``, ``direction``, plus ``label_<lang>`` per
-        survey language. An item's stakeholder is its construct's; items outside
-        constructs belong to workers in a worker survey and to the supplier in a manager
-        survey. An outcome defined by several surveys (the worker and the manager survey
-        of one report) keeps the first survey's row.
+        default language), ``stakeholder``, ``direction``, ``primary`` (declared primary
+        outcome), ``sesoi`` (constructs: smallest meaningful change in scale points, or
+        None for the default), ``sesoi_pct`` (KPIs: in % of the baseline), plus
+        ``label_<lang>`` per survey language. An item's stakeholder is its construct's;
+        items outside constructs belong to workers in a worker survey and to the supplier
+        in a manager survey. An outcome defined by several surveys (the worker and the
+        manager survey of one report) keeps the first survey's row.
     """
     rows: dict[tuple[str, str], dict] = {}
     for survey in [surveys] if isinstance(surveys, Survey) else surveys:
@@ -284,7 +293,8 @@ def answers_frame(
         :data:`ANSWER_COLUMNS` plus one ``demo_<item_id>`` column per demographic item
         (the chosen option value), after ``source``. ``treated`` is False for comparison
         cohorts. ``pair_id`` comes from :func:`pair_ids`, so it is the same whatever
-        ``rounds`` and ``enterprise_ids`` leave out.
+        ``rounds`` and ``enterprise_ids`` leave out; manager responses (one per factory
+        and phase) are paired by factory ("factory:<id>").
     """
     stmt = _responses(
         enterprise_ids,
@@ -319,6 +329,12 @@ def answers_frame(
     scored = stored.merge(pd.DataFrame(meta_rows), on=["_version", "item_id"], how="inner")
     scored = scored.rename(columns={"value_num": "value"})
     responses["pair_id"] = responses["response_id"].map(pair_ids(session, enterprise_ids, rounds))
+    # One manager answers per factory and phase: their answers pair by factory (a factory
+    # with two manager responses in a phase is ambiguous and left to the independent test).
+    managers = (responses["audience"] == Audience.MANAGER.value) & responses["pair_id"].isna()
+    responses.loc[managers, "pair_id"] = "factory:" + responses.loc[
+        managers, "enterprise_id"
+    ].astype(str)
     out = scored.merge(responses, on="response_id", how="left")
     if demo_rows:
         demo = stored.merge(pd.DataFrame(demo_rows), on=["_version", "item_id"], how="inner")
@@ -368,6 +384,8 @@ def kpis_frame(
                 "unit": k.unit.get(lang),
                 "label": k.label.get(lang),
                 "stakeholder": k.stakeholder.value,
+                "primary": k.primary,
+                "sesoi_pct": k.sesoi_pct,
             }
             for k in survey.kpis
         ]

@@ -16,7 +16,6 @@ from scipy import stats
 
 from analysis import _common as c
 
-
 #: Below this many discordant pairs McNemar's p is the exact binomial one (the chi-square
 #: approximation is poor for small b + c; Agresti 2013, sec. 11.1.4).
 EXACT_DISCORDANT = 25

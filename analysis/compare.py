@@ -37,8 +37,8 @@ from analysis.nonparametric import (
     signed_rank_arrays,
 )
 from analysis.parametric import paired_t_arrays, welch_t_arrays
-from analysis.scoring import construct_scores, item_scores, response_columns
 from analysis.reliability import MIN_ALPHA
+from analysis.scoring import construct_scores, item_scores, response_columns
 from analysis.suppression import MIN_GROUP_SIZE, suppress
 from analysis.wording import describe
 
@@ -588,9 +588,7 @@ def compare_phases(
             frames.append(part)
     out = pd.concat(frames, ignore_index=True)
     audience = data["audience"].iloc[0] if "audience" in data and len(data) else "worker"
-    options = _Finish(
-        baseline, follow_up, min_group_size, lang, set(unreliable), min_alpha, alpha
-    )
+    options = _Finish(baseline, follow_up, min_group_size, lang, set(unreliable), min_alpha, alpha)
     return _finish(out, meta, options, str(audience))
 
 
@@ -638,10 +636,7 @@ def _finish(out: pd.DataFrame, meta: pd.DataFrame, o: _Finish, audience: str) ->
 def decide_rows(out: pd.DataFrame, audience: str | pd.Series, alpha: float = ALPHA):
     """The decision rule on the headline rows of a compare/KPI result (families: primary
     outcomes of a grouping value together, others per audience and kind)."""
-    if "audience" in out.columns:
-        aud = out["audience"]
-    else:
-        aud = pd.Series(audience, index=out.index)
+    aud = out["audience"] if "audience" in out.columns else pd.Series(audience, out.index)
     out = out.assign(_tier=tier(out["primary_outcome"], aud, out["kind"]))
     decided = decide(out, ["grouping", "group", "_tier"], out["primary"].to_numpy(bool), alpha)
     return decided.drop(columns="_tier")

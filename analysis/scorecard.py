@@ -48,15 +48,20 @@ STAKEHOLDERS = ("workers", "supplier", "brand")
 VOICE_PATTERN = r"voice|trust|communicat|speak|listen"
 
 
-def _n_analysed(rows: pd.DataFrame) -> np.ndarray:
-    """People or factories each row's verdict rests on."""
+def _column(rows: pd.DataFrame, name: str) -> np.ndarray:
+    return rows.get(name, pd.Series(np.nan, rows.index)).to_numpy(dtype=float)
+
+
+def _n_analysed(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(follow-up respondents or factories, factories) each row's verdict rests on:
+    matched pairs for a paired test, follow-up answers for an independent one, follow-up
+    respondents in trained and comparison factories for a DiD."""
     did = rows["basis"].eq("did").to_numpy() if "basis" in rows else np.zeros(len(rows), bool)
     paired = rows["design"].eq("paired").to_numpy() if "design" in rows else ~did
-    n_pairs = rows.get("n_pairs", pd.Series(np.nan, rows.index)).to_numpy(dtype=float)
-    both = (rows.get("n_before", pd.Series(np.nan, rows.index)).to_numpy(dtype=float)
-            + rows.get("n_after", pd.Series(np.nan, rows.index)).to_numpy(dtype=float))  # fmt: skip
-    n_obs = rows.get("n", pd.Series(np.nan, rows.index)).to_numpy(dtype=float)
-    return np.where(did, n_obs, np.where(paired, n_pairs, both))
+    n = np.where(did, _column(rows, "n_followup"),
+                 np.where(paired, _column(rows, "n_pairs"), _column(rows, "n_after")))  # fmt: skip
+    factories = np.where(did, _column(rows, "n_clusters"), _column(rows, "n_factories"))
+    return n, factories
 
 
 def _max_int(values: np.ndarray) -> int:
@@ -107,8 +112,8 @@ def scorecard(
           ``worsened``, ``no_meaningful_change``, ``inconclusive``, ``not_estimable``
         - ``win``: at least one improved and none worsened
         - ``basis``: comparison factories (DiD), before/after only, or mixed (text)
-        - ``n_workers``, ``n_factories``: the most workers / factories any of the
-          stakeholder's verdicts rests on (0 when none)
+        - ``n_workers``, ``n_factories``: the most workers (matched pairs, or follow-up
+          respondents) / factories any of the stakeholder's verdicts rests on (0: none)
         - ``outcomes``: "outcome_id=category" for every primary outcome, "; "-separated
         - ``headline``: the sentence of the improved primary outcome with the smallest
           ``p_decision``; else why there is no win
@@ -148,14 +153,10 @@ def scorecard(
             else:
                 m = int(m) if pd.notna(m) else len(mine_all)
                 headline = t("scorecard.none_improved", lang, m=m)
-            n = _n_analysed(mine)
+            n, factories = _n_analysed(mine)
             workers = mine["kind"].eq("construct").to_numpy() & (
                 mine.get("audience", pd.Series("worker", mine.index)).eq("worker").to_numpy()
             )
-            factories = np.concatenate([
-                mine.get("n_factories", pd.Series(np.nan, mine.index)).to_numpy(dtype=float),
-                np.where(~workers, n, np.nan),
-            ])  # fmt: skip
             rows.append(
                 {
                     "grouping": grouping,
@@ -172,8 +173,8 @@ def scorecard(
                     "n_workers": _max_int(np.where(workers, n, np.nan)),
                     "n_factories": _max_int(factories),
                     "outcomes": "; ".join(
-                        f"{o}={cat}" for o, cat in zip(mine["outcome_id"], mine["category"],
-                                                       strict=True)
+                        f"{o}={cat}"
+                        for o, cat in zip(mine["outcome_id"], mine["category"], strict=True)
                     ),  # fmt: skip
                     "headline": headline,
                     "note": (

@@ -82,18 +82,22 @@ def decided_rows(
     -------
     pandas.DataFrame
         The headline rows with ``_source`` ("compare" | "kpi") and ``_row`` (index in
-        their table), the decision columns (:data:`analysis.decision.DECISION_COLUMNS`)
+        their table), for DiD-based rows the DiD's numbers (``estimate``, interval,
+        ``n_clusters`` ..., ``n_followup`` = follow-up respondents or factories), the
+        decision columns (:data:`analysis.decision.DECISION_COLUMNS`)
         and ``sentence``. Families: per grouping value, all primary outcomes together;
         the others per audience and kind.
     """
     parts = [_headlines(results, "compare", "worker"), _headlines(kpi_results, "kpi", "kpi")]
-    head = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
-        len(p) for p in parts
-    ) else pd.DataFrame()
+    head = (
+        pd.concat([p for p in parts if len(p)], ignore_index=True)
+        if any(len(p) for p in parts)
+        else pd.DataFrame()
+    )
     if head.empty:
         return head
     for col in ("estimate", "n", "n_clusters", "n_treated_clusters", "n_control_clusters",
-                "p_wild", "p_ri", "p_min"):  # fmt: skip
+                "p_wild", "p_ri", "p_min", "n_followup"):  # fmt: skip
         if col not in head:
             head[col] = np.nan
     head["estimate"] = head["change"].astype(float)
@@ -103,9 +107,11 @@ def decided_rows(
         _did_lookup(did, "construct", "construct", "worker"),
         _did_lookup(did_kpis, "kpi_id", "kpi", "kpi"),
     ]
-    did_all = pd.concat([d for d in dids if len(d)], ignore_index=True) if any(
-        len(d) for d in dids
-    ) else pd.DataFrame()
+    did_all = (
+        pd.concat([d for d in dids if len(d)], ignore_index=True)
+        if any(len(d) for d in dids)
+        else pd.DataFrame()
+    )
     if len(did_all):
         overall = (head["grouping"] == "overall") & (head["group"] == "all")
         keyed = did_all.set_index(["audience", "kind", "outcome_id"])
@@ -122,6 +128,8 @@ def decided_rows(
         if usable.any():
             for col in _DID_TAKEN:
                 head.loc[usable, col] = found[col].to_numpy(dtype=float)[usable]
+            later = found["n_treated_after"].astype(float) + found["n_control_after"].astype(float)
+            head.loc[usable, "n_followup"] = later.to_numpy()[usable]
             head.loc[usable, "basis"] = "did"
             p_did = np.fmax(found["p_ri"].to_numpy(float), found["p_wild"].to_numpy(float))
             head.loc[usable, "_p"] = p_did[usable]

@@ -28,7 +28,7 @@ _READ = ("label", "outcome_id", "suppressed", "not_estimable", "effect_size_name
          "n_before", "n_after", "p", "category", "basis", "p_decision", "n_comparisons",
          "sesoi", "p_equivalence", "kind", "unit", "estimate", "n_clusters",
          "n_treated_clusters", "n_control_clusters", "value_before",
-         "value_after", "test")  # fmt: skip
+         "value_after", "test", "p_min")  # fmt: skip
 
 
 @cache
@@ -115,7 +115,7 @@ def _int(x: object) -> int:
 
 
 def _movement(row: dict, lang: str, proportion: bool, digits: int) -> tuple[str, float]:
-    """"from 3.10 to 3.60, +0.50" (or the DiD estimate), and the estimate itself."""
+    """ "from 3.10 to 3.60, +0.50" (or the DiD estimate), and the estimate itself."""
     if row.get("basis") == "did":
         est = float(row["estimate"])
         return t("sentence.move_did", lang, change=_signed(est, proportion, digits, lang)), est
@@ -131,7 +131,10 @@ def _movement(row: dict, lang: str, proportion: bool, digits: int) -> tuple[str,
     )  # fmt: skip
 
 
-def _why_inconclusive(row: dict, lang: str, proportion: bool, digits: int) -> str:
+def _why_inconclusive(row: dict, lang: str, proportion: bool, digits: int, alpha: float) -> str:
+    p_min = row.get("p_min")
+    if not _missing(p_min) and p_min > alpha:
+        return t("sentence.why_few_factories", lang, p_min=f"{p_min:.3f}")
     lo, hi = row.get("ci_low"), row.get("ci_high")
     m = row.get("n_comparisons")
     excludes_zero = not (_missing(lo) or _missing(hi)) and (lo > 0 or hi < 0)
@@ -154,7 +157,8 @@ def sentence(row: dict, lang: str = "en", alpha: float = ALPHA, digits: int = 2)
     lang : str
         Any interface language.
     alpha : float
-        Level of the decision rule (quoted nowhere; kept for symmetry with ``describe``).
+        Level of the decision rule: a design whose smallest attainable p (``p_min``)
+        exceeds it is "too few factories to tell".
     digits : int
         Decimals for means and changes (proportions are shown as whole percentages).
 
@@ -178,7 +182,7 @@ def sentence(row: dict, lang: str = "en", alpha: float = ALPHA, digits: int = 2)
     movement, estimate = _movement(row, lang, proportion, digits)
     details = _details(row, lang, proportion, digits, estimate)
     if category == "inconclusive":
-        why = _why_inconclusive(row, lang, proportion, digits)
+        why = _why_inconclusive(row, lang, proportion, digits, alpha)
         return t("sentence.inconclusive", lang, label=label, why=why, move=movement,
                  details=details)  # fmt: skip
     if category == "no_meaningful_change":

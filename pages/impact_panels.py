@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from score_impact.i18n import t
+from score_impact.reports.content import scorecard_line
 from score_impact.reports.findings import plan_lines
 from score_impact.reports.impact import ImpactFilters, ImpactOptions, ImpactResult
 
@@ -96,13 +97,14 @@ def scorecard(result: ImpactResult, lang: str, grouping: str = "overall", group:
         with col:
             st.metric(
                 t(f"report.stakeholder.{row.stakeholder}", lang),
-                f"{row.n_improved} / {row.n_outcomes}",
-                help=t("impact.metric_help", lang),
-                delta=t("report.worsened", lang) + f": {row.n_worsened}"
-                if row.n_worsened
-                else None,
-                delta_color="inverse",
+                t("scorecard.win" if row.win else "scorecard.no_win", lang),
+                help=scorecard_line(row._asdict(), lang),
+                delta=f"{row.n_improved} / {row.n_outcomes} {t('category.improved', lang)}",
+                delta_color="normal" if row.win else "off",
             )
+            if isinstance(row.basis, str):
+                st.caption(f"{row.basis}; " + t("scorecard.n", lang, workers=row.n_workers,
+                                                factories=row.n_factories))  # fmt: skip
             if isinstance(row.headline, str):
                 st.caption(row.headline)
             if isinstance(row.note, str):

@@ -205,8 +205,10 @@ def test_unreliable_construct_is_flagged_and_analysed_per_item_only(answers):
 def test_every_headline_row_has_exactly_one_category_and_supporting_rows_none(answers):
     out = compare_phases(answers, by=("overall", "enterprise"))
     head = out[out["primary"]]
-    assert head["category"].isin(
-        ["improved", "worsened", "no_meaningful_change", "inconclusive", "not_estimable"]
-    ).all()
+    assert (
+        head["category"]
+        .isin(["improved", "worsened", "no_meaningful_change", "inconclusive", "not_estimable"])
+        .all()
+    )
     assert out.loc[~out["primary"], "category"].isna().all()
     assert (head["n_factories"] >= 1).all()

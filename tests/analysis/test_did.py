@@ -160,9 +160,11 @@ def test_cluster_se_equals_statsmodels_up_to_the_parameter_count():
     """statsmodels counts every factory dummy in K (N - 1)/(N - K); fixest (and we) count
     3 parameters, because factory effects are nested in the clusters."""
     ans = make_answers(n_enterprises=8, workers=15, treated_share=0.5, shift=0.5, seed=5)
-    scores = ans[ans["construct"] == "voice"].groupby(
-        ["response_id", "enterprise_id", "treated", "phase"], as_index=False
-    )["value"].mean()
+    scores = (
+        ans[ans["construct"] == "voice"]
+        .groupby(["response_id", "enterprise_id", "treated", "phase"], as_index=False)["value"]
+        .mean()
+    )
     frame = scores.assign(post=(scores["phase"] == "follow_up").astype(float),
                           treated=scores["treated"].astype(float)).rename(
                               columns={"value": "score"})  # fmt: skip
@@ -224,8 +226,15 @@ def test_did_kpis_including_an_unchanged_kpi():
     rows = []
     for g in range(6):
         for phase, post in (("baseline", 0), ("follow_up", 1)):
-            rows.append({"enterprise_id": g, "kpi_id": "defects", "phase": phase,
-                         "treated": g < 4, "value": 10 - 2 * post * (g < 4) + g % 3 * post})
+            rows.append(
+                {
+                    "enterprise_id": g,
+                    "kpi_id": "defects",
+                    "phase": phase,
+                    "treated": g < 4,
+                    "value": 10 - 2 * post * (g < 4) + g % 3 * post,
+                }
+            )
             rows.append({"enterprise_id": g, "kpi_id": "open_findings", "phase": phase,
                          "treated": g < 4, "value": 0.0})  # fmt: skip
     out = did_kpis(pd.DataFrame(rows)).set_index("kpi_id")

@@ -42,7 +42,7 @@ def test_equivalence_is_the_90_percent_interval_inside_the_bounds():
     after = before + rng.normal(0.03, 0.5, 400)
     row = tost(before, after, bound=0.25).iloc[0]
     q = stats.t.ppf(0.95, row["df"])
-    inside = -0.25 < row["change"] - q * row["se"] and row["change"] + q * row["se"] < 0.25
+    inside = row["change"] - q * row["se"] > -0.25 and row["change"] + q * row["se"] < 0.25
     assert inside and row["p"] < 0.05
     wide = tost(before[:12], after[:12], bound=0.25).iloc[0]
     assert wide["p"] > 0.05  # too few pairs to show equivalence: inconclusive

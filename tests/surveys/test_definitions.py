@@ -458,8 +458,9 @@ def test_catalog_of_an_empty_folder_is_empty(tmp_path: Path) -> None:
 def test_module_1_declares_primary_outcomes_per_stakeholder() -> None:
     """The scorecard judges each stakeholder on outcomes declared before the data."""
     worker, manager = _load("worker_m1_cooperation.yaml"), _load("manager_m1.yaml")
-    primary = {c.id: c.stakeholder.value for c in worker.constructs + manager.constructs
-               if c.primary} | {k.id: k.stakeholder.value for k in manager.kpis if k.primary}  # fmt: skip
+    constructs = {c.id: c.stakeholder.value for c in worker.constructs + manager.constructs
+                  if c.primary}  # fmt: skip
+    primary = constructs | {k.id: k.stakeholder.value for k in manager.kpis if k.primary}
     assert set(primary.values()) == {"workers", "supplier", "brand"}
     assert primary["communication_voice"] == "workers"
     assert "perceived_benefits" not in primary  # managers' opinion is not a supplier win
