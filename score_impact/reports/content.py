@@ -94,7 +94,7 @@ def fmt_p(p: object) -> str:
 
 
 def signed(value: object) -> str:
-    """"+0.25" / "-0.10"; missing -> "-" (never "+nan")."""
+    """ "+0.25" / "-0.10"; missing -> "-" (never "+nan")."""
     if value is None or value is pd.NA or pd.isna(value):  # type: ignore[arg-type]
         return "-"
     return f"{float(value):+.2f}"  # type: ignore[arg-type]
@@ -127,8 +127,9 @@ def _comparison_table(rows: pd.DataFrame, lang: str, caption: str) -> Table:
     return Table(headers, body, caption)
 
 
-def _did_section(did: pd.DataFrame, lang: str) -> Section:
-    """Estimate, interval, factories, the three p-values and the verdict of every DiD."""
+def did_table(did: pd.DataFrame, lang: str) -> Table:
+    """Estimate, interval, factories (trained + comparison), p_wild, p_ri, the smallest
+    attainable p and the verdict of every DiD, as text (never "nan")."""
     headers = [
         t("report.col.construct", lang),
         t("report.col.estimate", lang),
@@ -155,8 +156,12 @@ def _did_section(did: pd.DataFrame, lang: str) -> Section:
             [str(r.label), signed(r.estimate), ci, clusters, fmt_p(r.p_wild), fmt_p(r.p_ri),
              fmt_p(r.p_min), _category(r, lang)]
         )  # fmt: skip
+    return Table(headers, body)
+
+
+def _did_section(did: pd.DataFrame, lang: str) -> Section:
     sentences = [s for s in did["sentence"] if isinstance(s, str)] if "sentence" in did else []
-    return Section(t("report.did", lang), sentences, tables=[Table(headers, body)])
+    return Section(t("report.did", lang), sentences, tables=[did_table(did, lang)])
 
 
 def _action_plans(result: ImpactResult, lang: str) -> Section | None:

@@ -49,10 +49,11 @@ ROW = {
                    "对6项结果做Holm校正后p<0.001，仅前后比较——没有对照组）。"),
         ("en", {"suppressed": True, "not_estimable": "suppressed: fewer than 5 respondents",
                 "category": "not_estimable"},
-         "Voice & communication: not shown (suppressed: fewer than 5 respondents)."),
+         "Voice & communication: not estimable — not shown (suppressed: fewer than 5 "
+         "respondents)."),
         ("zh", {"suppressed": True, "not_estimable": "suppressed: fewer than 5 respondents",
                 "category": "not_estimable"},
-         "Voice & communication：不显示（已隐藏：回答者少于5人）。"),
+         "Voice & communication：无法估计——不显示（已隐藏：回答者少于5人）。"),
         ("en", {"basis": "did", "estimate": 0.4, "n_clusters": 8, "n_treated_clusters": 6,
                 "n_control_clusters": 2},
          "Voice & communication improved: +0.4 beyond the change in comparison factories "
