@@ -154,17 +154,46 @@ def _surveys(session: Session, version_ids: Iterable[int]) -> dict[int, Survey]:
     }
 
 
-def pair_ids(
+def _bands(
+    session: Session, version_of: dict[int, int]
+) -> dict[int, tuple[tuple[str, int | None], ...]]:
+    """Each coded response's demographic bands (item id, option index or None), which
+    confirm a one-element-off pairing match (see :mod:`score_impact.pairing`)."""
+    surveys = _surveys(session, set(version_of.values()))
+    options = {
+        vid: {i.id: [o.value for o in i.options or []] for i in s.items if i.demographic}
+        for vid, s in surveys.items()
+    }
+    wanted = sorted({item for items in options.values() for item in items})
+    given: dict[int, dict[str, str]] = defaultdict(dict)
+    if wanted:
+        stmt = select(Answer.response_id, Answer.item_id, Answer.value_text).where(
+            Answer.response_id.in_(list(version_of)), Answer.item_id.in_(wanted)
+        )
+        for rid, item, text in session.execute(stmt):
+            given[rid][item] = text
+    out = {}
+    for rid, vid in version_of.items():
+        items = options.get(vid, {})
+        out[rid] = tuple(
+            (item, values.index(given[rid][item]) if given[rid].get(item) in values else None)
+            for item, values in sorted(items.items())
+        )
+    return out
+
+
+def pair_matches(
     session: Session, enterprise_ids: Collection[int] | None, rounds: RoundFilter = ALL_ROUNDS
-) -> dict[int, str]:
-    """Pair id by response id, for every coded response in scope.
+) -> dict[int, tuple[str, str]]:
+    """(pair id, "exact" | "tolerant") by response id, for every matched response in scope.
 
     Pairs come from :func:`score_impact.pairing.match_pairs`: baseline vs each follow-up,
-    within each cohort and audience (the matcher keeps to one enterprise). The matching
-    reads every phase of the cohorts in scope, whatever ``rounds.phases`` says: a frame of
-    follow-ups only still needs the baseline to pair them, and a restricted frame must
-    show the pair ids of the unrestricted one. The other restrictions (enterprises,
-    cohorts, audience) remove whole matching groups, so they cannot change a pair.
+    within each cohort and audience (the matcher keeps to one enterprise), with each
+    response's demographic bands to confirm tolerant matches. The matching reads every
+    phase of the cohorts in scope, whatever ``rounds.phases`` says: a frame of follow-ups
+    only still needs the baseline to pair them, and a restricted frame must show the pair
+    ids of the unrestricted one. The other restrictions (enterprises, cohorts, audience)
+    remove whole matching groups, so they cannot change a pair.
     """
     stmt = _responses(
         enterprise_ids,
@@ -176,18 +205,31 @@ def pair_ids(
         Response.pairing_parts,
         SurveyRound.cohort_id,
         SurveyRound.phase,
+        SurveyRound.survey_version_id,
     ).where(Response.pairing_hash.is_not(None))
+    found = session.execute(stmt).all()
+    bands = _bands(session, {row[0]: row[-1] for row in found})
     groups: dict[tuple[int, str], dict[str, list[Coded]]] = defaultdict(lambda: defaultdict(list))
-    for rid, ent, audience, full, parts, cohort_id, phase in session.execute(stmt):
-        coded = Coded(rid, ent, full, tuple(parts.split(",")) if parts else ())
+    for rid, ent, audience, full, parts, cohort_id, phase, _ in found:
+        coded = Coded(rid, ent, full, tuple(parts.split(",")) if parts else (), bands[rid])
         groups[(cohort_id, audience)][phase].append(coded)
-    pairs: dict[int, str] = {}
+    matches: dict[int, tuple[str, str]] = {}
     for by_phase in groups.values():
         before = by_phase.get(Phase.BASELINE.value, [])
         for phase, after in by_phase.items():
             if phase != Phase.BASELINE.value:
-                pairs.update(match_pairs(before, after).pairs)
-    return pairs
+                result = match_pairs(before, after)
+                matches.update(
+                    {rid: (pid, result.kinds[pid]) for rid, pid in result.pairs.items()}
+                )
+    return matches
+
+
+def pair_ids(
+    session: Session, enterprise_ids: Collection[int] | None, rounds: RoundFilter = ALL_ROUNDS
+) -> dict[int, str]:
+    """Pair id by response id (see :func:`pair_matches`)."""
+    return {rid: pid for rid, (pid, _) in pair_matches(session, enterprise_ids, rounds).items()}
 
 
 def round_surveys(
@@ -293,8 +335,9 @@ def answers_frame(
         :data:`ANSWER_COLUMNS` plus one ``demo_<item_id>`` column per demographic item
         (the chosen option value), after ``source``. ``treated`` is False for comparison
         cohorts. ``pair_id`` comes from :func:`pair_ids`, so it is the same whatever
-        ``rounds`` and ``enterprise_ids`` leave out; manager responses (one per factory
-        and phase) are paired by factory ("factory:<id>").
+        ``rounds`` and ``enterprise_ids`` leave out; ``pair_match`` says how ("exact" or
+        "tolerant"). Manager responses (one per factory and phase) are paired by factory
+        ("factory:<id>", ``pair_match`` "factory").
     """
     stmt = _responses(
         enterprise_ids,
@@ -328,13 +371,16 @@ def answers_frame(
     stored["_version"] = stored["response_id"].map(version_of)
     scored = stored.merge(pd.DataFrame(meta_rows), on=["_version", "item_id"], how="inner")
     scored = scored.rename(columns={"value_num": "value"})
-    responses["pair_id"] = responses["response_id"].map(pair_ids(session, enterprise_ids, rounds))
+    matches = pair_matches(session, enterprise_ids, rounds)
+    responses["pair_id"] = responses["response_id"].map({r: m[0] for r, m in matches.items()})
+    responses["pair_match"] = responses["response_id"].map({r: m[1] for r, m in matches.items()})
     # One manager answers per factory and phase: their answers pair by factory (a factory
     # with two manager responses in a phase is ambiguous and left to the independent test).
     managers = (responses["audience"] == Audience.MANAGER.value) & responses["pair_id"].isna()
     responses.loc[managers, "pair_id"] = "factory:" + responses.loc[
         managers, "enterprise_id"
     ].astype(str)
+    responses.loc[managers, "pair_match"] = "factory"
     out = scored.merge(responses, on="response_id", how="left")
     if demo_rows:
         demo = stored.merge(pd.DataFrame(demo_rows), on=["_version", "item_id"], how="inner")
