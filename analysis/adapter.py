@@ -219,9 +219,7 @@ def pair_matches(
         for phase, after in by_phase.items():
             if phase != Phase.BASELINE.value:
                 result = match_pairs(before, after)
-                matches.update(
-                    {rid: (pid, result.kinds[pid]) for rid, pid in result.pairs.items()}
-                )
+                matches.update({rid: (pid, result.kinds[pid]) for rid, pid in result.pairs.items()})
     return matches
 
 

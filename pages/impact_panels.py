@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from score_impact.i18n import t
-from score_impact.reports.content import scorecard_line
+from score_impact.reports.content import pairing_section, scorecard_line
 from score_impact.reports.findings import plan_lines
 from score_impact.reports.impact import ImpactFilters, ImpactOptions, ImpactResult
 
@@ -28,10 +28,17 @@ def chart_or_note(
 
 
 def method_notes(result: ImpactResult, lang: str) -> None:
-    """How the numbers were made, folded away under the tables."""
+    """How the numbers were made, then pairing, sensitivity and attrition, folded away
+    under the tables (the same tables as the printable report)."""
     with st.expander(t("report.method", lang)):
         for note in result.method_notes["note"]:
             st.markdown(f"- {note}")
+    section = pairing_section(result, lang)
+    if section is not None:
+        with st.expander(section.title):
+            for table in section.tables:
+                st.caption(table.caption)
+                st.dataframe(pd.DataFrame(table.rows, columns=table.headers), hide_index=True)
 
 
 def _pick(label: str, choices: dict, key: str, lang: str):

@@ -164,6 +164,58 @@ def _did_section(did: pd.DataFrame, lang: str) -> Section:
     return Section(t("report.did", lang), sentences, tables=[did_table(did, lang)])
 
 
+def pairing_section(result: ImpactResult, lang: str) -> Section | None:
+    """Match rate (in the method notes), exact-only sensitivity and the attrition check."""
+    tables = []
+    sens = result.sensitivity
+    if len(sens):
+        wide = sens.pivot_table(index="label", columns="matches", values=["change", "n_pairs"],
+                                aggfunc="first", sort=False, dropna=False)  # fmt: skip
+        hidden = t("report.suppressed", lang)
+        rows = []
+        for label in sens["label"].drop_duplicates():
+            small = sens.loc[sens["label"] == label, "suppressed"].astype(bool).any()
+            cells = [wide.get((col, m), pd.Series()).get(label) for col in ("change", "n_pairs")
+                     for m in ("all", "exact only")]  # fmt: skip
+            rows.append(
+                [
+                    str(label),
+                    *(
+                        [hidden] * 4
+                        if small
+                        else [
+                            signed(cells[0]),
+                            signed(cells[1]),
+                            fmt(cells[2], 0),
+                            fmt(cells[3], 0),
+                        ]
+                    ),
+                ]
+            )
+        headers = [t("report.col.construct", lang), t("report.col.change_all", lang),
+                   t("report.col.change_exact", lang), t("report.col.pairs_all", lang),
+                   t("report.col.pairs_exact", lang)]  # fmt: skip
+        tables.append(Table(headers, rows, t("report.sensitivity", lang)))
+    drop = result.attrition
+    if len(drop):
+        hidden = t("report.suppressed", lang)
+        rows = [
+            [str(r.label), *([hidden] * 4 if r.suppressed else [
+                fmt(r.mean_returned), fmt(r.mean_not_returned), signed(r.difference),
+                fmt_p(r.p)])]
+            for r in drop.itertuples(index=False)
+        ]  # fmt: skip
+        headers = [t("report.col.construct", lang), t("report.col.returned", lang),
+                   t("report.col.not_returned", lang), t("report.col.difference", lang),
+                   t("report.col.p_raw", lang)]  # fmt: skip
+        tables.append(Table(headers, rows, t("report.attrition", lang)))
+    if not tables:
+        return None
+    notes = result.method_notes.set_index("topic")["note"]
+    text = [notes[k] for k in ("matched", "sensitivity", "attrition") if k in notes]
+    return Section(t("report.pairing", lang), text, tables=tables)
+
+
 def _action_plans(result: ImpactResult, lang: str) -> Section | None:
     """Next to each outcome that did not improve, what the factory is doing about it."""
     lines = [line for _, line in plan_lines(result, lang)]
@@ -202,6 +254,8 @@ def build_report(result: ImpactResult) -> Report:
             ]
             tables.append(_comparison_table(rows, lang, str(name)))
         sections.append(Section(t("report.per_enterprise", lang), tables=tables))
+    if pairing := pairing_section(result, lang):
+        sections.append(pairing)
     if plans := _action_plans(result, lang):
         sections.append(plans)
     counts = result.response_counts

@@ -237,6 +237,9 @@ TABLE_HELP: dict[str, tuple[str, str]] = {
     "scorecard": ("Win-win-win scorecard", "三赢记分卡"),
     "method_notes": ("How the numbers were made", "数字是如何得出的"),
     "raw": ("One row per answer (admins only)", "每个回答一行（仅管理员）"),
+    "pairing": ("Match rate of the private codes", "私人编码配对率"),
+    "sensitivity": ("Main results with exact code matches only", "仅用完全相同编码配对的主要结果"),
+    "attrition": ("Baseline scores: returned vs not returned", "基线得分：再次回答与未再回答"),
     "actions": (
         "Improvement-plan actions on outcomes that did not improve",
         "针对未改善结果的改善计划行动",

@@ -39,6 +39,7 @@ from analysis.adapter import (
     phase_order,
     round_surveys,
 )
+from analysis.attrition import attrition, exact_only, match_summary
 from analysis.did import _holm_did, did_kpis
 from analysis.reliability import MIN_ALPHA, unreliable_constructs
 from analysis.verdicts import decided_rows, did_verdicts, write_back
@@ -87,6 +88,9 @@ class ImpactResult:
     scorecard: pd.DataFrame
     method_notes: pd.DataFrame
     actions: pd.DataFrame = field(default_factory=pd.DataFrame)  # improvement-plan actions
+    pairing: pd.DataFrame = field(default_factory=pd.DataFrame)  # match rate
+    sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)  # exact matches only
+    attrition: pd.DataFrame = field(default_factory=pd.DataFrame)  # returned vs not
     min_group_size: int = 5
     filters: ImpactFilters = field(default_factory=ImpactFilters)
     enterprises: tuple[str, ...] = ()
@@ -401,35 +405,63 @@ def item_distributions(
     return out[[*cols, "suppressed"]]
 
 
-def _match_rate(answers: pd.DataFrame, filters: ImpactFilters) -> tuple[int, int]:
-    """(follow-up responses with a baseline partner, follow-up responses)."""
-    later = answers[answers["phase"] == filters.follow_up].drop_duplicates("response_id")
-    earlier = answers[answers["phase"] == filters.baseline]
-    matched = later["pair_id"].isin(set(earlier["pair_id"].dropna()))
-    return int(matched.sum()), len(later)
+SENSITIVITY_COLUMNS = [
+    "matches", "outcome_id", "label", "design", "n_before", "n_after", "n_pairs", "mean_before",
+    "mean_after", "change", "ci_low", "ci_high", "p", "suppressed", "not_estimable",
+]  # fmt: skip
+
+
+def sensitivity(
+    main: pd.DataFrame, constructs: pd.DataFrame, outcomes: pd.DataFrame, filters: ImpactFilters,
+    k: int, unreliable: set[str],
+) -> pd.DataFrame:  # fmt: skip
+    """The overall construct results with all matches next to the same re-run on exact
+    matches only (tolerant pairs counted as unmatched): ordinary rows with their counts."""
+    if main.empty or constructs.empty:
+        return pd.DataFrame(columns=SENSITIVITY_COLUMNS)
+    strict = _compare(exact_only(main), outcomes, filters, ("overall",), k, unreliable)
+    parts = []
+    for name, frame in (("all", constructs), ("exact only", strict)):
+        if frame.empty:
+            continue
+        head = frame[frame["primary"].astype(bool) & (frame["grouping"] == "overall")
+                     & (frame["kind"] == "construct")]  # fmt: skip
+        if "audience" in head:
+            head = head[head["audience"] == "worker"]
+        parts.append(head.assign(matches=name))
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    out = _localise(out, filters.lang) if len(out) else out
+    return out.reindex(columns=SENSITIVITY_COLUMNS).reset_index(drop=True)
 
 
 def method_notes(
     filters: ImpactFilters,
     k: int,
-    matched: tuple[int, int],
+    pairing: pd.DataFrame,
     did_available: bool,
     min_alpha: float = MIN_ALPHA,
 ) -> pd.DataFrame:
-    """Tests used, correction, matched n, suppression rule, in the report's language."""
+    """Tests used, correction, match rate, suppression rule, in the report's language."""
     lang = filters.lang
-    pairs, total = matched
-    rate = f"{100 * pairs / total:.0f}" if total else "0"
-    matched_text = (
-        t("report.note.matched", lang, pairs=pairs, total=total, rate=rate)
-        if total >= k or total == 0
-        else t("report.note.matched_suppressed", lang, k=k)
-    )
+    row = pairing.iloc[0] if len(pairing) else None
+    if row is None or not row["follow_up_responses"]:
+        matched_text = t("report.note.matched", lang, exact=0, tolerant=0, unmatched=0,
+                         total=0, rate="0")  # fmt: skip
+    elif row["suppressed"]:
+        matched_text = t("report.note.matched_suppressed", lang, k=k)
+    else:
+        matched_text = t(
+            "report.note.matched", lang, exact=int(row["exact"]), tolerant=int(row["tolerant"]),
+            unmatched=int(row["unmatched"]), total=int(row["follow_up_responses"]),
+            rate=f"{100 * (1 - row['unmatched_rate']):.0f}",
+        )  # fmt: skip
     notes = [
         ("decision", t("report.note.decision", lang)),
         ("tests", t("report.note.tests", lang)),
         ("correction", t("report.note.correction", lang)),
         ("matched", matched_text),
+        ("sensitivity", t("report.note.sensitivity", lang)),
+        ("attrition", t("report.note.attrition", lang)),
         ("managers", t("report.note.managers", lang)),
         ("constructs", t("report.note.constructs", lang)),
         ("reliability", t("report.note.reliability", lang, alpha=f"{min_alpha:g}")),
@@ -562,6 +594,11 @@ def build_impact(
     card = scorecard(decided, lang=filters.lang) if len(decided) else pd.DataFrame()
     constructs = results[results["kind"] == "construct"] if len(results) else results
     items = results[results["kind"] == "item"] if len(results) else results
+    phases = (filters.baseline, filters.follow_up)
+    pairing = match_summary(main, *phases, min_group_size=k)
+    dropouts = attrition(main, *phases, min_group_size=k) if len(main) else pd.DataFrame()
+    if len(dropouts):
+        dropouts = _with_labels(dropouts, outcomes, "construct", "construct", filters.lang)
     return ImpactResult(
         response_counts=response_counts(session, enterprise_ids, filters, k, cohort_ids),
         constructs=_localise(constructs, filters.lang).reset_index(drop=True),
@@ -572,11 +609,14 @@ def build_impact(
         did=did,
         reliability=reliability,
         scorecard=card,
-        method_notes=method_notes(filters, k, _match_rate(main, filters), did_ok, min_alpha),
+        method_notes=method_notes(filters, k, pairing, did_ok, min_alpha),
         actions=actions_table(session, ids, outcomes, filters.lang),
         min_group_size=k,
         filters=filters,
         enterprises=tuple(sorted(set(answers["enterprise"]) | set(kpis["enterprise"]))),
+        pairing=pairing,
+        sensitivity=sensitivity(main, constructs, outcomes, filters, k, unreliable),
+        attrition=dropouts,
     )
 
 
