@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.decision import CATEGORIES
 from score_impact.i18n import t
 
 SCORECARD_COLUMNS: list[str] = [
@@ -64,22 +65,68 @@ def _n_analysed(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return n, factories
 
 
-def _max_int(values: np.ndarray) -> int:
-    values = values[~np.isnan(values)]
-    return int(values.max()) if len(values) else 0
+_EMPTY = {
+    "n_outcomes": 0, "n_improved": 0, "n_worsened": 0, "n_no_meaningful_change": 0,
+    "n_inconclusive": 0, "n_not_estimable": 0, "win": False, "basis": None, "n_workers": 0,
+    "n_factories": 0, "outcomes": "",
+}  # fmt: skip
 
 
-def _basis(rows: pd.DataFrame, lang: str) -> str | None:
-    usable = rows[rows["category"] != "not_estimable"]
-    if usable.empty:
-        return None
-    did = int(usable["basis"].eq("did").sum())
-    if did == len(usable):
-        return t("basis.did", lang)
-    if did == 0:
-        kinds = usable["basis"].unique()
-        return t(f"basis.{kinds[0]}", lang) if len(kinds) == 1 else t("basis.before_after", lang)
-    return t("scorecard.basis_mixed", lang, did=did, before_after=len(usable) - did)
+def _summaries(primary: pd.DataFrame, keys: list[str], lang: str) -> dict[tuple, dict]:
+    """Per (grouping, group, stakeholder): counts per category, win, basis, n, outcomes and
+    the headline sentence, computed with one groupby each (thousands of groups)."""
+    if primary.empty:
+        return {}
+    n, factories = _n_analysed(primary)
+    audience = primary["audience"] if "audience" in primary else pd.Series("worker", primary.index)
+    workers = primary["kind"].eq("construct") & audience.eq("worker")
+    frame = primary.assign(
+        _workers=np.where(workers, n, np.nan),
+        _factories=factories,
+        _pair=primary["outcome_id"].astype(str) + "=" + primary["category"].astype(str),
+        _did=primary["basis"].eq("did") & primary["category"].ne("not_estimable"),
+        _usable=primary["category"].ne("not_estimable"),
+    )
+    grouped = frame.groupby(keys, sort=False)
+    counts = grouped["category"].value_counts().unstack(fill_value=0)
+    agg = grouped.agg(
+        n_outcomes=("category", "size"), n_workers=("_workers", "max"),
+        n_factories=("_factories", "max"), outcomes=("_pair", "; ".join),
+        did=("_did", "sum"), usable=("_usable", "sum"),
+    )  # fmt: skip
+    bases = frame[frame["_usable"]].groupby(keys, sort=False)["basis"].agg(
+        lambda b: b.iloc[0] if b.nunique() == 1 else "before_after"
+    )  # fmt: skip
+    best = (
+        frame[frame["category"] == "improved"]
+        .sort_values("p_decision", kind="stable")
+        .drop_duplicates(keys)
+        .set_index(keys)["sentence"]
+    )
+    out = {}
+    for key, row in agg.iterrows():
+        count = counts.loc[key] if key in counts.index else pd.Series(dtype=int)
+        n = {c: int(count.get(c, 0)) for c in CATEGORIES}
+        did, usable = int(row["did"]), int(row["usable"])
+        if not usable:
+            basis = None
+        elif did == usable:
+            basis = t("basis.did", lang)
+        elif did == 0:
+            basis = t(f"basis.{bases.get(key, 'before_after')}", lang)
+        else:
+            basis = t("scorecard.basis_mixed", lang, did=did, before_after=usable - did)
+        out[key] = {
+            "n_outcomes": int(row["n_outcomes"]),
+            **{f"n_{c}": n[c] for c in CATEGORIES},
+            "win": bool(n["improved"] and not n["worsened"]),
+            "basis": basis,
+            "n_workers": 0 if pd.isna(row["n_workers"]) else int(row["n_workers"]),
+            "n_factories": 0 if pd.isna(row["n_factories"]) else int(row["n_factories"]),
+            "outcomes": row["outcomes"],
+            "headline": best.get(key),
+        }
+    return out
 
 
 def scorecard(
@@ -131,57 +178,39 @@ def scorecard(
     good = np.where(data["direction"] == "lower_is_better", -1, 1) * data["change"].astype(float)
     falls = voice & data["kind"].eq("construct") & data["category"].ne("not_estimable")
     falls &= pd.Series(good, index=data.index) < 0
+    keys = ["grouping", "group", "stakeholder"]
+    summary = _summaries(primary, keys, lang)
+    family = primary.groupby(["grouping", "group"], sort=False)["n_comparisons"].max()
+    size = primary.groupby(["grouping", "group"], sort=False).size()
+    kpi = data[data["kind"] == "kpi"]
+    kpi_up = set(kpi.loc[kpi["category"] == "improved", ["grouping", "group"]].itertuples(
+        index=False, name=None))  # fmt: skip
+    kpi_down = set(kpi.loc[kpi["category"] == "worsened", ["grouping", "group"]].itertuples(
+        index=False, name=None))  # fmt: skip
+    drift_labels = data[falls].groupby(["grouping", "group"], sort=False)["label"].agg(
+        lambda labels: ", ".join(labels.astype(str))
+    )  # fmt: skip
     rows = []
-    for (grouping, group), part in data.groupby(["grouping", "group"], sort=False):
-        mine_all = primary[(primary["grouping"] == grouping) & (primary["group"] == group)]
-        kpis = part[part["kind"] == "kpi"]
-        drift_labels = part.loc[falls.loc[part.index], "label"].astype(str).tolist()
-        drift = (
-            bool(drift_labels)
-            and kpis["category"].eq("improved").any()
-            and not kpis["category"].eq("worsened").any()
-        )
+    for grouping, group in (
+        data[["grouping", "group"]].drop_duplicates().itertuples(index=False, name=None)
+    ):
+        m = family.get((grouping, group), np.nan)
+        m = int(m) if pd.notna(m) else int(size.get((grouping, group), 0))
+        labels = drift_labels.get((grouping, group))
+        drift = bool(labels) and (grouping, group) in kpi_up and (grouping, group) not in kpi_down
         for stakeholder in STAKEHOLDERS:
-            mine = mine_all[mine_all["stakeholder"] == stakeholder]
-            counts = mine["category"].value_counts()
-            up = mine[mine["category"] == "improved"].sort_values("p_decision", kind="stable")
-            m = mine_all["n_comparisons"].max()
-            if len(up):
-                headline = up["sentence"].iloc[0]
-            elif mine.empty:
-                headline = t("scorecard.none_primary", lang)
+            found = summary.get((grouping, group, stakeholder))
+            row = {"grouping": grouping, "group": group, "stakeholder": stakeholder}
+            if found is None:
+                row.update(_EMPTY, headline=t("scorecard.none_primary", lang))
             else:
-                m = int(m) if pd.notna(m) else len(mine_all)
-                headline = t("scorecard.none_improved", lang, m=m)
-            n, factories = _n_analysed(mine)
-            workers = mine["kind"].eq("construct").to_numpy() & (
-                mine.get("audience", pd.Series("worker", mine.index)).eq("worker").to_numpy()
+                row.update(found)
+                if not found["n_improved"]:
+                    row["headline"] = t("scorecard.none_improved", lang, m=m)
+            row["note"] = (
+                t("scorecard.drift", lang, labels=labels)
+                if drift and stakeholder == "workers"
+                else None
             )
-            rows.append(
-                {
-                    "grouping": grouping,
-                    "group": group,
-                    "stakeholder": stakeholder,
-                    "n_outcomes": len(mine),
-                    "n_improved": int(counts.get("improved", 0)),
-                    "n_worsened": int(counts.get("worsened", 0)),
-                    "n_no_meaningful_change": int(counts.get("no_meaningful_change", 0)),
-                    "n_inconclusive": int(counts.get("inconclusive", 0)),
-                    "n_not_estimable": int(counts.get("not_estimable", 0)),
-                    "win": bool(len(up) and not counts.get("worsened", 0)),
-                    "basis": _basis(mine, lang),
-                    "n_workers": _max_int(np.where(workers, n, np.nan)),
-                    "n_factories": _max_int(factories),
-                    "outcomes": "; ".join(
-                        f"{o}={cat}"
-                        for o, cat in zip(mine["outcome_id"], mine["category"], strict=True)
-                    ),  # fmt: skip
-                    "headline": headline,
-                    "note": (
-                        t("scorecard.drift", lang, labels=", ".join(drift_labels))
-                        if drift and stakeholder == "workers"
-                        else None
-                    ),
-                }
-            )
+            rows.append(row)
     return pd.DataFrame(rows, columns=SCORECARD_COLUMNS)

@@ -20,7 +20,21 @@ import pandas as pd
 
 from analysis import _common as c
 from analysis.decision import ALPHA
-from score_impact.i18n import languages, t
+from score_impact.i18n import FALLBACK, languages, strings
+
+
+@cache
+def _template(key: str, lang: str) -> str:
+    entry = strings()[key]
+    return entry.get(lang) or entry[FALLBACK]
+
+
+def t(key: str, lang: str, **params: object) -> str:
+    """:func:`score_impact.i18n.t` with the template looked up once per key and language
+    (a large result frame words tens of thousands of rows)."""
+    text = _template(key, lang)
+    return text.format(**params) if params else text
+
 
 # Columns read by sentence(); describe() passes only these (fast on large frames).
 _READ = ("label", "outcome_id", "suppressed", "not_estimable", "effect_size_name",
