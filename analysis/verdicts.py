@@ -14,19 +14,11 @@ import numpy as np
 import pandas as pd
 
 from analysis import _common as c
-from analysis.decision import ALPHA, decide, tier
+from analysis.decision import ALPHA, DECISION_COLUMNS, decide, tier
 from analysis.wording import describe
 
 #: Columns written back onto the result tables from the decided frame.
-VERDICT_COLUMNS: list[str] = [
-    "category",
-    "basis",
-    "p_decision",
-    "n_comparisons",
-    "sesoi",
-    "p_equivalence",
-    "sentence",
-]
+VERDICT_COLUMNS: list[str] = [*DECISION_COLUMNS, "sentence"]
 KEY: list[str] = ["grouping", "group", "audience", "kind", "outcome_id"]
 _DID_TAKEN = ["estimate", "se", "df", "ci_low", "ci_high", "n", "n_clusters",
               "n_treated_clusters", "n_control_clusters", "p_wild", "p_ri", "p_min"]  # fmt: skip
