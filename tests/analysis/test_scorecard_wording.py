@@ -147,3 +147,12 @@ def test_suppressed_primary_outcomes_count_as_not_estimable():
     assert workers["headline"] == (
         "No primary outcome improved after correcting for the 2 primary outcomes."
     )
+
+
+def test_an_unreliable_primary_scale_is_never_headlined_or_counted():
+    ans = make_answers(n_enterprises=4, workers=25, shift=0.8)
+    res = _primaries(compare_phases(ans, unreliable={"voice"}), {"voice", "safety"})
+    card = scorecard(decided_rows(res))
+    workers = card[(card["grouping"] == "overall") & (card["stakeholder"] == "workers")].iloc[0]
+    assert workers["outcomes"] == "safety=improved" and workers["n_outcomes"] == 1
+    assert not workers["headline"].startswith("voice")
