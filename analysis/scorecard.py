@@ -205,7 +205,9 @@ def scorecard(
                 row.update(_EMPTY, headline=t("scorecard.none_primary", lang))
             else:
                 row.update(found)
-                if not found["n_improved"]:
+                if found["n_not_estimable"] == found["n_outcomes"]:
+                    row["headline"] = t("scorecard.none_estimable", lang)
+                elif not found["n_improved"]:
                     row["headline"] = t("scorecard.none_improved", lang, m=m)
             row["note"] = (
                 t("scorecard.drift", lang, labels=labels)

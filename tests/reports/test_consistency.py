@@ -166,3 +166,11 @@ def test_did_table_shows_clusters_p_wild_p_ri_and_never_nan(demo_rt):
     card = result_for(demo_rt, "northwind", ImpactFilters()).scorecard
     card = card[card["grouping"] == "overall"]
     assert card["basis"].dropna().str.contains("too few comparison factories").all()
+
+
+def test_managers_are_paired_by_factory(demo_rt):
+    result = result_for(demo_rt, "admin", ImpactFilters())
+    c = result.constructs
+    managers = c[(c["audience"] == "manager") & (c["grouping"] == "overall") & c["primary"]]
+    assert len(managers) and (managers["design"] == "paired").all()
+    assert (managers["n_pairs"] == 6).all()  # one manager per trained factory and phase
