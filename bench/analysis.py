@@ -32,10 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from analysis import compare_phases, did_constructs  # noqa: E402
-from analysis.scorecard import scorecard  # noqa: E402
-from analysis.verdicts import decided_rows  # noqa: E402
 from analysis.multicomp import p_adjust  # noqa: E402
+from analysis.scorecard import scorecard  # noqa: E402
 from analysis.scoring import construct_scores, item_scores  # noqa: E402
+from analysis.verdicts import decided_rows  # noqa: E402
 
 GROUPINGS = ("overall", "enterprise", "cohort", "module", "brand", "demo_tenure")
 N_ENTERPRISES, WORKERS, N_ITEMS, N_CONSTRUCTS = 200, 125, 20, 6

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from score_impact.i18n import t
-from score_impact.reports.content import pairing_section, scorecard_line
+from score_impact.reports.content import pairing_section, scorecard_line, scorecard_n
 from score_impact.reports.findings import plan_lines
 from score_impact.reports.impact import ImpactFilters, ImpactOptions, ImpactResult
 
@@ -110,8 +110,7 @@ def scorecard(result: ImpactResult, lang: str, grouping: str = "overall", group:
                 delta_color="normal" if row.win else "off",
             )
             if isinstance(row.basis, str):
-                st.caption(f"{row.basis}; " + t("scorecard.n", lang, workers=row.n_workers,
-                                                factories=row.n_factories))  # fmt: skip
+                st.caption(f"{row.basis}; {scorecard_n(row._asdict(), lang)}")
             if isinstance(row.headline, str):
                 st.caption(row.headline)
             if isinstance(row.note, str):

@@ -82,8 +82,14 @@ def scorecard_line(row: dict, lang: str) -> str:
     verdict = t("scorecard.win" if row["win"] else "scorecard.no_win", lang)
     mark = "✔ " if row["win"] else ""
     basis = f" — {row['basis']}" if isinstance(row.get("basis"), str) else ""
-    n = t("scorecard.n", lang, workers=row["n_workers"], factories=row["n_factories"])
-    return f"{mark}{who} ({verdict}): {counts}{basis}; {n}."
+    return f"{mark}{who} ({verdict}): {counts}{basis}; {scorecard_n(row, lang)}."
+
+
+def scorecard_n(row: dict, lang: str) -> str:
+    """ "640 workers, 6 factories", or "6 factories" when no worker answer is behind it."""
+    if row["n_workers"]:
+        return t("scorecard.n", lang, workers=row["n_workers"], factories=row["n_factories"])
+    return t("scorecard.n_factories", lang, factories=row["n_factories"])
 
 
 def fmt_p(p: object) -> str:
