@@ -13,27 +13,21 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select, update
 
-from score_impact.config import load_settings
 from score_impact.db.models import Cohort, Enterprise, KpiValue, cohort_enterprise
 from score_impact.reports.export import results_csv_zip, results_xlsx
 from score_impact.reports.impact import ImpactFilters
 from score_impact.reports.report_html import report_html
 from score_impact.reports.report_pdf import report_pdf
-from score_impact.runtime import start
-from tests.app.test_dashboard import _page
-from tests.conftest import TEST_KEY
+from tests.app.test_dashboard import demo, open_as  # noqa: F401  (fixtures)
 from tests.reports.test_consistency import result_for
 
 
 @pytest.fixture
-def unchanged(tmp_path, monkeypatch):
+def unchanged(demo):  # noqa: F811
     """The demo where every trained factory of the first cohort, and one of the second,
     had 0 open audit findings before and after, and one factory's defect rate did not
     move at all."""
-    monkeypatch.setenv("SCORE_DATABASE_URL", f"sqlite:///{tmp_path / 'score.db'}")
-    monkeypatch.setenv("SCORE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("SCORE_SECRET_KEY", TEST_KEY)
-    runtime = start(load_settings(), demo=True)
+    runtime = demo
     with runtime.session() as s:
         trained = s.execute(
             select(Enterprise.id, Cohort.name)
@@ -55,8 +49,7 @@ def unchanged(tmp_path, monkeypatch):
             .values(value=4.0)
         )
         s.commit()
-    yield runtime
-    runtime.engine.dispose()
+    return runtime
 
 
 def _no_nan(text: str, where: str) -> None:
@@ -64,14 +57,14 @@ def _no_nan(text: str, where: str) -> None:
 
 
 @pytest.mark.parametrize(("username", "lang"), [("trainer.li", "en"), ("admin", "zh")])
-def test_dashboard_renders(unchanged, username, lang):
-    at = _page(unchanged, "pages/dashboard.py", username, lang)
+def test_dashboard_renders(unchanged, open_as, username, lang):  # noqa: F811
+    at = open_as("pages/dashboard.py", username, lang)
     assert not at.exception, at.exception
     assert at.metric
 
 
-def test_brand_report_and_every_download_render(unchanged):
-    at = _page(unchanged, "pages/brand_report.py", "northwind")
+def test_brand_report_and_every_download_render(unchanged, open_as):  # noqa: F811
+    at = open_as("pages/brand_report.py", "northwind")
     assert not at.exception, at.exception
     for username, lang in (("northwind", "en"), ("admin", "en"), ("trainer.li", "zh")):
         result = result_for(unchanged, username, ImpactFilters(lang=lang))
