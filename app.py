@@ -66,6 +66,7 @@ PAGES = [
         "results",
         {TRAINER, MANAGER, ADMIN},
     ),
+    ("pages/power.py", "nav.power", ":material/calculate:", "power", "results", {TRAINER, ADMIN}),
     (
         "pages/quality.py",
         "nav.quality",

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from score_impact.i18n import t
+from score_impact.reports.content import pairing_section, scorecard_line, scorecard_n
 from score_impact.reports.findings import plan_lines
 from score_impact.reports.impact import ImpactFilters, ImpactOptions, ImpactResult, for_display
 from score_impact.text import literal
@@ -29,24 +30,31 @@ def chart_or_note(
 
 def exclusions(result: ImpactResult, lang: str) -> None:
     """How many responses the data-quality review excluded, and the main results with
-    them (shown only when that cannot reveal a small group: reports.impact.sensitivity)."""
+    them (shown only when that cannot reveal a small group: reports.impact.with_excluded)."""
     if not result.excluded:
         return
     note = result.method_notes.set_index("topic").loc["excluded", "note"]
     st.caption(literal(note))
-    if len(result.sensitivity):
-        with st.expander(t("report.sensitivity", lang)):
-            shown = for_display(result.sensitivity).assign(
+    if len(result.with_excluded):
+        with st.expander(t("report.with_excluded", lang)):
+            shown = for_display(result.with_excluded).assign(
                 design=lambda f: f["design"].map(lambda d: t(f"report.design.{d}", lang))
             )
             st.dataframe(shown, hide_index=True)
 
 
 def method_notes(result: ImpactResult, lang: str) -> None:
-    """How the numbers were made, folded away under the tables."""
+    """How the numbers were made, then pairing, sensitivity and attrition, folded away
+    under the tables (the same tables as the printable report)."""
     with st.expander(t("report.method", lang)):
         for note in result.method_notes["note"]:
             st.markdown(f"- {literal(note)}")
+    section = pairing_section(result, lang)
+    if section is not None:
+        with st.expander(literal(section.title)):
+            for table in section.tables:
+                st.caption(literal(table.caption))
+                st.dataframe(pd.DataFrame(table.rows, columns=table.headers), hide_index=True)
 
 
 def _pick(label: str, choices: dict, key: str, lang: str):
@@ -112,13 +120,13 @@ def scorecard(result: ImpactResult, lang: str, grouping: str = "overall", group:
         with col:
             st.metric(
                 t(f"report.stakeholder.{row.stakeholder}", lang),
-                f"{row.n_improved} / {row.n_outcomes}",
-                help=t("impact.metric_help", lang),
-                delta=t("report.worsened", lang) + f": {row.n_worsened}"
-                if row.n_worsened
-                else None,
-                delta_color="inverse",
+                t("scorecard.win" if row.win else "scorecard.no_win", lang),
+                help=scorecard_line(row._asdict(), lang),
+                delta=f"{row.n_improved} / {row.n_outcomes} {t('category.improved', lang)}",
+                delta_color="normal" if row.win else "off",
             )
+            if isinstance(row.basis, str):
+                st.caption(literal(f"{row.basis}; {scorecard_n(row._asdict(), lang)}"))
             if isinstance(row.headline, str):
                 st.caption(literal(row.headline))
             if isinstance(row.note, str):

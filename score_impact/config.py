@@ -10,6 +10,7 @@
 | SCORE_SESSION_MINUTES | 30 | idle minutes before a logged-in user must log in again |
 | SCORE_SURVEY_DIR | ./survey_defs | survey definitions (YAML) and their audio files |
 | SCORE_HOUSEKEEPING_MINUTES | 5 | how often expired drafts etc. are cleared (0: never) |
+| SCORE_MIN_ALPHA | 0.6 | reliability gate: constructs with a lower Cronbach's alpha: items only |
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Settings:
     session_minutes: int
     survey_dir: Path
     housekeeping_minutes: int = 5
+    min_alpha: float = 0.6
 
     @property
     def display_url(self) -> str:
@@ -84,6 +86,17 @@ def _positive_int(name: str, default: int) -> int:
     return _whole(name, default, least=1)
 
 
+def _unit_interval(name: str, default: float) -> float:
+    raw = os.environ.get(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number between 0 and 1, got {raw!r}") from exc
+    if not 0 <= value <= 1:
+        raise ValueError(f"{name} must be between 0 and 1, got {value}")
+    return value
+
+
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("SCORE_DATA_DIR", ".score_impact")).resolve()
     given = os.environ.get("SCORE_DATABASE_URL")
@@ -101,4 +114,5 @@ def load_settings() -> Settings:
         session_minutes=_positive_int("SCORE_SESSION_MINUTES", 30),
         survey_dir=Path(os.environ.get("SCORE_SURVEY_DIR") or DEFAULT_SURVEY_DIR).resolve(),
         housekeeping_minutes=_whole("SCORE_HOUSEKEEPING_MINUTES", 5),
+        min_alpha=_unit_interval("SCORE_MIN_ALPHA", 0.6),
     )

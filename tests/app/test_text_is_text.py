@@ -10,8 +10,11 @@ import streamlit as st
 from sqlalchemy import select
 
 from score_impact.db.models import Enterprise
+from score_impact.reports.findings import Finding, findings
+from score_impact.reports.impact import build_impact_for
 from score_impact.services.actions import ActionInput, create_action
 from tests.app.test_dashboard import demo, open_as  # noqa: F401  (fixtures)
+from tests.reports.conftest import scope_for
 from tests.test_text import rendered
 
 PIXEL = "![x](http://attacker.example/pixel.png)"
@@ -25,12 +28,28 @@ def _markdown_sources(at) -> list[str]:  # noqa: ANN001
     return sources
 
 
+def _shared_finding(session) -> Finding:  # noqa: ANN001
+    """A finding (an outcome that did not improve) the trainer and the brand both see: the
+    pages list actions next to findings only (issue 9's decision rule picks them)."""
+    seen = [
+        {(f.enterprise, f.outcome_id, f.kind): f for f in findings(result)}
+        for result in (
+            build_impact_for(session, scope_for(session, user), min_group_size=5)
+            for user in ("trainer.li", "northwind")
+        )
+    ]
+    shared = sorted(set(seen[0]) & set(seen[1]))
+    assert shared, "the demo has no finding both the trainer and the brand see"
+    return seen[0][shared[0]]
+
+
 def test_markdown_in_an_action_is_drawn_as_text(demo, open_as):  # noqa: F811
     st.cache_data.clear()  # impact results of earlier tests' databases share cache keys
     with demo.session() as s:
-        ent = s.scalar(select(Enterprise).where(Enterprise.name == "Dongguan Evergreen Garments"))
+        found = _shared_finding(s)
+        ent = s.scalar(select(Enterprise).where(Enterprise.name == found.enterprise))
         action = ActionInput(
-            ent.id, "intention_stay", "construct", PIXEL, LINK,
+            ent.id, found.outcome_id, found.kind, PIXEL, LINK,
             date.today() + timedelta(days=10), notes=PIXEL,
         )  # fmt: skip
         create_action(s, action, "trainer.li")

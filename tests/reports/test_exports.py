@@ -30,7 +30,10 @@ TABLES = [
     "scorecard",
     "method_notes",
     "actions",
+    "pairing",
     "sensitivity",
+    "attrition",
+    "with_excluded",
 ]
 
 

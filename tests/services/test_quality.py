@@ -83,7 +83,7 @@ def test_a_burst_is_flagged_excluded_with_a_reason_and_restored(demo):  # noqa: 
     excluded, row_excluded = overall(demo)
     assert row_excluded["mean_after"] == pytest.approx(row_before["mean_after"])
     assert excluded.excluded == 30
-    sensitivity = excluded.sensitivity.set_index(["outcome_id", "design"]).loc[
+    sensitivity = excluded.with_excluded.set_index(["outcome_id", "design"]).loc[
         (CONSTRUCT, "independent")
     ]
     assert sensitivity["change"] == pytest.approx(row_excluded["change"])
@@ -111,7 +111,7 @@ def test_a_few_exclusions_give_no_sensitivity_line_to_subtract_from(demo):  # no
     with demo.session() as s:
         quality.exclude_responses(s, _scope(s, "admin"), round_id, ids, "tests")
     result, _ = overall(demo, "admin")
-    assert result.excluded == 3 and result.sensitivity.empty
+    assert result.excluded == 3 and result.with_excluded.empty
     note = result.method_notes.set_index("topic").loc["excluded", "note"]
     assert "fewer than 5" in note and "subtraction" in note
 
