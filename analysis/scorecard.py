@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from score_impact.i18n import t
+
 SCORECARD_COLUMNS: list[str] = [
     "grouping",
     "group",
@@ -31,25 +33,6 @@ SCORECARD_COLUMNS: list[str] = [
 ]
 STAKEHOLDERS = ("workers", "supplier", "brand")
 VOICE_PATTERN = r"voice|trust|communicat|speak|listen"
-
-_NOTES = {
-    "en": {
-        "drift": (
-            "Caution - possible trust drift: {labels} fell while enterprise KPIs improved. "
-            "When workers trust that speaking up is safe, later answers often get more "
-            "critical; the fall may reflect candour rather than worse conditions."
-        ),
-        "none": "No outcome changed significantly after correction.",
-    },
-    "zh": {
-        "drift": (
-            "注意——可能存在信任漂移：{labels}下降，而企业关键绩效指标有所改善。"
-            "当工人相信发声是安全的，之后的回答往往更具批评性；下降可能反映的是坦诚，"
-            "而不是条件变差。"
-        ),
-        "none": "校正后没有任何结果出现显著变化。",
-    },
-}
 
 
 def scorecard(
@@ -78,8 +61,8 @@ def scorecard(
     voice_pattern : str
         Regular expression (case-insensitive) on outcome id or label marking
         voice/trust constructs for the trust-drift note.
-    lang : {"en", "zh"}
-        Language of ``headline`` and ``note``.
+    lang : str
+        Interface language of ``headline`` and ``note`` (``scorecard.*`` strings).
 
     Returns
     -------
@@ -121,7 +104,6 @@ def scorecard(
         & estimable
         & (data["change"].to_numpy(dtype=float) < 0)
     )
-    notes = _NOTES[lang]
     rows = []
     group_keys = data[["grouping", "group"]].drop_duplicates()
     if kpi_results is not None and len(kpi_results):
@@ -134,10 +116,11 @@ def scorecard(
         for stakeholder in STAKEHOLDERS:
             mine = part[part["stakeholder"] == stakeholder]
             ups = mine[mine["_up"]].sort_values("_abs", ascending=False)
-            headline = ups["sentence"].iloc[0] if len(ups) else notes["none"]
+            headline = ups["sentence"].iloc[0] if len(ups) else t("scorecard.none", lang)
             note = None
             if drift and stakeholder == "workers":
-                note = notes["drift"].format(labels=", ".join(drift_labels))
+                labels = t("list.sep", lang).join(drift_labels)
+                note = t("scorecard.drift", lang, labels=labels)
             rows.append(
                 {
                     "grouping": grouping,

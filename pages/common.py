@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from streamlit.runtime.pages_manager import PagesManager
 
 from score_impact.config import load_settings
-from score_impact.i18n import LANGUAGES, t
+from score_impact.i18n import language_names, t, t_all
 from score_impact.runtime import Runtime, start
 from score_impact.services.errors import AccessDenied, InvalidInput
 
@@ -99,11 +99,12 @@ def language_switch() -> None:
     def remember() -> None:
         st.session_state[LANG_KEY] = st.session_state.get(f"{LANG_KEY}_switch") or "en"
 
+    names = language_names()  # read from score_impact/locales: a new directory shows up here
     st.sidebar.segmented_control(
-        "Language / 语言",
-        list(LANGUAGES),
+        t_all("ui.language"),
+        list(names),
         default=ui_lang(),
-        format_func=LANGUAGES.get,
+        format_func=names.get,
         key=f"{LANG_KEY}_switch",
         on_change=remember,
     )

@@ -9,6 +9,7 @@ import pytest
 
 from analysis import compare_phases, kpi_tests, scorecard
 from analysis.wording import format_p, sentence, translate_reason
+from score_impact.i18n import language_names
 
 from .conftest import make_answers
 from .test_kpi import _kpis
@@ -82,11 +83,16 @@ def test_suppressed_rows_count_as_not_estimable():
     assert isinstance(card, pd.DataFrame)
 
 
-def test_every_not_estimable_reason_has_a_chinese_wording():
+@pytest.mark.parametrize("lang", sorted(language_names()))
+def test_every_not_estimable_reason_is_worded_in_every_language(lang):
     from analysis._common import REASONS
-    from analysis.wording import REASONS_ZH, translate_reason
+    from analysis.wording import REASONS as NAMED
 
-    assert set(REASONS) == set(REASONS_ZH)
+    assert set(NAMED.values()) == set(REASONS)
     for reason in REASONS:
-        text = translate_reason(reason.format(k=5), "zh")
-        assert text and not any("a" <= ch <= "z" for ch in text.replace("{k}", "")), text
+        text = translate_reason(reason.format(k=5), lang)
+        assert text and "{k}" not in text
+        if lang == "zh":
+            assert not any("a" <= ch <= "z" for ch in text), text
+        if lang != "en":
+            assert text != reason.format(k=5), (lang, reason)

@@ -37,7 +37,7 @@ def _page(demo, path: str, username: str, lang: str = "en") -> AppTest:
 def test_dashboard_renders_for_demo_data(demo, username, lang):
     at = _page(demo, "pages/dashboard.py", username, lang)
     assert not at.exception
-    assert at.title[0].value == ("Trainer dashboard" if lang == "en" else "培训师仪表板")
+    assert at.title[0].value == ("Trainer dashboard" if lang == "en" else "培训师数据看板")
     assert len(at.get("vega_lite_chart")) >= 3  # counts, constructs, items, KPIs
     assert at.metric, "the win-win-win scorecard"
 

@@ -24,7 +24,7 @@ def _to_first_section(at):
     at.button(key="lang-zh").click().run()
     click(at, "我同意，开始")
     click(at, "Alpha Garments")
-    return click(at, "跳过编码")
+    return click(at, "不填编号")
 
 
 def test_every_question_has_a_read_aloud_control(world, rt):

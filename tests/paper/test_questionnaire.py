@@ -40,15 +40,15 @@ EXPECTED = {
     "en": {
         "title": "Worker survey: cooperation at work",
         "question": "1. My supervisor listens when I raise a problem.",
-        "skip": "Answer only if you answered “Yes (1)” to question 5.",
-        "code": "In which month was your mother born? (1-12)",
+        "skip": "Answer only if you answered “Yes (1)” to question 5; otherwise skip it.",
+        "code": "In which month was your mother born, by the Western calendar?",
         "consent": "This survey is anonymous",
     },
     "zh": {
         "title": "员工问卷：工作中的合作",
         "question": "1. 我提出问题时，我的主管会认真听。",
-        "skip": "只有第 5 题回答“是 (1)”的人才回答这道题。",
-        "code": "您母亲是几月出生的？(1-12)",
+        "skip": "第 5 题选“是 (1)”的，请回答这道题；否则请跳过。",
+        "code": "您母亲是公历（阳历）几月出生的？",
         "consent": "这份问卷不记名",
     },
 }

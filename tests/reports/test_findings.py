@@ -20,7 +20,7 @@ def test_demo_findings_are_the_null_construct_and_nonsignificant_ones(demo_rt):
     gains = primary[(primary.p_holm < 0.05) & primary.improved.astype(bool)]
     flagged = {(f.enterprise, f.outcome_id) for f in found if f.kind == "construct"}
     assert not flagged & set(zip(gains.group, gains.outcome_id, strict=True))
-    assert stay[0].text("zh").endswith("没有可检测到的变化")
+    assert stay[0].text("zh").endswith("未检测到变化")
 
 
 def test_suppressed_groups_are_never_findings(demo_rt):

@@ -60,8 +60,8 @@ def test_chinese_pdf_embeds_a_cjk_font_and_holds_chinese_text(session):
     assert data.startswith(b"%PDF") and b"/FontFile2" in data
     assert pdf.fonts[CJK_NAME].name.encode() in data  # e.g. /BaseFont /MPDFAA+DroidSansFallback
     # the embedded font's ToUnicode map lists the Chinese characters the text uses
-    assert b"57F9" in data.upper()  # 培, from the title "SCORE培训影响报告"
-    assert report.title == "SCORE培训影响报告"
+    assert b"57F9" in data.upper()  # 培, from the title "SCORE培训效果报告"
+    assert report.title == "SCORE培训效果报告"
 
 
 def test_english_pdf_builds_from_demo_data(session):
