@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from score_impact.i18n import t
-from score_impact.surveys.schema import Item, ItemType, Survey
+from score_impact.surveys.schema import DECLINED, Item, ItemType, Survey
 
 Value = int | float | bool | str | list[str]
 
@@ -45,6 +45,10 @@ def _blank(value: Any) -> bool:
 def _check_one(item: Item, value: Any, survey: Survey) -> tuple[Value | None, Issue | None]:
     """Coerce one answer to its stored type, or explain why it cannot be stored."""
     kind = item.type
+    if value == DECLINED:  # an explicit "prefer not to answer", where the item offers it
+        if survey.declinable(item):
+            return DECLINED, None
+        return None, Issue(item.id, "choose_option")
     if kind is ItemType.LIKERT:
         points = [p.value for p in survey.scales[item.scale or ""]]
         if isinstance(value, bool) or not isinstance(value, int | float) or value not in points:
