@@ -23,6 +23,7 @@ from score_impact.i18n import t
 from score_impact.pairing import ELEMENTS
 from score_impact.paper.keys import (
     CODE_DIGITS,
+    DECLINE_KEY,
     NO_KEY,
     YES_KEY,
     new_sheet_numbers,
@@ -155,7 +156,19 @@ def _condition_text(survey: Survey, cond: Condition, numbers: dict[str, int], la
 
 
 def _answer_area(pdf: _Sheet, survey: Survey, item: Item, y: float, draw: bool) -> float:
-    """Tick boxes, digit boxes or writing lines for one item; returns the height used."""
+    """Tick boxes, digit boxes or writing lines for one item, and a "prefer not to
+    answer" box (key 0) where the item offers it; returns the height used."""
+    used = _answers(pdf, survey, item, y, draw)
+    if not survey.declinable(item):
+        return used
+    left = pdf.l_margin
+    pdf.tick_box(left + 4, y + used + 2, draw)
+    text = f"{DECLINE_KEY}  {t('kiosk.prefer_not', pdf.lang)}"
+    pdf.write_at(left + 6 + BOX, y + used + 2.3, pdf.epw - 10 - BOX, text, SMALL_PT, draw)
+    return used + 2 + BOX
+
+
+def _answers(pdf: _Sheet, survey: Survey, item: Item, y: float, draw: bool) -> float:
     lang, left, width = pdf.lang, pdf.l_margin, pdf.epw
     kind = item.type
     if kind is ItemType.LIKERT:

@@ -34,11 +34,13 @@ from analysis._common import NUMERIC_COLUMNS
 from analysis.adapter import (
     RoundFilter,
     answers_frame,
+    exclusions_frame,
     kpis_frame,
     outcomes_frame,
     phase_order,
     round_surveys,
 )
+from analysis.nonresponse import item_nonresponse
 from score_impact.db.models import Cohort, Enterprise, Response, SurveyRound, cohort_enterprise
 from score_impact.i18n import t
 from score_impact.services.actions import actions_for, overdue
@@ -84,6 +86,8 @@ class ImpactResult:
     scorecard: pd.DataFrame
     method_notes: pd.DataFrame
     actions: pd.DataFrame = field(default_factory=pd.DataFrame)  # improvement-plan actions
+    exclusions: pd.DataFrame = field(default_factory=pd.DataFrame)  # left out, and why
+    item_nonresponse: pd.DataFrame = field(default_factory=pd.DataFrame)  # declined / skipped
     min_group_size: int = 5
     filters: ImpactFilters = field(default_factory=ImpactFilters)
     enterprises: tuple[str, ...] = ()
@@ -402,11 +406,34 @@ def _match_rate(answers: pd.DataFrame, filters: ImpactFilters) -> tuple[int, int
     return int(matched.sum()), len(later)
 
 
+def exclusions_table(frame: pd.DataFrame, lang: str, k: int) -> pd.DataFrame:
+    """:func:`analysis.adapter.exclusions_frame` with a sentence per row (``note``) in
+    ``lang``; a screening count of 1..k-1 is worded "fewer than k", never given."""
+    if frame.empty:
+        return frame.assign(note=pd.Series(dtype=object))
+    notes = []
+    for row in frame.itertuples(index=False):
+        if row.kind == "screening":
+            n = int(row.n)
+            count = str(n) if n >= k else t("report.fewer_than", lang, k=k)
+            phase = t(f"phase.{row.phase}", lang)
+            notes.append(t("lineage.screened", lang, n=count, phase=phase))
+        else:
+            params = {"id": row.outcome_id, "version": row.version, "other": row.other}
+            notes.append(t(f"lineage.{row.reason}", lang, **params))
+    out = frame.assign(note=notes)
+    small = (out["kind"] == "screening") & (out["n"].fillna(k) < k)
+    out["n"] = out["n"].astype(object)
+    out.loc[small, "n"] = None
+    return out
+
+
 def method_notes(
     filters: ImpactFilters,
     k: int,
     matched: tuple[int, int],
     did_available: bool,
+    exclusions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Tests used, correction, matched n, suppression rule, in the report's language."""
     lang = filters.lang
@@ -431,6 +458,14 @@ def method_notes(
             t("report.note.phases", lang, baseline=filters.baseline, follow_up=filters.follow_up),
         ),
     ]
+    if exclusions is not None and len(exclusions):
+        lineage = exclusions[exclusions["kind"] == "lineage"]
+        if len(lineage):
+            notes.append(("lineage", t("report.note.lineage", lang, n=len(lineage))))
+        notes += [("screening", note) for note in exclusions.loc[
+            exclusions["kind"] == "screening", "note"
+        ]]  # fmt: skip
+    notes.append(("prefer_not", t("report.note.prefer_not", lang)))
     return pd.DataFrame(notes, columns=["topic", "note"])
 
 
@@ -475,6 +510,7 @@ def build_impact(
     )
     answers = _filter_rows(answers_frame(session, ids, rounds), filters)
     kpis = _filter_rows(kpis_frame(session, ids, rounds), filters)
+    excluded = exclusions_table(exclusions_frame(session, ids, rounds), filters.lang, k)
     outcomes = outcomes_frame(round_surveys(session, ids, rounds))
     if outcomes.empty:
         outcomes = pd.DataFrame(columns=["outcome_id", "kind", "label", "stakeholder"])
@@ -528,6 +564,9 @@ def build_impact(
         if len(results)
         else pd.DataFrame()
     )
+    nonresponse = item_nonresponse(_main_design(answers, filters), k)
+    if len(nonresponse):
+        nonresponse = _with_labels(nonresponse, outcomes, "item_id", "item", filters.lang)
     constructs = results[results["kind"] == "construct"] if len(results) else results
     items = results[results["kind"] == "item"] if len(results) else results
     return ImpactResult(
@@ -540,8 +579,10 @@ def build_impact(
         did=did,
         reliability=reliability,
         scorecard=card,
-        method_notes=method_notes(filters, k, _match_rate(main, filters), did_ok),
+        method_notes=method_notes(filters, k, _match_rate(main, filters), did_ok, excluded),
         actions=actions_table(session, ids, outcomes, filters.lang),
+        exclusions=excluded,
+        item_nonresponse=nonresponse,
         min_group_size=k,
         filters=filters,
         enterprises=tuple(sorted(set(answers["enterprise"]) | set(kpis["enterprise"]))),

@@ -26,7 +26,18 @@ class Issue:
     params: dict[str, Any] = field(default_factory=dict)
 
     def message(self, lang: str) -> str:
-        return t(f"validation.{self.code}", lang, **self.params)
+        """The text in ``lang``; a parameter given as ``{lang: text}`` (a label from the
+        survey definition) is shown in ``lang`` too."""
+        params = {
+            k: (v.get(lang) or next(iter(v.values()))) if isinstance(v, dict) else v
+            for k, v in self.params.items()
+        }
+        return t(f"validation.{self.code}", lang, **params)
+
+
+def label_of(text: dict[str, str] | None, lang: str) -> str:
+    """A definition text in ``lang``, else in the survey's first language ("" for none)."""
+    return "" if text is None else text.get(lang) or next(iter(text.values()), "")
 
 
 def is_visible(item: Item, answers: Mapping[str, Any]) -> bool:
