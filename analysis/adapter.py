@@ -241,8 +241,14 @@ def exclusions_frame(
         phase with screened-out responses (``kind`` "screening", ``reason`` the screening
         item's id, ``n`` responses left out). Counts are raw: callers suppress small ones.
     """
-    ids = _responses(enterprise_ids, rounds, SurveyRound.survey_version_id).distinct()
-    surveys = _surveys(session, session.scalars(ids))
+    answered = _responses(enterprise_ids, rounds, SurveyRound.survey_version_id)
+    entered = _restrict(
+        select(SurveyRound.survey_version_id).join(KpiValue, KpiValue.round_id == SurveyRound.id),
+        KpiValue.enterprise_id,
+        enterprise_ids,
+        rounds,
+    )
+    surveys = _surveys(session, session.scalars(answered.union(entered)))
     rows: list[dict] = []
     seen: set[tuple] = set()
     for vid, lineage in _lineages(session, surveys).items():

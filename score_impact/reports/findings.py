@@ -55,7 +55,7 @@ def findings(result: ImpactResult, alpha: float = ALPHA) -> list[Finding]:
     k = result.kpi_changes
     if len(k):
         for row in _usable(k).itertuples():
-            if not bool(row.improved):
+            if pd.isna(row.improved) or not row.improved:  # NA: no change at all (0 -> 0)
                 out.append(
                     Finding(row.enterprise, row.kpi_id, "kpi", row.label, "kpi_not_improved")
                 )
