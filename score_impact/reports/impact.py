@@ -88,6 +88,8 @@ class ImpactResult:
     actions: pd.DataFrame = field(default_factory=pd.DataFrame)  # improvement-plan actions
     exclusions: pd.DataFrame = field(default_factory=pd.DataFrame)  # left out, and why
     item_nonresponse: pd.DataFrame = field(default_factory=pd.DataFrame)  # declined / skipped
+    # the primary outcomes the surveys in view declare, per module and stakeholder
+    primary_outcomes: pd.DataFrame = field(default_factory=pd.DataFrame)
     min_group_size: int = 5
     filters: ImpactFilters = field(default_factory=ImpactFilters)
     enterprises: tuple[str, ...] = ()
@@ -406,6 +408,19 @@ def _match_rate(answers: pd.DataFrame, filters: ImpactFilters) -> tuple[int, int
     return int(matched.sum()), len(later)
 
 
+def primary_outcomes(outcomes: pd.DataFrame, filters: ImpactFilters) -> pd.DataFrame:
+    """``module``, ``stakeholder``, ``kind``, ``outcome_id``, ``label`` (in the filter's
+    language), ``sesoi`` of every primary outcome the surveys in view declare (of the
+    chosen module only, when one is chosen)."""
+    cols = ["module", "stakeholder", "kind", "outcome_id", "label", "sesoi"]
+    if outcomes.empty or "primary_outcome" not in outcomes:
+        return pd.DataFrame(columns=cols)
+    out = _localise(outcomes[outcomes["primary_outcome"].astype(bool)], filters.lang)
+    if filters.module is not None:
+        out = out[out["module"] == filters.module]
+    return out[cols].sort_values(["module", "stakeholder", "kind"]).reset_index(drop=True)
+
+
 def exclusions_table(frame: pd.DataFrame, lang: str, k: int) -> pd.DataFrame:
     """:func:`analysis.adapter.exclusions_frame` with a sentence per row (``note``) in
     ``lang``; a screening count of 1..k-1 is worded "fewer than k", never given."""
@@ -583,6 +598,7 @@ def build_impact(
         actions=actions_table(session, ids, outcomes, filters.lang),
         exclusions=excluded,
         item_nonresponse=nonresponse,
+        primary_outcomes=primary_outcomes(outcomes, filters),
         min_group_size=k,
         filters=filters,
         enterprises=tuple(sorted(set(answers["enterprise"]) | set(kpis["enterprise"]))),
