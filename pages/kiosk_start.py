@@ -84,7 +84,11 @@ def code(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
     st.write(t("kiosk.code_intro", lang))
     elements = {
         name: st.selectbox(
-            t(f"kiosk.code.{name}", lang), list(allowed), index=None, key=f"{a.client_uuid}:{name}"
+            t(f"kiosk.code.{name}", lang),
+            list(allowed),
+            index=None,
+            key=f"{a.client_uuid}:{name}",
+            placeholder=t("kiosk.code_choose", lang),  # not Streamlit's English default
         )
         for name, allowed in ELEMENTS.items()
     }
