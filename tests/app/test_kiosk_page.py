@@ -91,14 +91,14 @@ def test_next_worker_starts_clean(world, rt):
     at.session_state["attempt"].step = Step.DONE
     at.run()
     click(at, "下一位")
-    assert [b.label for b in at.button][:2] == ["English", "中文"]
+    assert [b.label for b in at.button][:3] == ["English", "Tiếng Việt", "中文"]
     attempt = at.session_state["attempt"]
     assert attempt.client_uuid != first_uuid and attempt.answers == {}
     assert not [k for k in at.session_state if first_uuid in k]
     # only the round's data and the new attempt's own (empty) widgets remain
     new_uuid = attempt.client_uuid
     leftovers = {k for k in at.session_state if not k.startswith(new_uuid)}
-    assert leftovers <= {"join_code", "attempt", "factories", "lang-en", "lang-zh"}
+    assert leftovers <= {"join_code", "attempt", "factories", "lang-en", "lang-vi", "lang-zh"}
 
 
 def test_closed_and_unknown_rounds_show_a_clear_message(world, rt):
@@ -108,10 +108,19 @@ def test_closed_and_unknown_rounds_show_a_clear_message(world, rt):
     assert at.error[0].value.startswith("There is no survey with this code")
 
 
+def sec_ids(section) -> set[str]:
+    return {item.id for item in section.items}
+
+
 def test_follow_up_question_appears_in_the_same_run_as_its_condition(world, rt):
     """One tap on "yes" must show the follow-up at once (a browser reruns once per tap)."""
     at = _start_in_chinese(world, rt)
     click(at, "不填编号")
+    attempt = at.session_state["attempt"]
+    attempt.section_index = next(  # the screen that asks about suggestions
+        i for i, sec in enumerate(attempt.sections) if "suggestion_made" in sec_ids(sec)
+    )
+    at.run()
     assert not [r for r in at.radio if r.key.endswith(":suggestion_acted")]
     [made] = [r for r in at.radio if r.key.endswith(":suggestion_made")]
     made.set_value(True).run()
