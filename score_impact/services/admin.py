@@ -28,6 +28,7 @@ from sqlalchemy import Select, desc, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from score_impact.config import load_settings
 from score_impact.db.models import (
     AuditEvent,
     Brand,
@@ -475,10 +476,11 @@ def _publish_upload(session: Session, scope: Scope, loaded: LoadedSurvey) -> Sur
 def upload_survey_yaml(
     session: Session, scope: Scope, text: str, source: str = "upload.yaml"
 ) -> SurveyUpload:
-    """Validate a YAML survey definition and publish it as a new, frozen version."""
+    """Validate a YAML survey definition and publish it as a new, frozen version; its
+    ``include:`` parts and translation files come from the configured survey folder."""
     require_admin(scope)
     try:
-        loaded = parse_survey(text, source=source)
+        loaded = parse_survey(text, source=source, folder=load_settings().survey_dir)
     except SurveyDefinitionError as exc:
         return SurveyUpload(list(exc.problems))
     return _publish_upload(session, scope, loaded)

@@ -277,7 +277,8 @@ def _settle_languages(raw: dict[str, Any], candidates: set[str], name: str) -> l
             complete.append(lang)
     if source:
         raw["languages"] = source + complete
-        raw["translated"] = complete
+        # a definition exported from the database already names its translated languages
+        raw["translated"] = [x for x in raw.get("translated") or [] if x in source] + complete
     return notes
 
 

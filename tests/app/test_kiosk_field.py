@@ -71,7 +71,7 @@ def test_lost_session_resumes_from_the_code_on_screen(world, rt):
 
     fresh = open_app(WORKER_CODE)  # the server session is gone: a new one starts
     fresh.text_input[0].set_value(code)
-    click(fresh, "Continue / 继续")
+    click(fresh, "Continue / Tiếp tục / 继续")
     assert fresh.header[0].value == at.header[0].value  # same screen as before
     complete_survey(fresh, survey, "下一页")
     click(fresh, "提交")
@@ -85,7 +85,7 @@ def test_lost_session_resumes_from_the_code_on_screen(world, rt):
 def test_unknown_resume_code_is_refused(world, rt):
     at = open_app(WORKER_CODE)
     at.text_input[0].set_value("ZZZZZZ")
-    click(at, "Continue / 继续")
+    click(at, "Continue / Tiếp tục / 继续")
     assert at.error[0].value.startswith("This resume code is not valid")
 
 

@@ -346,7 +346,7 @@ def test_upload_yaml_errors_are_returned_and_nothing_is_stored(rt, world, boss, 
 
 def test_changed_survey_with_the_same_version_is_refused(rt, world, boss):
     published = rt.catalog.latest("worker_m1_cooperation").survey
-    edited = _yaml(rt, published.version, title={"en": "Edited", "zh": "已编辑"})
+    edited = _yaml(rt, published.version, title={"en": "Edited", "vi": "Đã sửa", "zh": "已编辑"})
     with rt.session() as s:
         before = _counts(s)
         result = admin.upload_survey_yaml(s, boss, edited, "edited.yaml")
