@@ -17,7 +17,7 @@ def test_demo_findings_are_the_null_construct_and_nonsignificant_ones(demo_rt):
     }  # fmt: skip
     c = result.constructs
     primary = c[(c.grouping == "enterprise") & c.primary & (c.audience == "worker")]
-    gains = primary[(primary.p_holm < 0.05) & primary.improved.astype(bool)]
+    gains = primary[(primary.p_holm < 0.05) & primary.improved.fillna(False).astype(bool)]
     flagged = {(f.enterprise, f.outcome_id) for f in found if f.kind == "construct"}
     assert not flagged & set(zip(gains.group, gains.outcome_id, strict=True))
     assert stay[0].text("zh").endswith("未检测到变化")
