@@ -95,6 +95,10 @@ def test_worker_answers_in_vietnamese_and_no_english_is_shown(
         assert_no_english(page, f"section {number}")
         shot(page, f"vi-5-section-{number}")
         tap(page, t("kiosk.next", VI))
+        if page.get_by_text(t("kiosk.fix_errors", VI)).count():  # a question shown late
+            assert_no_english(page, f"section {number} with a message")  # the message too
+            answer_screen(page)
+            tap(page, t("kiosk.next", VI))
         assert page.get_by_text(t("kiosk.fix_errors", VI)).count() == 0
     else:
         pytest.fail("never reached the review screen")
