@@ -14,7 +14,7 @@ import re
 import pandas as pd
 
 from analysis import _common as c
-from score_impact.i18n import t
+from score_impact.i18n import format_number, t
 
 #: The fixed vocabulary of not-estimable reasons (``analysis._common``), by constant name;
 #: each has an interface string ``reason.<name>`` in every language.
@@ -50,16 +50,18 @@ def format_p(p: float, lang: str = "en", method: str | None = "holm") -> str:
     return t("wording.p", lang, op="=", p=f"{p:.3f}", after=after)
 
 
-def _num(x: float, proportion: bool, digits: int) -> str:
+def _num(x: float, proportion: bool, digits: int, lang: str = "en") -> str:
+    """A mean in the locale's format ("3.10", "3,10"); a share as a whole percentage."""
     if proportion:
-        return f"{100 * x:.0f}%"
-    return f"{x:.{digits}f}"
+        return f"{format_number(round(100 * x), lang, 0)}%"
+    return format_number(x, lang, digits)
 
 
 def _signed(x: float, proportion: bool, digits: int, lang: str) -> str:
+    sign = "+" if x >= 0 else "-"
     if proportion:
-        return f"{100 * x:+.0f}{t('wording.points', lang)}"
-    return f"{x:+.{digits}f}"
+        return f"{sign}{format_number(round(abs(100 * x)), lang, 0)}{t('wording.points', lang)}"
+    return sign + format_number(abs(x), lang, digits)
 
 
 def sentence(
@@ -101,8 +103,8 @@ def sentence(
         key = "wording.suppressed" if row.get("suppressed") else "wording.not_estimable"
         return t(key, lang, label=label, reason=translate_reason(str(reason), lang))
     proportion = row.get("effect_size_name") == "difference in proportions"
-    b = _num(row["mean_before"], proportion, digits)
-    a = _num(row["mean_after"], proportion, digits)
+    b = _num(row["mean_before"], proportion, digits, lang)
+    a = _num(row["mean_after"], proportion, digits, lang)
     parts = [_signed(row["change"], proportion, digits, lang)]
     lo, hi = row.get("ci_low"), row.get("ci_high")
     if not (_missing(lo) or _missing(hi)):
@@ -111,8 +113,8 @@ def sentence(
                 "wording.ci",
                 lang,
                 level=f"{100 * confidence:g}",
-                lo=_num(lo, False, digits) if not proportion else f"{100 * lo:.0f}",
-                hi=_num(hi, False, digits) if not proportion else f"{100 * hi:.0f}",
+                lo=_num(lo, False, digits, lang) if not proportion else f"{100 * lo:.0f}",
+                hi=_num(hi, False, digits, lang) if not proportion else f"{100 * hi:.0f}",
             )
         )
     if row.get("design") == "paired":

@@ -96,3 +96,9 @@ def test_every_not_estimable_reason_is_worded_in_every_language(lang):
             assert not any("a" <= ch <= "z" for ch in text), text
         if lang != "en":
             assert text != reason.format(k=5), (lang, reason)
+
+
+def test_vietnamese_sentence_uses_the_locale_number_format():
+    text = sentence(ROW, lang="vi", digits=2)
+    assert text.startswith("Voice & communication tăng từ 3,10 lên 3,60 (+0,50")
+    assert "khoảng tin cậy 95% từ 0,30 đến 0,70" in text

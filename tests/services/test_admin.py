@@ -25,6 +25,7 @@ from score_impact.i18n import strings
 from score_impact.services import admin
 from score_impact.services.errors import AccessDenied, InvalidInput
 from score_impact.services.scope import Scope, scope_of
+from score_impact.services.surveys import publish
 from score_impact.surveys.xlsform import survey_to_yaml
 from tests.surveys.test_xlsform import write_form
 
@@ -305,6 +306,26 @@ def test_round_created_as_draft_then_opened_and_closed_with_audit(rt, world, bos
             )
     assert actions[-4:] == ["round.create", "round.status", "round.status", "round.join_code"]
     assert "already has a worker round for phase baseline (code TESTWK)" in twin.value.problems[0]
+
+
+def test_a_round_uses_a_survey_of_the_cohorts_module(rt, world, boss):
+    with rt.session() as s:
+        cohort_id = s.scalar(select(Cohort.id).where(Cohort.name == "Test cohort"))
+        safety = publish(s, rt.catalog.latest("worker_m5_safety"))
+        s.commit()
+        with pytest.raises(InvalidInput) as refused:
+            admin.add_round(
+                s, boss, cohort_id=cohort_id, phase="follow_up_2", survey_version_id=safety.id
+            )
+    [problem] = refused.value.problems
+    assert problem == (
+        "worker_m5_safety measures Occupational Safety and Health, but cohort 'Test cohort' "
+        "takes Workplace Cooperation: choose a survey of the cohort's module."
+    )
+    assert (
+        "Tiếng" not in refused.value.messages("vi")[0]
+        and "mô-đun" in refused.value.messages("vi")[0]
+    )
 
 
 def test_qr_code_is_a_png_of_the_tablet_link():
