@@ -59,6 +59,8 @@ def item_nonresponse(answers: pd.DataFrame, min_group_size: int = 5) -> pd.DataF
     numbers = ["responses", "answered", "declined", "not_answered", "declined_share"]
     counts[numbers] = counts[numbers].astype(float)
     counts.loc[small, numbers] = np.nan
-    return counts[NONRESPONSE_COLUMNS].sort_values(["audience", "item_id", "phase"]).reset_index(
-        drop=True
+    return (
+        counts[NONRESPONSE_COLUMNS]
+        .sort_values(["audience", "item_id", "phase"])
+        .reset_index(drop=True)
     )

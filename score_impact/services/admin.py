@@ -349,8 +349,12 @@ def add_round(
     if cohort is not None and version is not None:
         measured = survey_of(version).module
         if measured is not None and measured != cohort.module:  # the cohort chose its module
-            params = {"survey": version.survey_key, "module": Problem(f"admin.module.{measured}"),
-                      "cohort": cohort.name, "chosen": Problem(f"admin.module.{cohort.module}")}
+            params = {
+                "survey": version.survey_key,
+                "module": Problem(f"admin.module.{measured}"),
+                "cohort": cohort.name,
+                "chosen": Problem(f"admin.module.{cohort.module}"),
+            }
             problems.append(Problem("admin.problem.module_mismatch", params))  # fmt: skip
     if cohort is not None and version is not None and isinstance(phase, Phase):
         twin = session.scalar(
