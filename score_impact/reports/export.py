@@ -104,13 +104,17 @@ def column_help(column: str, lang: str = "en") -> str:
     return t(key, lang) if key in strings() else ""
 
 
+def table_help(name: str, lang: str = "en") -> str:
+    """What a table holds, in ``lang`` (``export.table.*``; the name for an unknown table)."""
+    key = f"export.table.{name}"
+    return t(key, lang) if key in strings() else name
+
+
 def readme_frame(tables: Iterable[tuple[str, pd.DataFrame]], lang: str = "en") -> pd.DataFrame:
     """table, column, meaning for every column of every table."""
     rows = []
     for name, frame in tables:
-        key = f"export.table.{name}"
-        what = t(key, lang) if key in strings() else name
-        rows.append({"table": name, "column": "", "meaning": what})
+        rows.append({"table": name, "column": "", "meaning": table_help(name, lang)})
         rows.extend(
             {"table": name, "column": str(c), "meaning": column_help(str(c), lang)}
             for c in frame.columns
