@@ -63,8 +63,10 @@ def test_refused_change_stays_english_in_english(rt, accounts, sign_in_as):
     assert [e.value for e in at.error] == ["The brand name must not be empty."]
 
 
-def test_translations_page_shows_each_file_and_vietnamese_drafts_in_vietnamese(rt, accounts):
-    at = admin_in(rt, accounts.admin, "vi", "pages/admin_translations.py")
+def test_translations_page_shows_each_file_and_vietnamese_drafts_in_vietnamese(
+    sign_in_as, accounts
+):
+    at = admin_in(sign_in_as, accounts.admin, "vi", "pages/admin_translations.py")
     assert not at.exception, at.exception
     assert at.title[0].value == "Bản dịch"
     at.selectbox[0].set_value("vi").run()
