@@ -63,6 +63,7 @@ EXCLUSION_COLUMNS: list[str] = [
 KPI_COLUMNS: list[str] = [
     "enterprise_id", "enterprise", "cohort_id", "cohort", "module", "treated", "phase",
     "phase_order", "kpi_id", "value", "direction", "unit", "label", "stakeholder",
+    "primary", "sesoi_pct",
 ]  # fmt: skip
 SCORED_TYPES = (ItemType.LIKERT, ItemType.YES_NO)
 
@@ -272,17 +273,46 @@ def exclusions_frame(
     return pd.DataFrame(rows, columns=EXCLUSION_COLUMNS)
 
 
-def pair_ids(
+def _bands(
+    session: Session, version_of: dict[int, int]
+) -> dict[int, tuple[tuple[str, int | None], ...]]:
+    """Each coded response's demographic bands (item id, option index or None), which
+    confirm a one-element-off pairing match (see :mod:`score_impact.pairing`)."""
+    surveys = _surveys(session, set(version_of.values()))
+    options = {
+        vid: {i.id: [o.value for o in i.options or []] for i in s.items if i.demographic}
+        for vid, s in surveys.items()
+    }
+    wanted = sorted({item for items in options.values() for item in items})
+    given: dict[int, dict[str, str]] = defaultdict(dict)
+    if wanted:
+        stmt = select(Answer.response_id, Answer.item_id, Answer.value_text).where(
+            Answer.response_id.in_(list(version_of)), Answer.item_id.in_(wanted)
+        )
+        for rid, item, text in session.execute(stmt):
+            given[rid][item] = text
+    out = {}
+    for rid, vid in version_of.items():
+        items = options.get(vid, {})
+        out[rid] = tuple(
+            (item, values.index(given[rid][item]) if given[rid].get(item) in values else None)
+            for item, values in sorted(items.items())
+        )
+    return out
+
+
+def pair_matches(
     session: Session, enterprise_ids: Collection[int] | None, rounds: RoundFilter = ALL_ROUNDS
-) -> dict[int, str]:
-    """Pair id by response id, for every coded response in scope.
+) -> dict[int, tuple[str, str]]:
+    """(pair id, "exact" | "tolerant") by response id, for every matched response in scope.
 
     Pairs come from :func:`score_impact.pairing.match_pairs`: baseline vs each follow-up,
-    within each cohort and audience (the matcher keeps to one enterprise). The matching
-    reads every phase of the cohorts in scope, whatever ``rounds.phases`` says: a frame of
-    follow-ups only still needs the baseline to pair them, and a restricted frame must
-    show the pair ids of the unrestricted one. The other restrictions (enterprises,
-    cohorts, audience) remove whole matching groups, so they cannot change a pair.
+    within each cohort and audience (the matcher keeps to one enterprise), with each
+    response's demographic bands to confirm tolerant matches. The matching reads every
+    phase of the cohorts in scope, whatever ``rounds.phases`` says: a frame of follow-ups
+    only still needs the baseline to pair them, and a restricted frame must show the pair
+    ids of the unrestricted one. The other restrictions (enterprises, cohorts, audience)
+    remove whole matching groups, so they cannot change a pair.
     """
     stmt = _responses(
         enterprise_ids,
@@ -294,18 +324,29 @@ def pair_ids(
         Response.pairing_parts,
         SurveyRound.cohort_id,
         SurveyRound.phase,
+        SurveyRound.survey_version_id,
     ).where(Response.pairing_hash.is_not(None))
+    found = session.execute(stmt).all()
+    bands = _bands(session, {row[0]: row[-1] for row in found})
     groups: dict[tuple[int, str], dict[str, list[Coded]]] = defaultdict(lambda: defaultdict(list))
-    for rid, ent, audience, full, parts, cohort_id, phase in session.execute(stmt):
-        coded = Coded(rid, ent, full, tuple(parts.split(",")) if parts else ())
+    for rid, ent, audience, full, parts, cohort_id, phase, _ in found:
+        coded = Coded(rid, ent, full, tuple(parts.split(",")) if parts else (), bands[rid])
         groups[(cohort_id, audience)][phase].append(coded)
-    pairs: dict[int, str] = {}
+    matches: dict[int, tuple[str, str]] = {}
     for by_phase in groups.values():
         before = by_phase.get(Phase.BASELINE.value, [])
         for phase, after in by_phase.items():
             if phase != Phase.BASELINE.value:
-                pairs.update(match_pairs(before, after).pairs)
-    return pairs
+                result = match_pairs(before, after)
+                matches.update({rid: (pid, result.kinds[pid]) for rid, pid in result.pairs.items()})
+    return matches
+
+
+def pair_ids(
+    session: Session, enterprise_ids: Collection[int] | None, rounds: RoundFilter = ALL_ROUNDS
+) -> dict[int, str]:
+    """Pair id by response id (see :func:`pair_matches`)."""
+    return {rid: pid for rid, (pid, _) in pair_matches(session, enterprise_ids, rounds).items()}
 
 
 def round_surveys(
@@ -323,20 +364,21 @@ def _survey_outcomes(survey: Survey) -> Iterator[dict]:
         Stakeholder.WORKERS if survey.audience is Audience.WORKER else Stakeholder.SUPPLIER
     ).value
     by_construct = {c.id: c.stakeholder.value for c in survey.constructs}
-    up = "higher_is_better"
+    higher = "higher_is_better"
     outcomes = [
-        (c.id, "construct", c.label, c.stakeholder.value, up, c.primary, c.sesoi)
+        (c.id, "construct", c.label, c.stakeholder.value, higher, c.primary, c.sesoi, None)
         for c in survey.constructs
     ]
     for item in survey.items:
         if item.type in SCORED_TYPES:
             stakeholder = by_construct.get(item.construct_id or "", fallback)
-            outcomes.append((item.id, "item", item.label, stakeholder, up, False, None))
+            outcomes.append((item.id, "item", item.label, stakeholder, higher, False, None, None))
     outcomes += [
-        (k.id, "kpi", k.label, k.stakeholder.value, k.direction.value, k.primary, k.sesoi_pct)
+        (k.id, "kpi", k.label, k.stakeholder.value, k.direction.value, k.primary, None,
+         k.sesoi_pct)
         for k in survey.kpis
-    ]
-    for outcome_id, kind, label, stakeholder, direction, primary, sesoi in outcomes:
+    ]  # fmt: skip
+    for outcome_id, kind, label, stakeholder, direction, primary, sesoi, pct in outcomes:
         yield {
             "outcome_id": outcome_id,
             "kind": kind,
@@ -344,8 +386,9 @@ def _survey_outcomes(survey: Survey) -> Iterator[dict]:
             "stakeholder": stakeholder,
             "direction": direction,
             "module": survey.module,
-            "primary_outcome": bool(primary),
+            "primary": primary,
             "sesoi": sesoi,
+            "sesoi_pct": pct,
             **{f"label_{lang}": label.get(lang) for lang in survey.languages},
         }
 
@@ -358,10 +401,10 @@ def outcomes_frame(surveys: Survey | Iterable[Survey]) -> pd.DataFrame:
     pandas.DataFrame
         ``outcome_id``, ``kind`` ("construct" | "item" | "kpi"), ``label`` (the survey's
         default language), ``stakeholder``, ``direction``, ``module`` (the SCORE module
-        the survey measures), ``primary_outcome`` (a primary outcome of that module for
-        its stakeholder, as the survey declares), ``sesoi`` (smallest effect size of
-        interest: scale points for a construct, % for a KPI; missing = default rule),
-        plus ``label_<lang>`` per survey language. An item's stakeholder is its
+        the survey measures), ``primary`` (a primary outcome of that module for its
+        stakeholder, as the survey declares), ``sesoi`` (constructs: smallest meaningful
+        change in scale points, or None for the default), ``sesoi_pct`` (KPIs: in % of the
+        baseline), plus ``label_<lang>`` per survey language. An item's stakeholder is its
         construct's; items outside constructs belong to workers in a worker survey and to
         the supplier in a manager survey. An outcome defined by several surveys keeps the
         row of the newest version (the one a before/after across versions is compared
@@ -427,7 +470,9 @@ def answers_frame(
         :data:`ANSWER_COLUMNS` plus one ``demo_<item_id>`` column per demographic item
         (the chosen option value), after ``source``. ``treated`` is False for comparison
         cohorts. ``pair_id`` comes from :func:`pair_ids`, so it is the same whatever
-        ``rounds`` and ``enterprise_ids`` leave out. ``value`` is missing and ``declined``
+        ``rounds`` and ``enterprise_ids`` leave out; ``pair_match`` says how ("exact" or
+        "tolerant"). Manager responses (one per factory and phase) are paired by factory
+        ("factory:<id>", ``pair_match`` "factory"). ``value`` is missing and ``declined``
         True for an explicit "prefer not to answer". Follow-up responses screened out
         (hired after the training) are not in the frame; items are harmonised across
         survey versions (see the module notes and :func:`exclusions_frame`).
@@ -472,7 +517,18 @@ def answers_frame(
     scored = scored.drop(columns=["item_id"]).rename(
         columns={"value_num": "value", "_canonical": "item_id"}
     )
-    responses["pair_id"] = responses["response_id"].map(pair_ids(session, enterprise_ids, rounds))
+    matches = pair_matches(session, enterprise_ids, rounds)
+    for column, part in (("pair_id", 0), ("pair_match", 1)):
+        # object dtype: a view without any match must still take the managers' factory ids
+        found = {rid: match[part] for rid, match in matches.items()}
+        responses[column] = responses["response_id"].map(found).astype(object)
+    # One manager answers per factory and phase: their answers pair by factory (a factory
+    # with two manager responses in a phase is ambiguous and left to the independent test).
+    managers = (responses["audience"] == Audience.MANAGER.value) & responses["pair_id"].isna()
+    responses.loc[managers, "pair_id"] = "factory:" + responses.loc[
+        managers, "enterprise_id"
+    ].astype(str)
+    responses.loc[managers, "pair_match"] = "factory"
     out = scored.merge(responses, on="response_id", how="left")
     if demo_rows:
         demo = stored.merge(pd.DataFrame(demo_rows), on=["_version", "item_id"], how="inner")
@@ -534,6 +590,8 @@ def kpis_frame(
                     "unit": shown.unit.get(lang),
                     "label": shown.label.get(lang),
                     "stakeholder": shown.stakeholder.value,
+                    "primary": shown.primary,
+                    "sesoi_pct": shown.sesoi_pct,
                 }
             )
     out = values.merge(pd.DataFrame(meta), on=["survey_version_id", "kpi_id"], how="inner")

@@ -4,9 +4,11 @@ consistent with each other, response rates at most 100%."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from sqlalchemy import func, select
 
-from analysis.adapter import exclusions_frame, kpis_frame
+from analysis.adapter import exclusions_frame, kpis_frame, pair_matches
 from score_impact.db.models import Cohort, Enterprise, Response, SurveyRound
 from score_impact.demo import seed_demo
 from score_impact.pairing import Coded, match_pairs
@@ -47,8 +49,10 @@ def test_demo_data(rt):
         result = match_pairs(coded("baseline"), coded("follow_up"))
         kpis = kpis_frame(s, None)
         screened = exclusions_frame(s, None)
-    assert 0.7 <= result.match_rate <= 0.95  # most follow-up workers were there before
-    assert result.tolerant > 0  # some misremember one element and are still matched
+        kinds = Counter(kind for _, kind in pair_matches(s, None).values())
+    assert 0.45 <= result.match_rate <= 0.95  # most follow-up workers were there before
+    # some misremember one element and are still matched, confirmed by their bands
+    assert kinds["tolerant"] > 0 and kinds["exact"] > kinds["tolerant"]
     # recent hires said they joined after the training: left out of before/after, counted
     assert screened.loc[screened["kind"] == "screening", "n"].sum() > 50
     value = kpis.pivot_table(index=["enterprise_id", "phase"], columns="kpi_id", values="value")

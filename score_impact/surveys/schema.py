@@ -215,6 +215,12 @@ class ScalePoint(Strict):
 
 
 class Construct(Strict):
+    """A multi-item scale. ``primary`` marks the outcomes the win-win-win scorecard
+    judges its stakeholder on (declared up front, so the claim cannot be picked after
+    seeing the data); ``sesoi`` is the smallest change that matters, in scale points of
+    the construct score (None: a quarter point on a 1-5 scale, see
+    ``analysis.equivalence.default_sesoi``)."""
+
     id: Identifier
     label: Text
     stakeholder: Stakeholder = Stakeholder.WORKERS

@@ -31,6 +31,9 @@ TABLES = [
     "exclusions",
     "item_nonresponse",
     "primary_outcomes",
+    "pairing",
+    "sensitivity",
+    "attrition",
 ]
 
 
