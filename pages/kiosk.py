@@ -7,7 +7,7 @@ import streamlit as st
 from pages.common import db, tablet_style
 from pages.kiosk_screens import SCREENS
 from pages.kiosk_start import device_token
-from score_impact.i18n import t
+from score_impact.i18n import t, t_all
 from score_impact.kiosk import KioskAttempt
 from score_impact.services.devices import device_for_token, enrolled_only
 from score_impact.services.errors import RoundClosed, UnknownRound
@@ -50,9 +50,10 @@ def start_attempt(code: str) -> KioskAttempt | None:
 
 code = state.get("join_code") or st.query_params.get("code")
 if not code:
-    st.title(t("kiosk.title", "en") + " · " + t("kiosk.title", "zh"))
-    typed = st.text_input(f"{t('kiosk.enter_code', 'en')} / {t('kiosk.enter_code', 'zh')}")
-    if st.button(t("kiosk.open", "en") + " · " + t("kiosk.open", "zh")) and typed.strip():
+    # Nobody has chosen a language yet: every shipped language at once.
+    st.title(t_all("kiosk.title", sep=" · "))
+    typed = st.text_input(t_all("kiosk.enter_code"))
+    if st.button(t_all("kiosk.open", sep=" · ")) and typed.strip():
         state["join_code"] = typed
         st.rerun()
     st.stop()

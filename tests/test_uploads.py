@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from score_impact import uploads
+from score_impact import translations, uploads
+from score_impact.config import DEFAULT_SURVEY_DIR
 from score_impact.surveys.loader import SurveyDefinitionError, parse_survey
 from score_impact.surveys.schema import Audience
 from score_impact.surveys.xlsform import XLSFormError, import_xlsform
@@ -193,6 +194,12 @@ def test_two_million_rows_with_a_lying_zip_header_refused_fast_and_small(
     run = measured(tmp_path, big_liar, XLSFORM_SETUP, XLSFORM_CALL)
     assert "more than 20,000 rows" in run["outcome"], run
     assert run["seconds"] < 1 and run["peak_mb"] < 100, run
+
+
+def test_the_translation_import_refuses_the_same_workbook_before_reading_it(two_million_rows):
+    """The translator's spreadsheet (admin page "Translations") is an upload too."""
+    with pytest.raises(translations.TranslationImportError, match="unpacks to"):
+        translations.import_xlsx("vi", two_million_rows, DEFAULT_SURVEY_DIR, dry_run=True)
 
 
 def test_too_many_columns_refused():

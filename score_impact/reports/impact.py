@@ -35,6 +35,7 @@ from analysis.adapter import (
     RoundFilter,
     answers_frame,
     any_excluded,
+    exclusions_frame,
     kpis_frame,
     outcomes_frame,
     phase_order,
@@ -42,6 +43,7 @@ from analysis.adapter import (
 )
 from analysis.attrition import attrition, exact_only, match_summary
 from analysis.did import _holm_did, did_kpis
+from analysis.nonresponse import item_nonresponse
 from analysis.reliability import MIN_ALPHA, unreliable_constructs
 from analysis.verdicts import decided_rows, did_verdicts, write_back
 from score_impact.db.models import (
@@ -97,6 +99,10 @@ class ImpactResult:
     scorecard: pd.DataFrame
     method_notes: pd.DataFrame
     actions: pd.DataFrame = field(default_factory=pd.DataFrame)  # improvement-plan actions
+    exclusions: pd.DataFrame = field(default_factory=pd.DataFrame)  # left out, and why
+    item_nonresponse: pd.DataFrame = field(default_factory=pd.DataFrame)  # declined / skipped
+    # the primary outcomes the surveys in view declare, per module and stakeholder
+    primary_outcomes: pd.DataFrame = field(default_factory=pd.DataFrame)
     pairing: pd.DataFrame = field(default_factory=pd.DataFrame)  # match rate
     sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)  # exact matches only
     attrition: pd.DataFrame = field(default_factory=pd.DataFrame)  # returned vs not
@@ -447,12 +453,48 @@ def sensitivity(
     return out.reindex(columns=SENSITIVITY_COLUMNS).reset_index(drop=True)
 
 
+def primary_outcomes(outcomes: pd.DataFrame, filters: ImpactFilters) -> pd.DataFrame:
+    """``module``, ``stakeholder``, ``kind``, ``outcome_id``, ``label`` (in the filter's
+    language), ``sesoi`` of every primary outcome the surveys in view declare (of the
+    chosen module only, when one is chosen)."""
+    cols = ["module", "stakeholder", "kind", "outcome_id", "label", "sesoi"]
+    if outcomes.empty or "primary" not in outcomes:
+        return pd.DataFrame(columns=cols)
+    out = _localise(outcomes[outcomes["primary"].astype(bool)], filters.lang)
+    if filters.module is not None:
+        out = out[out["module"] == filters.module]
+    return out[cols].sort_values(["module", "stakeholder", "kind"]).reset_index(drop=True)
+
+
+def exclusions_table(frame: pd.DataFrame, lang: str, k: int) -> pd.DataFrame:
+    """:func:`analysis.adapter.exclusions_frame` with a sentence per row (``note``) in
+    ``lang``; a screening count of 1..k-1 is worded "fewer than k", never given."""
+    if frame.empty:
+        return frame.assign(note=pd.Series(dtype=object))
+    notes = []
+    for row in frame.itertuples(index=False):
+        if row.kind == "screening":
+            n = int(row.n)
+            count = str(n) if n >= k else t("report.fewer_than", lang, k=k)
+            phase = t(f"phase.{row.phase}", lang)
+            notes.append(t("lineage.screened", lang, n=count, phase=phase))
+        else:
+            params = {"id": row.outcome_id, "version": row.version, "other": row.other}
+            notes.append(t(f"lineage.{row.reason}", lang, **params))
+    out = frame.assign(note=notes)
+    small = (out["kind"] == "screening") & (out["n"].fillna(k) < k)
+    out["n"] = out["n"].astype(object)
+    out.loc[small, "n"] = None
+    return out
+
+
 def method_notes(
     filters: ImpactFilters,
     k: int,
     pairing: pd.DataFrame,
     did_available: bool,
     min_alpha: float = MIN_ALPHA,
+    exclusions: pd.DataFrame | None = None,
     excluded: tuple[int, bool] = (0, False),
 ) -> pd.DataFrame:
     """Tests used, correction, match rate, suppression rule, exclusions (how many, and
@@ -491,6 +533,14 @@ def method_notes(
             t("report.note.phases", lang, baseline=filters.baseline, follow_up=filters.follow_up),
         ),
     ]
+    if exclusions is not None and len(exclusions):
+        lineage = exclusions[exclusions["kind"] == "lineage"]
+        if len(lineage):
+            notes.append(("lineage", t("report.note.lineage", lang, n=len(lineage))))
+        notes += [("screening", note) for note in exclusions.loc[
+            exclusions["kind"] == "screening", "note"
+        ]]  # fmt: skip
+    notes.append(("prefer_not", t("report.note.prefer_not", lang)))
     return pd.DataFrame(notes, columns=["topic", "note"])
 
 
@@ -622,6 +672,7 @@ def build_impact(
     )
     answers = _filter_rows(answers_frame(session, ids, rounds), filters)
     kpis = _plausible(_filter_rows(kpis_frame(session, ids, rounds), filters))
+    left_out = exclusions_table(exclusions_frame(session, ids, rounds), filters.lang, k)
     outcomes = outcomes_frame(round_surveys(session, ids, rounds))
     if outcomes.empty:
         outcomes = pd.DataFrame(columns=["outcome_id", "kind", "label", "stakeholder"])
@@ -637,7 +688,7 @@ def build_impact(
             session, ids, replace(rounds, include_excluded=True, audience="worker")
         )
         everyone = _filter_rows(frame, filters)
-    kept_in, excluded, shown = with_excluded(workers, everyone, outcomes, filters, k, unreliable)
+    kept_in, dropped, shown = with_excluded(workers, everyone, outcomes, filters, k, unreliable)
     compared = []
     for audience, frame, by in (
         ("worker", main, ("overall", "cohort", "enterprise")),
@@ -698,6 +749,9 @@ def build_impact(
             ignore_index=True,
         )
     card = scorecard(decided, lang=filters.lang) if len(decided) else pd.DataFrame()
+    nonresponse = item_nonresponse(_main_design(answers, filters), k)
+    if len(nonresponse):
+        nonresponse = _with_labels(nonresponse, outcomes, "item_id", "item", filters.lang)
     constructs = results[results["kind"] == "construct"] if len(results) else results
     items = results[results["kind"] == "item"] if len(results) else results
     phases = (filters.baseline, filters.follow_up)
@@ -715,13 +769,18 @@ def build_impact(
         did=did,
         reliability=reliability,
         scorecard=card,
-        method_notes=method_notes(filters, k, pairing, did_ok, min_alpha, (excluded, shown)),
+        method_notes=method_notes(
+            filters, k, pairing, did_ok, min_alpha, exclusions=left_out, excluded=(dropped, shown)
+        ),
         actions=actions_table(session, ids, outcomes, filters.lang),
+        exclusions=left_out,
+        item_nonresponse=nonresponse,
+        primary_outcomes=primary_outcomes(outcomes, filters),
         pairing=pairing,
         sensitivity=sensitivity(main, constructs, outcomes, filters, k, unreliable),
         attrition=dropouts,
         with_excluded=kept_in,
-        excluded=excluded,
+        excluded=dropped,
         min_group_size=k,
         filters=filters,
         enterprises=tuple(sorted(set(answers["enterprise"]) | set(kpis["enterprise"]))),

@@ -39,7 +39,7 @@ from score_impact.services.errors import (
     UnknownRound,
 )
 from score_impact.services.surveys import survey_by_hash
-from score_impact.surveys.schema import ItemType, Survey
+from score_impact.surveys.schema import DECLINED, ItemType, Survey
 from score_impact.surveys.validation import Issue, Value, validate_answers
 
 ENROLLED_ONLY = "enrolled_only"  # SurveyRound.settings key (services.devices.ROUND_SETTING)
@@ -79,6 +79,8 @@ def answer_columns(survey: Survey, item_id: str, value: Value) -> dict[str, Any]
 
 
 def _columns(kind: ItemType, value: Value) -> dict[str, Any]:
+    if value == DECLINED:  # "prefer not to answer": no number, so it never scores
+        return {"value_num": None, "value_text": DECLINED}
     if kind is ItemType.YES_NO:
         return {"value_num": 1.0 if value else 0.0, "value_text": None}
     if kind in (ItemType.LIKERT, ItemType.NUMBER):
@@ -94,6 +96,8 @@ def stored_value(survey: Survey, answer: Answer) -> Value | None:
         kind = survey.item(answer.item_id).type
     except KeyError:
         return None
+    if answer.value_text == DECLINED:
+        return DECLINED
     if kind is ItemType.YES_NO:
         return answer.value_num == 1.0
     if kind is ItemType.LIKERT:

@@ -30,7 +30,7 @@ def test_first_start_in_empty_folder_creates_demo_and_serves_pages(tmp_path, mon
     assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
     engine = create_engine(f"sqlite:///{db}")
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(Enterprise)).scalar() == 8
+        assert conn.execute(select(func.count()).select_from(Enterprise)).scalar() == 11
         assert conn.execute(select(func.count()).select_from(Response)).scalar() > 500
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     engine.dispose()

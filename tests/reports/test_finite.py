@@ -1,6 +1,7 @@
-"""Non-finite values never reach a chart, table or download: a KPI stored as 1e308 before
-every KPI had a maximum (the probe: its % change was infinite and blanked every bar of the
-HTML report's KPI chart) is left out of the analysis, and nothing infinite is shown."""
+"""Non-finite values never reach a chart, table or download: a count stored as 1e308 before
+every typed number had a maximum (the probe: the KPI's % change was infinite and blanked
+every bar of the HTML report's KPI chart) gives an implausible KPI, which is left out of
+the analysis, and nothing infinite is shown."""
 
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ from tests.reports.conftest import _start, scope_for
 def legacy_rt(tmp_path_factory: pytest.TempPathFactory):
     rt = _start(tmp_path_factory.mktemp("legacy"))
     with rt.session() as s:
+        # output per worker-hour is computed from this raw count (manager survey v2)
         row = s.scalars(
             select(KpiValue)
             .join(SurveyRound, SurveyRound.id == KpiValue.round_id)
-            .where(KpiValue.kpi_id == "output_per_worker_hour", SurveyRound.phase == "follow_up")
+            .where(KpiValue.kpi_id == "reference_good_units", SurveyRound.phase == "follow_up")
         ).first()
         row.value = 1e308  # as saved before values were capped
         s.commit()

@@ -18,43 +18,49 @@ from tests.conftest import close_round
 
 
 def test_kpis_saved_edited_and_cleared(rt, world):
+    """Managers enter raw counts (version 2): stored as typed, edited, cleared."""
     with rt.session() as s:
         save_kpis(
             s,
             world.manager_round_id,
             world.enterprise_ids[0],
-            {"defect_rework_rate": "4.5", "open_audit_findings": "3"},
+            {"reference_hours": "4.5", "audit_findings_open": "3"},
         )
         save_kpis(
             s,
             world.manager_round_id,
             world.enterprise_ids[0],
-            {"defect_rework_rate": "3.9", "open_audit_findings": ""},
+            {"reference_hours": "3.9", "audit_findings_open": ""},
         )
         assert kpi_values(s, world.manager_round_id, world.enterprise_ids[0]) == {
-            "defect_rework_rate": 3.9
+            "reference_hours": 3.9
         }
 
 
 @pytest.mark.parametrize(
     ("values", "code", "message"),
     [
-        ({"defect_rework_rate": "150"}, "too_large", "The number must be at most 100."),
-        ({"defect_rework_rate": "-1"}, "too_small", "The number must be at least 0."),
-        ({"defect_rework_rate": "abc"}, "not_a_number", "Please enter a number."),
-        ({"open_audit_findings": "2.5"}, "whole_number", "Please enter a whole number."),
-        ({"energy_per_unit": "inf"}, "not_a_number", "Please enter a number."),
+        (
+            {"units_inspected": "100", "units_failed": "150"},
+            "at_most",
+            'This cannot be more than "Units inspected last month" (100).',
+        ),
+        ({"units_failed": "-1"}, "too_small", "The number must be at least 0."),
+        ({"units_failed": "abc"}, "not_a_number", "Please enter a number."),
+        ({"audit_findings_open": "2.5"}, "whole_number", "Please enter a whole number."),
+        ({"reference_hours": "inf"}, "not_a_number", "Please enter a number."),
+        ({"defect_rate": "4"}, "unknown_item", "This question is not part of the survey."),
     ],
 )
 def test_invalid_kpi_changes_nothing(rt, world, values, code, message):
     ent = world.enterprise_ids[0]
     with rt.session() as s:
-        save_kpis(s, world.manager_round_id, ent, {"on_time_delivery_rate": "92"})
+        save_kpis(s, world.manager_round_id, ent, {"shipments_due": "25"})
         with pytest.raises(InvalidSubmission) as err:
-            save_kpis(s, world.manager_round_id, ent, {"on_time_delivery_rate": "95"} | values)
+            save_kpis(s, world.manager_round_id, ent, {"shipments_due": "30"} | values)
         [issue] = err.value.issues
         assert (issue.code, issue.message("en")) == (code, message)
-        assert kpi_values(s, world.manager_round_id, ent) == {"on_time_delivery_rate": 92.0}
+        assert kpi_values(s, world.manager_round_id, ent) == {"shipments_due": 25.0}
 
 
 def test_manager_answers_replace_previous_and_lock_when_closed(rt, world):
@@ -68,7 +74,7 @@ def test_manager_answers_replace_previous_and_lock_when_closed(rt, world):
         assert manager_answers(s, world.manager_round_id, ent)[likert] == 5
         close_round(s, world.manager_round_id)
         with pytest.raises(RoundClosed):
-            save_kpis(s, world.manager_round_id, ent, {"defect_rework_rate": "2"})
+            save_kpis(s, world.manager_round_id, ent, {"reference_hours": "2"})
 
 
 @pytest.mark.parametrize(
@@ -82,15 +88,15 @@ def test_manager_answers_replace_previous_and_lock_when_closed(rt, world):
 def test_kpi_numbers_are_read_in_the_interface_language(rt, world, typed, lang, stored):
     ent = world.enterprise_ids[0]
     with rt.session() as s:
-        save_kpis(s, world.manager_round_id, ent, {"output_per_worker_hour": typed}, lang)
-        assert kpi_values(s, world.manager_round_id, ent) == {"output_per_worker_hour": stored}
+        save_kpis(s, world.manager_round_id, ent, {"reference_hours": typed}, lang)
+        assert kpi_values(s, world.manager_round_id, ent) == {"reference_hours": stored}
 
 
 @pytest.mark.parametrize(
     ("typed", "lang", "code"),
     [
         ("1e308", "en", "not_a_number"),  # the probe: an infinite % change blanked the chart
-        ("100000", "en", "too_large"),  # above the KPI's plausible maximum (10,000)
+        ("100000000", "en", "too_large"),  # above the input's plausible maximum (10,000,000)
         ("1.000", "en", "ambiguous_number"),  # a thousand the Vietnamese way, or one?
         ("1,000", "vi", "ambiguous_number"),
         ("inf", "en", "not_a_number"),
@@ -99,11 +105,11 @@ def test_kpi_numbers_are_read_in_the_interface_language(rt, world, typed, lang, 
 def test_kpi_probes_are_refused_and_nothing_changes(rt, world, typed, lang, code):
     ent = world.enterprise_ids[0]
     with rt.session() as s:
-        save_kpis(s, world.manager_round_id, ent, {"output_per_worker_hour": "12"})
+        save_kpis(s, world.manager_round_id, ent, {"reference_hours": "12"})
         with pytest.raises(InvalidSubmission) as refused:
-            save_kpis(s, world.manager_round_id, ent, {"output_per_worker_hour": typed}, lang)
+            save_kpis(s, world.manager_round_id, ent, {"reference_hours": typed}, lang)
         assert [i.code for i in refused.value.issues] == [code]
-        assert kpi_values(s, world.manager_round_id, ent) == {"output_per_worker_hour": 12.0}
+        assert kpi_values(s, world.manager_round_id, ent) == {"reference_hours": 12.0}
     if code == "ambiguous_number":
         message = refused.value.issues[0].message("en")
         assert ("1,000" in message or "1.000" in message) and typed in message
@@ -112,11 +118,11 @@ def test_kpi_probes_are_refused_and_nothing_changes(rt, world, typed, lang, code
 def test_kpi_edits_are_audited_with_old_and_new_values(rt, world):
     ent = world.enterprise_ids[0]
     with rt.session() as s:
-        save_kpis(s, world.manager_round_id, ent, {"defect_rework_rate": "4"}, actor="m1")
-        save_kpis(s, world.manager_round_id, ent, {"defect_rework_rate": "4"}, actor="m1")
-        save_kpis(s, world.manager_round_id, ent, {"defect_rework_rate": "3.5"}, actor="m2")
+        save_kpis(s, world.manager_round_id, ent, {"reference_hours": "4"}, actor="m1")
+        save_kpis(s, world.manager_round_id, ent, {"reference_hours": "4"}, actor="m1")
+        save_kpis(s, world.manager_round_id, ent, {"reference_hours": "3.5"}, actor="m2")
         events = s.scalars(select(AuditEvent).where(AuditEvent.action == "kpi.update")).all()
     assert [(e.username, e.detail["changes"]) for e in events] == [
-        ("m1", {"defect_rework_rate": [None, 4.0]}),
-        ("m2", {"defect_rework_rate": [4.0, 3.5]}),
+        ("m1", {"reference_hours": [None, 4.0]}),
+        ("m2", {"reference_hours": [4.0, 3.5]}),
     ]  # saving the same value again changes nothing, so it is not an edit
