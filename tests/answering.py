@@ -10,13 +10,15 @@ from score_impact.surveys.schema import Item, ItemType
 
 def answer(item: Item, likert: int = 4, yes: bool = True) -> Any:
     """One valid answer: ``likert`` on scales, ``yes`` on yes/no, the first option on choices
-    (a list for multiple choice); None for items that take numbers, text or nothing."""
+    (a list for multiple choice) except one that screens the response out of the analysis
+    (e.g. "hired after the training"); None for items that take numbers, text or nothing."""
     if item.type is ItemType.LIKERT:
         return likert
     if item.type is ItemType.YES_NO:
         return yes
     if item.options:
-        first = item.options[0].value
+        kept = [o.value for o in item.options if o.value != item.screen_out]
+        first = kept[0] if kept else item.options[0].value
         return [first] if item.type is ItemType.MULTIPLE_CHOICE else first
     return None
 
