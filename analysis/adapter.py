@@ -263,6 +263,80 @@ def _item_meta(survey: Survey) -> tuple[dict[str, dict], list[str]]:
     return meta, demographics
 
 
+def _bands(stored: pd.DataFrame, demo_rows: list[dict]) -> pd.DataFrame:
+    """``demo_<item_id>`` columns indexed by response id: each demographic answer's option
+    value (a number kept as its text), from stored answers tagged with ``_version``."""
+    demo = stored.merge(pd.DataFrame(demo_rows), on=["_version", "item_id"], how="inner")
+    demo["band"] = demo["value_text"].where(
+        demo["value_text"].notna(), demo["value_num"].astype("string")
+    )
+    return demo.pivot_table(
+        index="response_id", columns="item_id", values="band", aggfunc="first"
+    ).add_prefix("demo_")
+
+
+RESPONDENT_COLUMNS: list[str] = [
+    "response_id", "enterprise_id", "cohort_id", "module", "treated", "audience", "source",
+    "phase", "phase_order", "pair_id",
+]  # fmt: skip
+
+
+def respondents_frame(
+    session: Session, enterprise_ids: Collection[int] | None, rounds: RoundFilter = ALL_ROUNDS
+) -> pd.DataFrame:
+    """One row per response in scope, with what describes the respondent but no answer
+    to a question: the input of :func:`analysis.disclosure.eligible`.
+
+    Cheaper than :func:`answers_frame` (only demographic answers are read), so the live
+    response counts can use it. ``enterprise_ids`` and ``rounds`` restrict the query as
+    in :func:`answers_frame`; ``pair_id`` is the same as there.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`RESPONDENT_COLUMNS` plus one ``demo_<item_id>`` column per demographic item
+        of the surveys answered (missing where not answered).
+    """
+    stmt = _responses(
+        enterprise_ids,
+        rounds,
+        Response.id.label("response_id"),
+        Response.enterprise_id,
+        Response.audience,
+        Response.source,
+    )
+    responses = _with_context(session, stmt, Response.enterprise_id)
+    if responses.empty:
+        return pd.DataFrame(columns=RESPONDENT_COLUMNS)
+    version_of = dict(zip(responses["response_id"], responses["survey_version_id"], strict=True))
+    demo_rows = [
+        {"_version": version_id, "item_id": item_id}
+        for version_id, survey in _surveys(session, version_of.values()).items()
+        for item_id in _item_meta(survey)[1]
+    ]
+    responses["pair_id"] = responses["response_id"].map(pair_ids(session, enterprise_ids, rounds))
+    out = responses[RESPONDENT_COLUMNS]
+    if demo_rows:
+        in_scope = _responses(enterprise_ids, rounds, Response.id)
+        wanted = sorted({row["item_id"] for row in demo_rows})
+        stored = pd.DataFrame(
+            session.execute(
+                select(
+                    Answer.response_id, Answer.item_id, Answer.value_num, Answer.value_text
+                ).where(Answer.response_id.in_(in_scope), Answer.item_id.in_(wanted))
+            )
+            .mappings()
+            .all(),
+            columns=["response_id", "item_id", "value_num", "value_text"],
+        )
+        stored["_version"] = stored["response_id"].map(version_of)
+        bands = _bands(stored, demo_rows)
+        out = out.merge(bands, left_on="response_id", right_index=True, how="left")
+        for item_id in wanted:  # a band nobody answered is still a (fully missing) column
+            out[f"demo_{item_id}"] = out.get(f"demo_{item_id}", pd.Series(None, out.index))
+    return out.sort_values("response_id").reset_index(drop=True)
+
+
 def answers_frame(
     session: Session, enterprise_ids: Collection[int] | None, rounds: RoundFilter = ALL_ROUNDS
 ) -> pd.DataFrame:
@@ -321,13 +395,7 @@ def answers_frame(
     responses["pair_id"] = responses["response_id"].map(pair_ids(session, enterprise_ids, rounds))
     out = scored.merge(responses, on="response_id", how="left")
     if demo_rows:
-        demo = stored.merge(pd.DataFrame(demo_rows), on=["_version", "item_id"], how="inner")
-        demo["band"] = demo["value_text"].where(
-            demo["value_text"].notna(), demo["value_num"].astype("string")
-        )
-        wide = demo.pivot_table(
-            index="response_id", columns="item_id", values="band", aggfunc="first"
-        ).add_prefix("demo_")
+        wide = _bands(stored, demo_rows)
         out = out.merge(wide, left_on="response_id", right_index=True, how="left")
     demo_cols = sorted(c for c in out.columns if c.startswith("demo_"))
     n_head = len(RESPONSE_COLUMNS)

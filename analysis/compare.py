@@ -25,6 +25,7 @@ from scipy import stats
 
 from analysis import _common as c
 from analysis.binary import mcnemar_arrays, two_proportion_arrays
+from analysis.disclosure import guard_pairs as guard_pair_rows
 from analysis.multicomp import grouped_p_adjust
 from analysis.nonparametric import (
     EXACT_LIMIT,
@@ -382,6 +383,7 @@ def compare_phases(
     confidence: float = 0.95,
     correct: bool = True,
     lang: str = "en",
+    guard_pairs: bool = False,
 ) -> pd.DataFrame:
     """Compare a follow-up phase with the baseline for every outcome and group.
 
@@ -413,6 +415,9 @@ def compare_phases(
         Continuity correction of McNemar and two-proportion tests (R defaults).
     lang : str, default "en"
         Language of the ``sentence`` column ("en" or "zh").
+    guard_pairs : bool, default False
+        Also suppress matched-pair rows that leave out 1..k-1 of their group's answers
+        (:func:`analysis.disclosure.guard_pairs`), before the headline row is chosen.
 
     Returns
     -------
@@ -519,7 +524,7 @@ def compare_phases(
             part.insert(0, "grouping", grouping)
             frames.append(part)
     out = pd.concat(frames, ignore_index=True)
-    return _finish(out, meta, baseline, follow_up, min_group_size, lang)
+    return _finish(out, meta, baseline, follow_up, min_group_size, lang, guard_pairs)
 
 
 def _finish(
@@ -529,6 +534,7 @@ def _finish(
     follow_up: str,
     min_group_size: int,
     lang: str,
+    guard_pairs: bool = False,
 ) -> pd.DataFrame:
     """Attach metadata, suppress, flag primary rows, adjust p, word, order columns."""
     idx = out.pop("_outcome").to_numpy()
@@ -536,6 +542,8 @@ def _finish(
         out[col] = meta[col].to_numpy()[idx]
     out["baseline"], out["follow_up"] = baseline, follow_up
     out = suppress(out, min_group_size)
+    if guard_pairs:
+        out = guard_pair_rows(out, min_group_size)
     family = out["test"].str.split(" (", n=1, regex=False).str[0]
     adjusted = grouped_p_adjust(out["p"], [out["grouping"], out["group"], out["kind"], family])
     out["p_holm"], out["p_bh"] = adjusted["p_holm"], adjusted["p_bh"]

@@ -6,9 +6,13 @@ exports and printable reports read the same object, so every number on screen is
 in the download. The viewer's scope arrives as a set of enterprise ids that goes into the
 SQL ``WHERE`` clause (see :mod:`analysis.adapter`); nothing outside it is read.
 
-Small groups: any row describing fewer than ``min_group_size`` respondents is flagged
-``suppressed`` with its numbers blanked by :func:`analysis.suppress`;
+Small groups: every worker figure is computed over one eligible set of responses per
+scope (:func:`worker_eligibility`, :mod:`analysis.disclosure`), chosen so that no
+subtraction or combination of figures singles out fewer than ``min_group_size`` workers;
+on top, any row describing fewer than ``min_group_size`` respondents is flagged
+``suppressed`` with its numbers blanked by :func:`analysis.suppress`, and
 :func:`for_display` turns those blanks into the word "suppressed" for tables and files.
+Demographic bands are shown for whole cohorts, never within one factory.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select, true
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from analysis import (
@@ -37,8 +41,10 @@ from analysis.adapter import (
     kpis_frame,
     outcomes_frame,
     phase_order,
+    respondents_frame,
     round_surveys,
 )
+from analysis.disclosure import Eligibility, derived_row_ok, eligible
 from score_impact.db.models import Cohort, Enterprise, Response, SurveyRound, cohort_enterprise
 from score_impact.i18n import t
 from score_impact.services.actions import actions_for, overdue
@@ -55,7 +61,9 @@ class ImpactFilters:
     """What the viewer picked. Frozen and hashable, so it can key a cache.
 
     ``band`` is a demographic column of the answers frame (e.g. ``demo_tenure``) and
-    ``band_value`` one of its coarse categories; both or neither.
+    ``band_value`` one of its coarse categories; both or neither. A band never goes with
+    ``enterprise_id`` (bands within one factory identify people), and ``source`` (tablet
+    or paper) is for admins only; see :func:`build_impact_for`.
     """
 
     cohort_id: int | None = None
@@ -171,6 +179,23 @@ def _scoped_ids(enterprise_ids: Collection[int], filters: ImpactFilters) -> list
     return sorted(ids)
 
 
+def worker_eligibility(
+    session: Session,
+    enterprise_ids: Collection[int],
+    min_group_size: int,
+    cohort_ids: Collection[int] | None = None,
+    cohort_id: int | None = None,
+) -> Eligibility:
+    """The eligible worker responses of a scope (:func:`analysis.disclosure.eligible`).
+
+    Computed over the whole scope - every visible enterprise, every phase - whatever the
+    filters, so that every view of the scope uses the same set. Cells never span cohorts,
+    so a view of one cohort (``cohort_id``) reads that cohort only.
+    """
+    rounds = RoundFilter(cohort_id=cohort_id, audience="worker", cohort_ids=_frozen(cohort_ids))
+    return eligible(respondents_frame(session, sorted(enterprise_ids), rounds), min_group_size)
+
+
 def response_counts(
     session: Session,
     enterprise_ids: Collection[int],
@@ -180,14 +205,17 @@ def response_counts(
 ) -> pd.DataFrame:
     """Worker responses per enterprise and phase against the expected headcount.
 
-    Cheap on purpose (one grouped count): the live dashboard reruns it every few seconds.
+    Light on purpose (no answers read, only who responded): the live dashboard reruns it
+    every few seconds. Counts are of the scope's eligible responses (see
+    :func:`worker_eligibility`), so they add up with every other figure and no
+    difference of counts singles out fewer than ``min_group_size`` workers.
 
     Returns
     -------
     pandas.DataFrame
         ``enterprise_id``, ``enterprise``, ``cohort``, ``phase``, ``expected`` (headcount),
-        ``responses``, ``response_rate`` (0-1), ``suppressed`` (1..k-1 responses: count and
-        rate blanked, since a count that small can identify people).
+        ``responses``, ``response_rate`` (0-1), ``suppressed`` (responses came in but none
+        is eligible yet, e.g. fewer than k: count and rate blanked).
     """
     ids = _scoped_ids(enterprise_ids, filters)
     phases = [filters.baseline, filters.follow_up]
@@ -198,34 +226,23 @@ def response_counts(
         .join(Cohort, Cohort.id == cohort_enterprise.c.cohort_id)
         .where(Enterprise.id.in_(ids), in_cohorts(Cohort.id))
     )
-    counts = (
-        select(
-            Response.enterprise_id,
-            SurveyRound.cohort_id,
-            SurveyRound.phase,
-            func.count(Response.id),
-        )
-        .join(SurveyRound, SurveyRound.id == Response.round_id)
-        .where(
-            Response.enterprise_id.in_(ids),
-            Response.audience == "worker",
-            SurveyRound.phase.in_(phases),
-            in_cohorts(SurveyRound.cohort_id),
-        )
-        .group_by(Response.enterprise_id, SurveyRound.cohort_id, SurveyRound.phase)
-    )
     if filters.cohort_id is not None:
         members = members.where(Cohort.id == filters.cohort_id)
-        counts = counts.where(SurveyRound.cohort_id == filters.cohort_id)
     if filters.module is not None:
         members = members.where(Cohort.module == filters.module)
+    who = worker_eligibility(
+        session, enterprise_ids, min_group_size, cohort_ids, filters.cohort_id
+    ).respondents
+    who = who[who["phase"].isin(phases) & who["enterprise_id"].isin(ids)]
     if filters.source is not None:
-        counts = counts.where(Response.source == filters.source)
-    got = {(e, c, p): n for e, c, p, n in session.execute(counts)}
+        who = who[who["source"] == filters.source]
+    keys = ["enterprise_id", "cohort_id", "phase"]
+    received = who.groupby(keys).size()
+    got = who[who["eligible"].astype(bool)].groupby(keys).size()
     rows = []
     for ent_id, name, headcount, cohort_id, cohort in session.execute(members):
         for phase in phases:
-            n = got.get((ent_id, cohort_id, phase), 0)
+            n = int(got.get((ent_id, cohort_id, phase), 0))
             rows.append(
                 {
                     "enterprise_id": ent_id,
@@ -235,11 +252,12 @@ def response_counts(
                     "expected": headcount,
                     "responses": n,
                     "response_rate": n / headcount if headcount else np.nan,
+                    "_received": int(received.get((ent_id, cohort_id, phase), 0)),
                 }
             )
     cols = ["enterprise_id", "enterprise", "cohort", "phase", "expected", "responses"]
-    out = pd.DataFrame(rows, columns=[*cols, "response_rate"])
-    small = (out["responses"] > 0) & (out["responses"] < min_group_size)
+    out = pd.DataFrame(rows, columns=[*cols, "response_rate", "_received"])
+    small = (out.pop("_received") > 0) & (out["responses"] == 0)
     out["suppressed"] = small.astype(bool)
     out[["responses", "response_rate"]] = out[["responses", "response_rate"]].astype(float)
     out.loc[small, ["responses", "response_rate"]] = np.nan
@@ -352,6 +370,7 @@ def _compare(
         follow_up=filters.follow_up,
         min_group_size=k,
         lang=filters.lang,
+        guard_pairs=k > 1,
     )
     return out
 
@@ -407,24 +426,31 @@ def method_notes(
     k: int,
     matched: tuple[int, int],
     did_available: bool,
+    did_band: bool = False,
 ) -> pd.DataFrame:
-    """Tests used, correction, matched n, suppression rule, in the report's language."""
+    """Tests used, correction, matched n, suppression rule, in the report's language.
+
+    ``did_band``: difference-in-differences was left out because a band filter is on.
+    """
     lang = filters.lang
     pairs, total = matched
     rate = f"{100 * pairs / total:.0f}" if total else "0"
+    shown = (total >= k or total == 0) and derived_row_ok(total, pairs, k)
     matched_text = (
         t("report.note.matched", lang, pairs=pairs, total=total, rate=rate)
-        if total >= k or total == 0
+        if shown
         else t("report.note.matched_suppressed", lang, k=k)
     )
+    did_key = "report.note.did" if did_available else "report.note.no_did"
     notes = [
         ("tests", t("report.note.tests", lang)),
         ("correction", t("report.note.correction", lang)),
         ("matched", matched_text),
         ("constructs", t("report.note.constructs", lang)),
         ("kpis", t("report.note.kpis", lang)),
-        ("did", t("report.note.did" if did_available else "report.note.no_did", lang)),
+        ("did", t("report.note.did_band" if did_band else did_key, lang)),
         ("suppression", t("report.note.suppression", lang, k=k)),
+        ("disclosure", t("report.note.disclosure", lang, k=k)),
         ("trust_drift", t("report.note.trust_drift", lang)),
         (
             "phases",
@@ -464,8 +490,21 @@ def build_impact(
     comparison enterprises feed the difference-in-differences table. Worker and manager
     answers are compared separately (their multiple-comparison families are separate) and
     stacked with an ``audience`` column.
+
+    Worker figures use the scope's eligible responses only (:func:`worker_eligibility`).
+    With a band filter, rows are overall and per cohort (no factory rows) and there is no
+    difference-in-differences (its factory-clustered errors would use each factory's
+    figures for the band). Manager answers, like KPIs, are the factory's own figures (one
+    manager per factory) and are not suppressed by k (``docs/privacy.md``).
+
+    Raises
+    ------
+    AccessDenied
+        A band filter together with an enterprise filter.
     """
     filters = filters or ImpactFilters()
+    if filters.band is not None and filters.enterprise_id is not None:
+        raise AccessDenied("demographic bands are shown for whole cohorts, not one factory")
     k = min_group_size
     ids = _scoped_ids(enterprise_ids, filters)
     rounds = RoundFilter(
@@ -473,7 +512,8 @@ def build_impact(
         phases=(filters.baseline, filters.follow_up),
         cohort_ids=_frozen(cohort_ids),
     )
-    answers = _filter_rows(answers_frame(session, ids, rounds), filters)
+    eligibility = worker_eligibility(session, enterprise_ids, k, cohort_ids, filters.cohort_id)
+    answers = _filter_rows(eligibility.apply(answers_frame(session, ids, rounds)), filters)
     kpis = _filter_rows(kpis_frame(session, ids, rounds), filters)
     outcomes = outcomes_frame(round_surveys(session, ids, rounds))
     if outcomes.empty:
@@ -482,11 +522,12 @@ def build_impact(
     managers = answers[answers["audience"] == "manager"]
     main = _main_design(workers, filters)
     compared = []
-    for audience, frame, by in (
-        ("worker", main, ("overall", "cohort", "enterprise")),
-        ("manager", _main_design(managers, filters), ("overall", "cohort")),
+    worker_rows = ("overall", "cohort") if filters.band else ("overall", "cohort", "enterprise")
+    for audience, frame, by, min_n in (
+        ("worker", main, worker_rows, k),
+        ("manager", _main_design(managers, filters), ("overall", "cohort"), 1),
     ):
-        part = _compare(frame, outcomes, filters, by, k)
+        part = _compare(frame, outcomes, filters, by, min_n)
         if len(part):
             compared.append(part.assign(audience=audience))
     results = pd.concat(compared, ignore_index=True) if compared else pd.DataFrame()
@@ -512,7 +553,8 @@ def build_impact(
         else pd.DataFrame()
     )
     treated = workers["treated"].astype(bool) if len(workers) else pd.Series(dtype=bool)
-    did_ok = bool(treated.any() and (~treated).any())
+    did_band = bool(treated.any() and (~treated).any()) and filters.band is not None
+    did_ok = bool(treated.any() and (~treated).any()) and not did_band
     did = (
         did_constructs(workers, filters.baseline, filters.follow_up, min_group_size=k)
         if did_ok
@@ -540,7 +582,7 @@ def build_impact(
         did=did,
         reliability=reliability,
         scorecard=card,
-        method_notes=method_notes(filters, k, _match_rate(main, filters), did_ok),
+        method_notes=method_notes(filters, k, _match_rate(main, filters), did_ok, did_band),
         actions=actions_table(session, ids, outcomes, filters.lang),
         min_group_size=k,
         filters=filters,
@@ -580,9 +622,14 @@ def build_impact_for(
     """:func:`build_impact` for a signed-in user: scope read now, filters checked first.
 
     Raises ``AccessDenied`` when the filters name a cohort or enterprise outside the scope
-    (a tampered widget value), rather than quietly showing an empty view.
+    (a tampered widget value), rather than quietly showing an empty view, and when anyone
+    but an admin filters by source: the few paper questionnaires of a factory are a small
+    group of their own, and admins, who may read the raw rows anyway, are the ones who
+    check data quality by source.
     """
     filters = filters or ImpactFilters()
+    if filters.source is not None and not scope.is_admin:
+        raise AccessDenied(f"{scope.username} may not filter by source")
     enterprise_ids = visible_enterprise_ids(session, scope)
     cohort_ids = visible_cohort_ids(session, scope)
     if filters.enterprise_id is not None and filters.enterprise_id not in enterprise_ids:
