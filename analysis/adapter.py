@@ -270,9 +270,10 @@ def _bands(stored: pd.DataFrame, demo_rows: list[dict]) -> pd.DataFrame:
     demo["band"] = demo["value_text"].where(
         demo["value_text"].notna(), demo["value_num"].astype("string")
     )
-    return demo.pivot_table(
-        index="response_id", columns="item_id", values="band", aggfunc="first"
-    ).add_prefix("demo_")
+    first = demo.dropna(subset=["band"]).drop_duplicates(["response_id", "item_id"])
+    wide = first.set_index(["response_id", "item_id"])["band"].astype(object).unstack()
+    wide.columns.name = None
+    return wide.add_prefix("demo_")
 
 
 RESPONDENT_COLUMNS: list[str] = [

@@ -16,7 +16,6 @@ import argparse
 import datetime as dt
 import os
 import platform
-import re
 import statistics
 import sys
 import tempfile
@@ -25,6 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench._sections import write_section  # noqa: E402
+
 TARGET = 1.5
 SECTION = "## Trainer dashboard"
 
@@ -47,19 +48,6 @@ def render(user_id: int, page: str = "pages/dashboard.py") -> float:
     if len(at.get("vega_lite_chart")) < 3:
         raise RuntimeError("the dashboard did not render its charts")
     return elapsed
-
-
-def write_section(text: str) -> None:
-    """Replace (or append) this benchmark's own section; other sections stay as they are."""
-    path = ROOT / "docs" / "benchmarks.md"
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"{re.escape(SECTION)}\n.*?(?=\n## |\Z)", re.S)
-    new = (
-        pattern.sub(text.rstrip("\n") + "\n", old)
-        if pattern.search(old)
-        else (old.rstrip("\n") + "\n\n" + text)
-    )
-    path.write_text(new, encoding="utf-8")
 
 
 def main() -> None:
@@ -107,7 +95,7 @@ def main() -> None:
         + "\n"
     )
     if not args.no_write:
-        write_section(text)
+        write_section(SECTION, text)
     rt.engine.dispose()
 
 

@@ -202,6 +202,7 @@ def response_counts(
     filters: ImpactFilters,
     min_group_size: int = 5,
     cohort_ids: Collection[int] | None = None,
+    eligibility: Eligibility | None = None,
 ) -> pd.DataFrame:
     """Worker responses per enterprise and phase against the expected headcount.
 
@@ -209,6 +210,9 @@ def response_counts(
     every few seconds. Counts are of the scope's eligible responses (see
     :func:`worker_eligibility`), so they add up with every other figure and no
     difference of counts singles out fewer than ``min_group_size`` workers.
+
+    ``eligibility`` is the scope's (for this cohort, when one is chosen), when the caller
+    has it already.
 
     Returns
     -------
@@ -230,9 +234,11 @@ def response_counts(
         members = members.where(Cohort.id == filters.cohort_id)
     if filters.module is not None:
         members = members.where(Cohort.module == filters.module)
-    who = worker_eligibility(
-        session, enterprise_ids, min_group_size, cohort_ids, filters.cohort_id
-    ).respondents
+    if eligibility is None:
+        eligibility = worker_eligibility(
+            session, enterprise_ids, min_group_size, cohort_ids, filters.cohort_id
+        )
+    who = eligibility.respondents
     who = who[who["phase"].isin(phases) & who["enterprise_id"].isin(ids)]
     if filters.source is not None:
         who = who[who["source"] == filters.source]
@@ -573,7 +579,9 @@ def build_impact(
     constructs = results[results["kind"] == "construct"] if len(results) else results
     items = results[results["kind"] == "item"] if len(results) else results
     return ImpactResult(
-        response_counts=response_counts(session, enterprise_ids, filters, k, cohort_ids),
+        response_counts=response_counts(
+            session, enterprise_ids, filters, k, cohort_ids, eligibility
+        ),
         constructs=_localise(constructs, filters.lang).reset_index(drop=True),
         items=_localise(items, filters.lang).reset_index(drop=True),
         item_distributions=item_distributions(main, outcomes, filters, k),

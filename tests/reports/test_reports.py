@@ -185,3 +185,23 @@ def test_chinese_pdf_wrapped_latin_lines_keep_their_paragraph_size(session):
     pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text(visitor_text=visit)
     factory_lines = {t: s for t, s in sizes.items() if "Knitwear" in t or "Components" in t}
     assert factory_lines and all(size < 12 for size in factory_lines.values()), factory_lines
+
+
+def test_a_band_within_one_factory_and_the_source_filter_are_refused(session):
+    evergreen = min(visible_enterprise_ids(session, scope_for(session, "manager.evergreen")))
+    band = {"band": "demo_tenure", "band_value": "under_1_year"}
+    with pytest.raises(AccessDenied):
+        _result(session, "northwind", enterprise_id=evergreen, **band)
+    for username in ("northwind", "trainer.li"):
+        with pytest.raises(AccessDenied):
+            _result(session, username, source="paper")
+    assert len(_result(session, "admin", source="tablet").constructs)
+    cohort = _result(session, "northwind", **band)
+    assert set(cohort.constructs["grouping"]) == {"overall", "cohort"} and cohort.did.empty
+    assert "one worker group" in cohort.method_notes.set_index("topic").loc["did", "note"]
+
+
+def test_every_view_states_the_rule_without_saying_how_many_were_left_out(session):
+    notes = _result(session, "lotus").method_notes.set_index("topic")["note"]
+    assert "cannot be worked out by subtracting" in notes["disclosure"]
+    assert re.findall(r"\d+", notes["disclosure"]) == ["5"]  # k, and no count
