@@ -157,7 +157,8 @@ def eligible(
         follow their first answer, so filters mean the same whatever k is).
     partitions : sequence of str
         Extra response-level columns some figure splits on (e.g. an exclusion flag);
-        every cell is also split by them.
+        every cell is also split by them. A split of matched pairs (exact vs tolerant)
+        goes in a ``pair_kind`` column instead (:data:`PAIR_KIND`).
 
     Returns
     -------
@@ -189,6 +190,10 @@ def _codes(values: pd.Series) -> np.ndarray:
 #: Band code of a worker who did not answer a demographic question, or whose answer is
 #: not shown because it would single out a group below k.
 NOT_SHOWN = -1
+#: Optional respondents column saying how a matched pair was matched (e.g. "exact" or
+#: "tolerant"), for figures that use some pairs only: it splits the matched cells, and a
+#: response that is unpaired loses it.
+PAIR_KIND = "pair_kind"
 
 
 def _group(*columns: np.ndarray) -> np.ndarray:
@@ -215,6 +220,7 @@ def _cohort(part: pd.DataFrame, bands: list[str], partitions: list[str], k: int)
     hidden = [np.zeros(n, dtype=bool) for _ in bands]  # set on a worker's first response
     extra = [_codes(part[p]) for p in partitions]
     pid = part["pair_id"] if "pair_id" in part else pd.Series(None, index=part.index)
+    kind = _codes(part[PAIR_KIND]) + 1 if PAIR_KIND in part else np.zeros(n, dtype=np.int64)
     person = _codes(pid)
     alone = person == NOT_SHOWN
     person[alone] = int(person.max(initial=-1)) + 1 + np.arange(alone.sum())
@@ -224,7 +230,8 @@ def _cohort(part: pd.DataFrame, bands: list[str], partitions: list[str], k: int)
         pattern, first = _patterns(person, phase, order, keep)
         linked = (pattern & (pattern - 1)) != 0
         eff = [np.where(h[first], NOT_SHOWN, b[first]) for b, h in zip(band, hidden, strict=True)]
-        strata = [phase, pattern, *extra]
+        paired_as = np.where(linked, kind[first], 0)  # how a pair was matched, if it is one
+        strata = [phase, pattern, paired_as, *extra]
         small = _small_cells(keep, k, ent, strata)
         if not small.any():
             hide = _small_bands(keep, k, eff, strata)

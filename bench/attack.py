@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 from bench._sections import write_section  # noqa: E402
 
 SECTION = "## Attacker campaign"
+TRAINER, MANAGER = "viewer='trainer'", "viewer='manager'"
 
 
 def main() -> int:
@@ -53,11 +54,13 @@ def main() -> int:
         leaks = found.mismatches + found.subtractions + found.named
         if found.smallest is not None or leaks or found.refused != 3:
             failures.append(f"{spec}: {found}")
-        tried.append({"responses": len(world.truth), "views": found.views,
+            print("FAILED:", failures[-1], flush=True)
+        tried.append({"spec": repr(spec), "responses": len(world.truth), "views": found.views,
                       "figures": found.figures, "sets": found.sets,
                       "left_out": found.left_out, "k": spec.k, "phases": len(spec.phases),
                       "seconds": time.perf_counter() - started})  # fmt: skip
-        print(f"world {len(tried)}: {tried[-1]}", flush=True)
+        shown = {key: value for key, value in tried[-1].items() if key != "spec"}
+        print(f"world {len(tried)}: {shown}", flush=True)
 
     started = time.perf_counter()
     one()
@@ -74,8 +77,11 @@ def main() -> int:
         f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, load average "
         f"after the run {load}.",
         "",
-        f"- worlds tried: {n} (k = 3 in {sum(t['k'] == 3 for t in tried)}, "
-        f"three phases in {sum(t['phases'] == 3 for t in tried)})",
+        f"- worlds tried: {n}, {len({t['spec'] for t in tried})} of them different "
+        f"(k = 3 in {sum(t['k'] == 3 for t in tried)}, three phases in "
+        f"{sum(t['phases'] == 3 for t in tried)}, a trainer as the viewer in "
+        f"{sum(TRAINER in t['spec'] for t in tried)}, a factory manager in "
+        f"{sum(MANAGER in t['spec'] for t in tried)})",
         f"- worker responses in the attacker's scope: {total['responses']:,} "
         f"(largest world {max(t['responses'] for t in tried)})",
         f"- views built (every filter setting, a full build_impact each): {total['views']:,}",

@@ -17,7 +17,7 @@ Demographic bands are shown for whole cohorts, never within one factory.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 
@@ -185,15 +185,19 @@ def worker_eligibility(
     min_group_size: int,
     cohort_ids: Collection[int] | None = None,
     cohort_id: int | None = None,
+    partitions: Sequence[str] = (),
 ) -> Eligibility:
     """The eligible worker responses of a scope (:func:`analysis.disclosure.eligible`).
 
     Computed over the whole scope - every visible enterprise, every phase - whatever the
     filters, so that every view of the scope uses the same set. Cells never span cohorts,
-    so a view of one cohort (``cohort_id``) reads that cohort only.
+    so a view of one cohort (``cohort_id``) reads that cohort only. ``partitions``: the
+    respondents columns of any other split a figure makes (e.g. excluded vs kept
+    responses), see ``docs/privacy.md``.
     """
     rounds = RoundFilter(cohort_id=cohort_id, audience="worker", cohort_ids=_frozen(cohort_ids))
-    return eligible(respondents_frame(session, sorted(enterprise_ids), rounds), min_group_size)
+    respondents = respondents_frame(session, sorted(enterprise_ids), rounds)
+    return eligible(respondents, min_group_size, partitions)
 
 
 def response_counts(
@@ -559,8 +563,9 @@ def build_impact(
         else pd.DataFrame()
     )
     treated = workers["treated"].astype(bool) if len(workers) else pd.Series(dtype=bool)
-    did_band = bool(treated.any() and (~treated).any()) and filters.band is not None
-    did_ok = bool(treated.any() and (~treated).any()) and not did_band
+    has_comparison = bool(treated.any() and (~treated).any())
+    did_band = has_comparison and filters.band is not None
+    did_ok = has_comparison and not did_band
     did = (
         did_constructs(workers, filters.baseline, filters.follow_up, min_group_size=k)
         if did_ok

@@ -189,7 +189,7 @@ def _cohorts(draw) -> pd.DataFrame:
             back = rng.uniform(0, 1)
             tenure_p, gender_p = rng.dirichlet([0.5] * 3), rng.dirichlet([0.5] * 2)
             for _ in range(size):
-                phases = PHASES if rng.random() < back else PHASES[int(rng.integers(2)):][:1]
+                phases = PHASES if rng.random() < back else PHASES[int(rng.integers(2)) :][:1]
                 workers.append({
                     "ent": 10 * cohort + ent, "cohort": cohort, "phases": phases,
                     "tenure": "xyz"[rng.choice(3, p=tenure_p)] if rng.random() > 0.05 else None,
@@ -206,3 +206,17 @@ def test_no_small_group_is_a_combination_of_the_cells(frame, k):
     assert all(len(c) >= k for c in cells)
     found = smallest_derivable_group(cells, frame["response_id"].tolist(), k)
     assert found is None, f"responses {found} can be worked out"
+
+
+def test_a_split_of_pairs_is_a_split_of_the_matched_cells():
+    # 20 exact pairs and 3 tolerant ones: "exact matches only" would differ by 3 pairs
+    workers = [{"ent": 1, "phases": PHASES}] * 23 + [{"ent": 1}] * 10
+    workers += [{"ent": 1, "phases": PHASES[1:]}] * 10
+    frame = _respondents(workers)
+    worker = frame["pair_id"].str.removeprefix("p").astype(float)
+    frame["pair_kind"] = np.where(worker >= 20, "tolerant", "exact")
+    frame.loc[frame["pair_id"].isna(), "pair_kind"] = None
+    out = eligible(frame, 5)
+    paired = out.respondents.dropna(subset=["pair_id"])
+    assert set(paired["pair_kind"]) == {"exact"} and len(paired) == 40
+    assert out.unpaired == 6 and out.left_out == 0

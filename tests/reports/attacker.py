@@ -122,7 +122,9 @@ class Spec:
     modules: int
     seed: int
     k: int
-    viewer: str = "brand"  # or "trainer" (trains every training cohort: sees them whole)
+    #: "brand", "trainer" (trains every training cohort: sees them whole) or "manager" (of
+    #: the first cohort's first factory: sees that factory in every cohort it is in)
+    viewer: str = "brand"
 
 
 def _factory() -> st.SearchStrategy[tuple[int, bool]]:
@@ -144,7 +146,7 @@ def specs(draw: st.DrawFn) -> Spec:
         modules=draw(st.integers(1, 2)),
         seed=draw(st.integers(0, 2**32 - 1)),
         k=draw(st.sampled_from([5, 5, 3])),
-        viewer=draw(st.sampled_from(["brand", "brand", "trainer"])),
+        viewer=draw(st.sampled_from(["brand", "brand", "trainer", "manager"])),
     )
 
 
@@ -220,6 +222,9 @@ def build_world(session: Session, spec: Spec) -> World:
     session.commit()
     if spec.viewer == "trainer":
         scope = Scope(user_id=trainer.id, username="trainer", role=Role.TRAINER)
+    elif spec.viewer == "manager":
+        first = min(session.scalars(select(Enterprise.id)))
+        scope = Scope(user_id=0, username="manager", role=Role.MANAGER, enterprise_id=first)
     else:
         scope = Scope(user_id=0, username="attacker", role=Role.BRAND, brand_id=brand.id)
     truth = pd.DataFrame(rows)
@@ -297,7 +302,7 @@ def views(session: Session, world: World) -> Iterator[ImpactFilters]:
 
 
 def refusals(session: Session, world: World) -> list[ImpactFilters]:
-    """Filter settings that must be refused for a brand or trainer: a band within one
+    """Filter settings that must be refused for anyone but an admin: a band within one
     factory, and the source filter (a factory's few paper questionnaires)."""
     ent = min(visible_enterprise_ids(session, world.scope))
     refused = []

@@ -1,14 +1,14 @@
-"""Issue 10, point 1: no combination of figures a brand or trainer can see - every table of
-every filter setting, the response counts, the options, the downloads - singles out fewer
-than k workers (tests/reports/attacker.py explains the three attacks).
+"""Issue 10, point 1: no combination of figures a brand, trainer or factory manager can see
+- every table of every filter setting, the response counts, the options, the downloads -
+singles out fewer than k workers (tests/reports/attacker.py explains the three attacks).
 
 Hypothesis draws the worlds: one or two training cohorts (the first with an ordinary
 factory of 8-16 workers the viewer sees) and maybe comparison factories, each other
 factory tiny (1-4 workers) or ordinary (5-14) and partly outside the brand's scope,
 skewed demographic bands with a few unanswered, a few paper questionnaires, returning and
 new workers (so some unmatched), sometimes a second follow-up and a second module, k of 3
-or 5, a brand or a trainer as the viewer. A world takes a few seconds (every view is a
-full build_impact), so CI tries ATTACK_EXAMPLES of them (8 by default;
+or 5, a brand, a trainer or a factory manager as the viewer. A world takes a few seconds
+(every view is a full build_impact), so CI tries ATTACK_EXAMPLES of them (8 by default;
 ``SCORE_ATTACK_EXAMPLES=200`` for a long run, or ``bench/attack.py``, which prints how
 many worlds it tried).
 """
