@@ -216,7 +216,7 @@ def build_world(session: Session, spec: Spec) -> World:
                     number += new
                 for w in people:
                     rows.append(_respond(session, rng, rounds[phase], ent, w, paper,
-                                         tenure_p, gender_p))  # fmt: skip
+                                         (tenure_p, gender_p), later=p_i > 0))  # fmt: skip
                     rows[-1].update(cohort_id=cohort.id, visible=visible, phase=phase,
                                     treated=not comparison, module=module)  # fmt: skip
     session.commit()
@@ -241,11 +241,14 @@ def build_world(session: Session, spec: Spec) -> World:
     return World(scope, spec.k, truth, names, ents)
 
 
-def _respond(session, rng, round_, ent, worker, paper, tenure_p, gender_p) -> dict:
-    """One worker's response: stable bands per worker (a few unanswered), random answers."""
-    person = np.random.default_rng(worker)  # the same bands in every phase
-    tenure = TENURE[person.choice(len(TENURE), p=tenure_p)]
-    gender = GENDER[person.choice(len(GENDER), p=gender_p)]
+def _respond(session, rng, round_, ent, worker, paper, band_p, later: bool) -> dict:
+    """One worker's response: the worker's own bands (a few do not say their tenure; some
+    move up a tenure band by the follow-up), random answers."""
+    person = np.random.default_rng(worker)  # the same worker draws the same bands
+    moved = person.random() < 0.2  # drawn in every phase, so the draws below match
+    step = int(later and moved)
+    tenure = TENURE[min(person.choice(len(TENURE), p=band_p[0]) + step, len(TENURE) - 1)]
+    gender = GENDER[person.choice(len(GENDER), p=band_p[1])]
     tenure = None if person.random() < 0.04 else tenure
     code = make_code(KEY, ent.id, _code(worker))
     source = "paper" if rng.random() < paper else "tablet"
