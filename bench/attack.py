@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench._sections import write_section  # noqa: E402
+from bench._docs import write_section  # noqa: E402
 
 SECTION = "## Attacker campaign"
 TRAINER, MANAGER = "viewer='trainer'", "viewer='manager'"
