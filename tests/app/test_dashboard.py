@@ -69,8 +69,8 @@ def test_pages_ask_for_sign_in_without_a_scope(demo):
     assert not at.exception and at.info
 
 
-def test_worker_groups_are_for_whole_cohorts_not_one_factory(demo):
-    at = _page(demo, "pages/brand_report.py", "northwind")
+def test_worker_groups_are_for_whole_cohorts_not_one_factory(open_as):
+    at = open_as("pages/brand_report.py", "northwind")
     band = at.selectbox(key="brand_band")
     assert not band.disabled
     band.set_value(band.options[1]).run()
