@@ -75,6 +75,13 @@ from analysis.suppression import MIN_GROUP_SIZE
 #: Seconds the audit may spend on one stratum before it falls back to the safe remedy
 #: (every cross-classified cell below k is treated as derivable).
 AUDIT_TIME_LIMIT = 20.0
+#: Band code of a worker who did not answer a demographic question, or whose answer is
+#: not shown because it would single out a group below k.
+NOT_SHOWN = -1
+#: Optional respondents column saying how a matched pair was matched (e.g. "exact" or
+#: "tolerant"), for figures that use some pairs only: it splits the matched cells, and a
+#: response that is unpaired loses it.
+PAIR_KIND = "pair_kind"
 
 
 @dataclass(frozen=True)
@@ -185,15 +192,6 @@ def eligible(
 def _codes(values: pd.Series) -> np.ndarray:
     """Integer codes of a column; a missing value is :data:`NOT_SHOWN` (-1)."""
     return pd.factorize(values.astype(object))[0].astype(np.int64)
-
-
-#: Band code of a worker who did not answer a demographic question, or whose answer is
-#: not shown because it would single out a group below k.
-NOT_SHOWN = -1
-#: Optional respondents column saying how a matched pair was matched (e.g. "exact" or
-#: "tolerant"), for figures that use some pairs only: it splits the matched cells, and a
-#: response that is unpaired loses it.
-PAIR_KIND = "pair_kind"
 
 
 def _group(*columns: np.ndarray) -> np.ndarray:
