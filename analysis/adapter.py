@@ -47,6 +47,7 @@ ANSWER_COLUMNS: list[str] = [
 KPI_COLUMNS: list[str] = [
     "enterprise_id", "enterprise", "cohort_id", "cohort", "module", "treated", "phase",
     "phase_order", "kpi_id", "value", "direction", "unit", "label", "stakeholder",
+    "primary", "sesoi_pct",
 ]  # fmt: skip
 SCORED_TYPES = (ItemType.LIKERT, ItemType.YES_NO)
 
@@ -153,17 +154,46 @@ def _surveys(session: Session, version_ids: Iterable[int]) -> dict[int, Survey]:
     }
 
 
-def pair_ids(
+def _bands(
+    session: Session, version_of: dict[int, int]
+) -> dict[int, tuple[tuple[str, int | None], ...]]:
+    """Each coded response's demographic bands (item id, option index or None), which
+    confirm a one-element-off pairing match (see :mod:`score_impact.pairing`)."""
+    surveys = _surveys(session, set(version_of.values()))
+    options = {
+        vid: {i.id: [o.value for o in i.options or []] for i in s.items if i.demographic}
+        for vid, s in surveys.items()
+    }
+    wanted = sorted({item for items in options.values() for item in items})
+    given: dict[int, dict[str, str]] = defaultdict(dict)
+    if wanted:
+        stmt = select(Answer.response_id, Answer.item_id, Answer.value_text).where(
+            Answer.response_id.in_(list(version_of)), Answer.item_id.in_(wanted)
+        )
+        for rid, item, text in session.execute(stmt):
+            given[rid][item] = text
+    out = {}
+    for rid, vid in version_of.items():
+        items = options.get(vid, {})
+        out[rid] = tuple(
+            (item, values.index(given[rid][item]) if given[rid].get(item) in values else None)
+            for item, values in sorted(items.items())
+        )
+    return out
+
+
+def pair_matches(
     session: Session, enterprise_ids: Collection[int] | None, rounds: RoundFilter = ALL_ROUNDS
-) -> dict[int, str]:
-    """Pair id by response id, for every coded response in scope.
+) -> dict[int, tuple[str, str]]:
+    """(pair id, "exact" | "tolerant") by response id, for every matched response in scope.
 
     Pairs come from :func:`score_impact.pairing.match_pairs`: baseline vs each follow-up,
-    within each cohort and audience (the matcher keeps to one enterprise). The matching
-    reads every phase of the cohorts in scope, whatever ``rounds.phases`` says: a frame of
-    follow-ups only still needs the baseline to pair them, and a restricted frame must
-    show the pair ids of the unrestricted one. The other restrictions (enterprises,
-    cohorts, audience) remove whole matching groups, so they cannot change a pair.
+    within each cohort and audience (the matcher keeps to one enterprise), with each
+    response's demographic bands to confirm tolerant matches. The matching reads every
+    phase of the cohorts in scope, whatever ``rounds.phases`` says: a frame of follow-ups
+    only still needs the baseline to pair them, and a restricted frame must show the pair
+    ids of the unrestricted one. The other restrictions (enterprises, cohorts, audience)
+    remove whole matching groups, so they cannot change a pair.
     """
     stmt = _responses(
         enterprise_ids,
@@ -175,18 +205,37 @@ def pair_ids(
         Response.pairing_parts,
         SurveyRound.cohort_id,
         SurveyRound.phase,
+        SurveyRound.survey_version_id,
     ).where(Response.pairing_hash.is_not(None))
+    found = session.execute(stmt).all()
+    bands = _bands(session, {row[0]: row[-1] for row in found})
     groups: dict[tuple[int, str], dict[str, list[Coded]]] = defaultdict(lambda: defaultdict(list))
-    for rid, ent, audience, full, parts, cohort_id, phase in session.execute(stmt):
-        coded = Coded(rid, ent, full, tuple(parts.split(",")) if parts else ())
+    for rid, ent, audience, full, parts, cohort_id, phase, _ in found:
+        coded = Coded(rid, ent, full, tuple(parts.split(",")) if parts else (), bands[rid])
         groups[(cohort_id, audience)][phase].append(coded)
-    pairs: dict[int, str] = {}
+    matches: dict[int, tuple[str, str]] = {}
     for by_phase in groups.values():
         before = by_phase.get(Phase.BASELINE.value, [])
         for phase, after in by_phase.items():
             if phase != Phase.BASELINE.value:
-                pairs.update(match_pairs(before, after).pairs)
-    return pairs
+                result = match_pairs(before, after)
+                matches.update({rid: (pid, result.kinds[pid]) for rid, pid in result.pairs.items()})
+    return matches
+
+
+def pair_ids(
+    session: Session, enterprise_ids: Collection[int] | None, rounds: RoundFilter = ALL_ROUNDS
+) -> dict[int, str]:
+    """Pair id by response id (see :func:`pair_matches`)."""
+    return {rid: pid for rid, (pid, _) in pair_matches(session, enterprise_ids, rounds).items()}
+
+
+def _add_pairs(responses: pd.DataFrame, matches: dict[int, tuple[str, str]]) -> None:
+    """Set ``pair_id`` and ``pair_match`` of ``responses`` from :func:`pair_matches`
+    (object columns, also when nothing matched: managers' factory ids go in later)."""
+    ids = responses["response_id"]
+    responses["pair_id"] = ids.map({r: m[0] for r, m in matches.items()}).astype(object)
+    responses["pair_match"] = ids.map({r: m[1] for r, m in matches.items()}).astype(object)
 
 
 def round_surveys(
@@ -204,24 +253,30 @@ def _survey_outcomes(survey: Survey) -> Iterator[dict]:
         Stakeholder.WORKERS if survey.audience is Audience.WORKER else Stakeholder.SUPPLIER
     ).value
     by_construct = {c.id: c.stakeholder.value for c in survey.constructs}
+    higher = "higher_is_better"
     outcomes = [
-        (c.id, "construct", c.label, c.stakeholder.value, "higher_is_better")
+        (c.id, "construct", c.label, c.stakeholder.value, higher, c.primary, c.sesoi, None)
         for c in survey.constructs
     ]
     for item in survey.items:
         if item.type in SCORED_TYPES:
             stakeholder = by_construct.get(item.construct_id or "", fallback)
-            outcomes.append((item.id, "item", item.label, stakeholder, "higher_is_better"))
+            outcomes.append((item.id, "item", item.label, stakeholder, higher, False, None, None))
     outcomes += [
-        (k.id, "kpi", k.label, k.stakeholder.value, k.direction.value) for k in survey.kpis
-    ]
-    for outcome_id, kind, label, stakeholder, direction in outcomes:
+        (k.id, "kpi", k.label, k.stakeholder.value, k.direction.value, k.primary, None,
+         k.sesoi_pct)
+        for k in survey.kpis
+    ]  # fmt: skip
+    for outcome_id, kind, label, stakeholder, direction, primary, sesoi, pct in outcomes:
         yield {
             "outcome_id": outcome_id,
             "kind": kind,
             "label": label.get(survey.default_language, outcome_id),
             "stakeholder": stakeholder,
             "direction": direction,
+            "primary": primary,
+            "sesoi": sesoi,
+            "sesoi_pct": pct,
             **{f"label_{lang}": label.get(lang) for lang in survey.languages},
         }
 
@@ -233,11 +288,13 @@ def outcomes_frame(surveys: Survey | Iterable[Survey]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``outcome_id``, ``kind`` ("construct" | "item" | "kpi"), ``label`` (the survey's
-        default language), ``stakeholder``, ``direction``, plus ``label_<lang>`` per
-        survey language. An item's stakeholder is its construct's; items outside
-        constructs belong to workers in a worker survey and to the supplier in a manager
-        survey. An outcome defined by several surveys (the worker and the manager survey
-        of one report) keeps the first survey's row.
+        default language), ``stakeholder``, ``direction``, ``primary`` (declared primary
+        outcome), ``sesoi`` (constructs: smallest meaningful change in scale points, or
+        None for the default), ``sesoi_pct`` (KPIs: in % of the baseline), plus
+        ``label_<lang>`` per survey language. An item's stakeholder is its construct's;
+        items outside constructs belong to workers in a worker survey and to the supplier
+        in a manager survey. An outcome defined by several surveys (the worker and the
+        manager survey of one report) keeps the first survey's row.
     """
     rows: dict[tuple[str, str], dict] = {}
     for survey in [surveys] if isinstance(surveys, Survey) else surveys:
@@ -263,7 +320,7 @@ def _item_meta(survey: Survey) -> tuple[dict[str, dict], list[str]]:
     return meta, demographics
 
 
-def _bands(stored: pd.DataFrame, demo_rows: list[dict]) -> pd.DataFrame:
+def _band_columns(stored: pd.DataFrame, demo_rows: list[dict]) -> pd.DataFrame:
     """``demo_<item_id>`` columns indexed by response id: each demographic answer's option
     value (a number kept as its text), from stored answers tagged with ``_version``."""
     demo = stored.merge(pd.DataFrame(demo_rows), on=["_version", "item_id"], how="inner")
@@ -278,7 +335,7 @@ def _bands(stored: pd.DataFrame, demo_rows: list[dict]) -> pd.DataFrame:
 
 RESPONDENT_COLUMNS: list[str] = [
     "response_id", "enterprise_id", "cohort_id", "module", "treated", "audience", "source",
-    "phase", "phase_order", "pair_id",
+    "phase", "phase_order", "pair_id", "pair_match",
 ]  # fmt: skip
 
 
@@ -290,7 +347,8 @@ def respondents_frame(
 
     Cheaper than :func:`answers_frame` (only demographic answers are read), so the live
     response counts can use it. ``enterprise_ids`` and ``rounds`` restrict the query as
-    in :func:`answers_frame`; ``pair_id`` is the same as there.
+    in :func:`answers_frame`; ``pair_id`` and ``pair_match`` are the same as there (worker
+    pairs only: managers, paired by factory there, are not the eligible set's business).
 
     Returns
     -------
@@ -315,7 +373,7 @@ def respondents_frame(
         for version_id, survey in _surveys(session, version_of.values()).items()
         for item_id in _item_meta(survey)[1]
     ]
-    responses["pair_id"] = responses["response_id"].map(pair_ids(session, enterprise_ids, rounds))
+    _add_pairs(responses, pair_matches(session, enterprise_ids, rounds))
     out = responses[RESPONDENT_COLUMNS]
     if demo_rows:
         in_scope = _responses(enterprise_ids, rounds, Response.id)
@@ -331,7 +389,7 @@ def respondents_frame(
             columns=["response_id", "item_id", "value_num", "value_text"],
         )
         stored["_version"] = stored["response_id"].map(version_of)
-        bands = _bands(stored, demo_rows)
+        bands = _band_columns(stored, demo_rows)
         out = out.merge(bands, left_on="response_id", right_index=True, how="left")
         for item_id in wanted:  # a band nobody answered is still a (fully missing) column
             out[f"demo_{item_id}"] = out.get(f"demo_{item_id}", pd.Series(None, out.index))
@@ -359,7 +417,9 @@ def answers_frame(
         :data:`ANSWER_COLUMNS` plus one ``demo_<item_id>`` column per demographic item
         (the chosen option value), after ``source``. ``treated`` is False for comparison
         cohorts. ``pair_id`` comes from :func:`pair_ids`, so it is the same whatever
-        ``rounds`` and ``enterprise_ids`` leave out.
+        ``rounds`` and ``enterprise_ids`` leave out; ``pair_match`` says how ("exact" or
+        "tolerant"). Manager responses (one per factory and phase) are paired by factory
+        ("factory:<id>", ``pair_match`` "factory").
     """
     stmt = _responses(
         enterprise_ids,
@@ -393,10 +453,17 @@ def answers_frame(
     stored["_version"] = stored["response_id"].map(version_of)
     scored = stored.merge(pd.DataFrame(meta_rows), on=["_version", "item_id"], how="inner")
     scored = scored.rename(columns={"value_num": "value"})
-    responses["pair_id"] = responses["response_id"].map(pair_ids(session, enterprise_ids, rounds))
+    _add_pairs(responses, pair_matches(session, enterprise_ids, rounds))
+    # One manager answers per factory and phase: their answers pair by factory (a factory
+    # with two manager responses in a phase is ambiguous and left to the independent test).
+    managers = (responses["audience"] == Audience.MANAGER.value) & responses["pair_id"].isna()
+    responses.loc[managers, "pair_id"] = "factory:" + responses.loc[
+        managers, "enterprise_id"
+    ].astype(str)
+    responses.loc[managers, "pair_match"] = "factory"
     out = scored.merge(responses, on="response_id", how="left")
     if demo_rows:
-        wide = _bands(stored, demo_rows)
+        wide = _band_columns(stored, demo_rows)
         out = out.merge(wide, left_on="response_id", right_index=True, how="left")
     demo_cols = sorted(c for c in out.columns if c.startswith("demo_"))
     n_head = len(RESPONSE_COLUMNS)
@@ -437,6 +504,8 @@ def kpis_frame(
                 "unit": k.unit.get(lang),
                 "label": k.label.get(lang),
                 "stakeholder": k.stakeholder.value,
+                "primary": k.primary,
+                "sesoi_pct": k.sesoi_pct,
             }
             for k in survey.kpis
         ]

@@ -78,10 +78,11 @@ AUDIT_TIME_LIMIT = 20.0
 #: Band code of a worker who did not answer a demographic question, or whose answer is
 #: not shown because it would single out a group below k.
 NOT_SHOWN = -1
-#: Optional respondents column saying how a matched pair was matched (e.g. "exact" or
-#: "tolerant"), for figures that use some pairs only: it splits the matched cells, and a
-#: response that is unpaired loses it.
-PAIR_KIND = "pair_kind"
+#: Optional respondents column saying how a matched pair was matched ("exact" or
+#: "tolerant", :func:`analysis.adapter.pair_matches`), for figures that use some pairs only
+#: (the exact-matches-only sensitivity line): it splits the matched cells, and a response
+#: that is unpaired loses it.
+PAIR_KIND = "pair_match"
 
 
 @dataclass(frozen=True)
@@ -135,9 +136,9 @@ class Eligibility:
         if not mine.any():
             return out
         mapped = out["response_id"][mine]
-        columns = ["pair_id", *(col for col in r.columns if col.startswith("demo_"))]
+        columns = ["pair_id", PAIR_KIND, *(col for col in r.columns if col.startswith("demo_"))]
         for col in columns:
-            if col not in out.columns:
+            if col not in out.columns or col not in r.columns:
                 continue
             values = out[col].astype(object).to_numpy(copy=True)
             values[mine] = mapped.map(r[col]).astype(object).to_numpy()
@@ -165,7 +166,7 @@ def eligible(
     partitions : sequence of str
         Extra response-level columns some figure splits on (e.g. an exclusion flag);
         every cell is also split by them. A split of matched pairs (exact vs tolerant)
-        goes in a ``pair_kind`` column instead (:data:`PAIR_KIND`).
+        goes in a ``pair_match`` column instead (:data:`PAIR_KIND`).
 
     Returns
     -------
@@ -250,6 +251,9 @@ def _cohort(part: pd.DataFrame, bands: list[str], partitions: list[str], k: int)
     out = part.copy()
     out["eligible"] = keep
     out["pair_id"] = np.where(linked, pid.astype(object).to_numpy(), None)
+    if PAIR_KIND in out:  # one kind per worker (their first answer's), as the cells have it
+        kinds = part[PAIR_KIND].astype(object).to_numpy()[first]
+        out[PAIR_KIND] = np.where(linked, kinds, None)
     out["_paired_in_data"] = ~alone
     out["_bands_hidden"] = 0
     for name, h in zip(bands, hidden, strict=True):  # a matched worker: their first answer

@@ -35,7 +35,7 @@ def main() -> int:
     from sqlalchemy.orm import Session
 
     from score_impact.db.models import Base
-    from tests.reports.attacker import attack, build_world, specs
+    from tests.reports.attacker import TABLES, attack, build_world, specs
 
     tried: list[dict] = []
     failures: list[str] = []
@@ -58,6 +58,7 @@ def main() -> int:
         tried.append({"spec": repr(spec), "responses": len(world.truth), "views": found.views,
                       "figures": found.figures, "sets": found.sets,
                       "left_out": found.left_out, "k": spec.k, "phases": len(spec.phases),
+                      "reached": found.reached,
                       "seconds": time.perf_counter() - started})  # fmt: skip
         shown = {key: value for key, value in tried[-1].items() if key != "spec"}
         print(f"world {len(tried)}: {shown}", flush=True)
@@ -87,6 +88,10 @@ def main() -> int:
         f"- views built (every filter setting, a full build_impact each): {total['views']:,}",
         f"- distinct released figures checked against the responses they cover: "
         f"{total['figures']:,}",
+        "- worlds whose released figures include "
+        + ", ".join(f"{name} ({sum(t['reached'][name] > 0 for t in tried)})" for name in TABLES)
+        + " (the difference-in-differences, the match rate, the exact-matches-only "
+        "sensitivity line and the attrition check, each with at least one worker)",
         f"- responses left out of every figure: {total['left_out']:,} "
         f"({100 * total['left_out'] / max(total['responses'], 1):.1f}%; these worlds are "
         f"built of small groups)",

@@ -56,7 +56,15 @@ if not dist.empty:
 
 st.subheader(t("report.kpis", lang))
 if panels.chart_or_note(charts.kpi_rows(result.kpi_tests), charts.kpi_chart, lang):
-    shown = ["enterprise", "label", "value_before", "value_after", "change", "pct_change"]
+    shown = [
+        "enterprise",
+        "label",
+        "value_before",
+        "value_after",
+        "change",
+        "pct_change",
+        "category",
+    ]
     st.dataframe(for_display(result.kpi_changes)[shown], hide_index=True)
 
 panels.action_plans(result, lang, can_add=True)

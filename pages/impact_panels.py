@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from score_impact.i18n import t
+from score_impact.reports.content import pairing_section, scorecard_line, scorecard_n
 from score_impact.reports.findings import plan_lines
 from score_impact.reports.impact import ImpactFilters, ImpactOptions, ImpactResult
 
@@ -27,10 +28,17 @@ def chart_or_note(
 
 
 def method_notes(result: ImpactResult, lang: str) -> None:
-    """How the numbers were made, folded away under the tables."""
+    """How the numbers were made, then pairing, sensitivity and attrition, folded away
+    under the tables (the same tables as the printable report)."""
     with st.expander(t("report.method", lang)):
         for note in result.method_notes["note"]:
             st.markdown(f"- {note}")
+    section = pairing_section(result, lang)
+    if section is not None:
+        with st.expander(section.title):
+            for table in section.tables:
+                st.caption(table.caption)
+                st.dataframe(pd.DataFrame(table.rows, columns=table.headers), hide_index=True)
 
 
 def _pick(label: str, choices: dict, key: str, lang: str, **options):
@@ -99,13 +107,13 @@ def scorecard(result: ImpactResult, lang: str, grouping: str = "overall", group:
         with col:
             st.metric(
                 t(f"report.stakeholder.{row.stakeholder}", lang),
-                f"{row.n_improved} / {row.n_outcomes}",
-                help=t("impact.metric_help", lang),
-                delta=t("report.worsened", lang) + f": {row.n_worsened}"
-                if row.n_worsened
-                else None,
-                delta_color="inverse",
+                t("scorecard.win" if row.win else "scorecard.no_win", lang),
+                help=scorecard_line(row._asdict(), lang),
+                delta=f"{row.n_improved} / {row.n_outcomes} {t('category.improved', lang)}",
+                delta_color="normal" if row.win else "off",
             )
+            if isinstance(row.basis, str):
+                st.caption(f"{row.basis}; {scorecard_n(row._asdict(), lang)}")
             if isinstance(row.headline, str):
                 st.caption(row.headline)
             if isinstance(row.note, str):

@@ -14,6 +14,22 @@ import pandas as pd
 from score_impact.i18n import t
 
 GOOD, BAD, NEUTRAL, GREY = "#2e7d32", "#c62828", "#1f5f8b", "#9e9e9e"
+LIGHT = "#d0d0d0"
+#: The one colour per decision-rule category, used by the app, the HTML and the PDF.
+CATEGORY_COLOURS: dict[str, str] = {
+    "improved": GOOD,
+    "worsened": BAD,
+    "no_meaningful_change": NEUTRAL,
+    "inconclusive": GREY,
+    "not_estimable": LIGHT,
+}
+
+
+def category_colour(category: object) -> str:
+    """Colour of a category (not estimable for a missing one)."""
+    return CATEGORY_COLOURS.get(str(category), LIGHT)
+
+
 #: Diverging palette for a 5-point agreement scale, disagree (red) to agree (blue).
 LIKERT_COLORS = ["#b2182b", "#ef8a62", "#d9d9d9", "#67a9cf", "#2166ac"]
 
@@ -23,11 +39,12 @@ def change_rows(
 ) -> pd.DataFrame:
     """Headline change with its CI per construct: one row per (audience, construct).
 
-    Columns: label, audience, mean_before, mean_after, change, ci_low, ci_high,
-    significant (Holm p < 0.05), improved, suppressed, sentence. Suppressed rows carry no
-    number at all.
+    Columns: outcome_id, label, audience, mean_before, mean_after, change, ci_low, ci_high,
+    category (the decision rule's), basis, colour, suppressed, sentence. Suppressed rows
+    carry no number at all.
     """
     cols = [
+        "outcome_id",
         "label",
         "audience",
         "mean_before",
@@ -35,8 +52,9 @@ def change_rows(
         "change",
         "ci_low",
         "ci_high",
-        "significant",
-        "improved",
+        "category",
+        "basis",
+        "colour",
         "suppressed",
         "sentence",
     ]
@@ -49,8 +67,8 @@ def change_rows(
     ].copy()
     if "audience" not in rows:
         rows["audience"] = "worker"
-    rows["significant"] = rows["p_holm"].astype(float) < 0.05
-    rows["improved"] = rows["improved"].astype("boolean").fillna(False).astype(bool)
+    rows["category"] = rows["category"].fillna("not_estimable")
+    rows["colour"] = rows["category"].map(category_colour)
     rows["suppressed"] = rows["suppressed"].astype(bool)
     numbers = ["mean_before", "mean_after", "change", "ci_low", "ci_high"]
     rows[numbers] = rows[numbers].astype(float)
@@ -96,38 +114,43 @@ def response_rows(counts: pd.DataFrame) -> pd.DataFrame:
 
 
 def kpi_rows(kpi_tests: pd.DataFrame) -> pd.DataFrame:
-    """Overall headline KPI rows: label, pct_change, improved, significant."""
-    cols = ["label", "pct_change", "improved", "significant", "sentence", "stakeholder"]
+    """Overall headline KPI rows: outcome_id, label, pct_change, category, basis, colour,
+    sentence, stakeholder. A % change that cannot be computed (zero baseline) is NaN and
+    drawn as no bar."""
+    cols = ["outcome_id", "label", "pct_change", "category", "basis", "colour", "sentence",
+            "stakeholder"]  # fmt: skip
     if kpi_tests.empty:
         return pd.DataFrame(columns=cols)
     rows = kpi_tests[kpi_tests["primary"].astype(bool) & (kpi_tests["grouping"] == "overall")]
+    category = rows["category"].fillna("not_estimable")
+    pct = rows["pct_change"].astype(float)
     rows = rows.assign(
-        significant=rows["p_holm"].astype(float) < 0.05,
-        improved=rows["improved"].astype("boolean").fillna(False).astype(bool),
-        pct_change=rows["pct_change"].astype(float),
+        category=category,
+        colour=category.map(category_colour),
+        pct_change=pct.where(np.isfinite(pct)),
     )
     return rows[cols].reset_index(drop=True)
+
+
+def _category_scale(lang: str) -> tuple[list[str], alt.Scale]:
+    """Legend labels and colours of the five categories, in the interface language."""
+    names = [t(f"category.{c}", lang) for c in CATEGORY_COLOURS]
+    return names, alt.Scale(domain=names, range=list(CATEGORY_COLOURS.values()))
 
 
 # ----- Altair specs (the app) --------------------------------------------------------------
 
 
 def construct_chart(rows: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
-    """Dot-and-whisker: change after - before with 95% CI per construct; suppressed text."""
-    improved, worsened, unchanged = (
-        t(f"report.verdict.{v}", lang) for v in ("improved", "worsened", "no_change")
-    )
+    """Dot-and-whisker: change after - before with 95% CI per construct, coloured by the
+    decision rule's category; suppressed rows as text."""
+    _, scale = _category_scale(lang)
     data = rows.assign(
-        colour=np.where(
-            rows["significant"] & rows["improved"],
-            improved,
-            np.where(rows["significant"], worsened, unchanged),
-        ),
+        verdict=rows["category"].map(lambda c: t(f"category.{c}", lang)),
         note=np.where(rows["suppressed"], t("report.suppressed", lang), ""),
         zero=0.0,
     )
     y = alt.Y("label:N", title=None, sort=None)
-    scale = alt.Scale(domain=[improved, worsened, unchanged], range=[GOOD, BAD, GREY])
     base = alt.Chart(data)
     shown = base.transform_filter("!datum.suppressed")
     whisker = shown.mark_rule(strokeWidth=2).encode(
@@ -136,8 +159,17 @@ def construct_chart(rows: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
     dots = shown.mark_circle(size=90, opacity=1).encode(
         x="change:Q",
         y=y,
-        color=alt.Color("colour:N", scale=scale, title=None),
-        tooltip=["label", "mean_before", "mean_after", "change", "ci_low", "ci_high"],
+        color=alt.Color("verdict:N", scale=scale, title=None),
+        tooltip=[
+            "label",
+            "mean_before",
+            "mean_after",
+            "change",
+            "ci_low",
+            "ci_high",
+            "verdict",
+            "sentence",
+        ],  # fmt: skip
     )
     hidden = (
         base.transform_filter("datum.suppressed")
@@ -209,21 +241,17 @@ def response_chart(rows: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
 
 
 def kpi_chart(rows: pd.DataFrame, lang: str = "en") -> alt.Chart:
-    """Mean % change per KPI across factories, coloured by direction of good."""
-    data = rows.assign(
-        colour=np.where(rows["improved"], "improved", "worsened or unchanged"),
-    )
+    """Mean % change per KPI across factories, coloured by the decision rule's category
+    (the same colours as the construct chart)."""
+    _, scale = _category_scale(lang)
+    data = rows.assign(verdict=rows["category"].map(lambda c: t(f"category.{c}", lang)))
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
             x=alt.X("pct_change:Q", title=t("report.pct_change", lang)),
             y=alt.Y("label:N", title=None, sort=None),
-            color=alt.Color(
-                "colour:N",
-                scale=alt.Scale(domain=["improved", "worsened or unchanged"], range=[GOOD, GREY]),
-                title=None,
-            ),
-            tooltip=["label", alt.Tooltip("pct_change:Q", format=".1f"), "sentence"],
+            color=alt.Color("verdict:N", scale=scale, title=None),
+            tooltip=["label", alt.Tooltip("pct_change:Q", format=".1f"), "verdict", "sentence"],
         )
     )

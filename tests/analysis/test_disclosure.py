@@ -214,9 +214,9 @@ def test_a_split_of_pairs_is_a_split_of_the_matched_cells():
     workers += [{"ent": 1, "phases": PHASES[1:]}] * 10
     frame = _respondents(workers)
     worker = frame["pair_id"].str.removeprefix("p").astype(float)
-    frame["pair_kind"] = np.where(worker >= 20, "tolerant", "exact")
-    frame.loc[frame["pair_id"].isna(), "pair_kind"] = None
+    frame["pair_match"] = np.where(worker >= 20, "tolerant", "exact")
+    frame.loc[frame["pair_id"].isna(), "pair_match"] = None
     out = eligible(frame, 5)
     paired = out.respondents.dropna(subset=["pair_id"])
-    assert set(paired["pair_kind"]) == {"exact"} and len(paired) == 40
+    assert set(paired["pair_match"]) == {"exact"} and len(paired) == 40
     assert out.unpaired == 6 and out.left_out == 0

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import re
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -206,6 +205,7 @@ def build_world(session: Session, spec: Spec) -> World:
             session.flush()
             back = rng.uniform(0.2, 0.95)
             paper = rng.choice([0.0, 0.1, 0.3])
+            typos = rng.choice([0.0, 0.15, 0.5])  # share of follow-up codes mistyped
             people = list(range(number, number + size))
             number += size
             for p_i, phase in enumerate(spec.phases):
@@ -215,8 +215,10 @@ def build_world(session: Session, spec: Spec) -> World:
                     people += list(range(number, number + new))
                     number += new
                 for w in people:
+                    typo = p_i > 0 and rng.random() < typos  # one element off: tolerant
                     rows.append(_respond(session, rng, rounds[phase], ent, w, paper,
-                                         (tenure_p, gender_p), later=p_i > 0))  # fmt: skip
+                                         (tenure_p, gender_p), later=p_i > 0,
+                                         typo=typo))  # fmt: skip
                     rows[-1].update(cohort_id=cohort.id, visible=visible, phase=phase,
                                     treated=not comparison, module=module)  # fmt: skip
     session.commit()
@@ -241,19 +243,29 @@ def build_world(session: Session, spec: Spec) -> World:
     return World(scope, spec.k, truth, names, ents)
 
 
-def _respond(session, rng, round_, ent, worker, paper, band_p, later: bool) -> dict:
+def _respond(session, rng, round_, ent, worker, paper, band_p, later: bool, typo: bool) -> dict:
     """One worker's response: the worker's own bands (a few do not say their tenure; some
-    move up a tenure band by the follow-up), random answers."""
+    move up a tenure band by the follow-up), the private code (sometimes with one element
+    mistyped at a follow-up: a tolerant match, or none), answers that hang together within
+    a construct (so scales pass the reliability gate and get a difference-in-differences).
+    """
     person = np.random.default_rng(worker)  # the same worker draws the same bands
     moved = person.random() < 0.2  # drawn in every phase, so the draws below match
     step = int(later and moved)
     tenure = TENURE[min(person.choice(len(TENURE), p=band_p[0]) + step, len(TENURE) - 1)]
     gender = GENDER[person.choice(len(GENDER), p=band_p[1])]
     tenure = None if person.random() < 0.04 else tenure
-    code = make_code(KEY, ent.id, _code(worker))
+    elements = _code(worker)
+    if typo:
+        elements["older_siblings"] = (elements["older_siblings"] + 1) % 10
+    code = make_code(KEY, ent.id, elements)
     source = "paper" if rng.random() < paper else "tablet"
-    values = {item: float(rng.integers(0, 2) if item == "eit" else rng.integers(1, 6))
-              for item in ITEMS}  # fmt: skip
+    values = {"eit": float(rng.integers(0, 2))}
+    for items in CONSTRUCTS.values():
+        level = rng.normal(3.0, 1.1)
+        for item in items:
+            point = float(np.clip(np.rint(level + rng.normal(0, 0.6)), 1, 5))
+            values[item] = 6 - point if item == "v2" else point
     response = Response(client_uuid=str(uuid.uuid4()), round_id=round_.id, enterprise_id=ent.id,
                         audience="worker", language="en", source=source,
                         pairing_hash=code.full_hash, pairing_parts=code.parts_text)  # fmt: skip
@@ -381,10 +393,15 @@ class Released:
         return groups
 
     @staticmethod
-    def _pairs(rows: pd.DataFrame, before: str, after: str) -> tuple[list[int], list[int]]:
-        """Matched pairs among ``rows`` (pair id within cohort and factory): the before and
-        the after response ids."""
-        linked = rows[rows["pair_id"].notna()].reset_index()
+    def _pairs(
+        rows: pd.DataFrame, before: str, after: str, kind: str | None = None
+    ) -> tuple[list[int], list[int]]:
+        """Matched pairs among ``rows`` (pair id within cohort and factory), of one match
+        kind ("exact", "tolerant") or all: the before and the after response ids."""
+        linked = rows[rows["pair_id"].notna()]
+        if kind is not None:
+            linked = linked[linked["pair_match"] == kind]
+        linked = linked.reset_index()
         keys = ["cohort_id", "enterprise_id", "pair_id"]
         b = linked[linked["phase"] == before].set_index(keys)["response_id"]
         a = linked[linked["phase"] == after].set_index(keys)["response_id"]
@@ -419,7 +436,9 @@ class Released:
             members = main.index[main["phase"] == row.phase]
             self._add(f"{tag} alpha {row.construct} {row.phase}", row.n, members)
         self._read_did(tag, f, result.did, base)
-        self._read_matched(tag, f, result.method_notes, main)
+        self._read_pairing(tag, f, result.pairing, main)
+        self._read_sensitivity(tag, f, result.sensitivity, main)
+        self._read_attrition(tag, f, result.attrition, main)
 
     def _read_compare(self, tag, f, table: pd.DataFrame, groups) -> None:
         if table.empty:
@@ -457,24 +476,66 @@ class Released:
     def _read_did(self, tag, f, did: pd.DataFrame, base: pd.DataFrame) -> None:
         if did.empty:
             return
-        for row in did[~did["suppressed"].astype(bool)].to_dict("records"):
+        workers = did[(did["kind"] == "construct") & ~did["suppressed"].astype(bool)]
+        for row in workers.to_dict("records"):  # KPI rows are factory figures
             for who, treated in (("treated", True), ("control", False)):
                 for when, phase in (("before", f.baseline), ("after", f.follow_up)):
                     rows = base[(base["treated"].astype(bool) == treated)
                                 & (base["phase"] == phase)]  # fmt: skip
-                    self._add(f"{tag} did {row['construct']} {who} {when}",
-                              row[f"n_{who}_{when}"], rows.index, row["construct"],
+                    self._add(f"{tag} did {row['outcome_id']} {who} {when}",
+                              row[f"n_{who}_{when}"], rows.index, row["outcome_id"],
                               row[f"mean_{who}_{when}"])  # fmt: skip
+            # the model's observations: factories with answers in both phases
+            two = base[base["phase"].isin([f.baseline, f.follow_up])]
+            both = two.groupby("enterprise_id")["phase"].transform("nunique") == 2
+            self._add(f"{tag} did {row['outcome_id']} n", row["n"], two.index[both])
 
-    def _read_matched(self, tag, f, notes: pd.DataFrame, main: pd.DataFrame) -> None:
-        text = notes.set_index("topic").loc["matched", "note"]
-        found = re.search(r"(\d+) of (\d+)", text)
-        if not found:
+    def _read_pairing(self, tag, f, pairing: pd.DataFrame, main: pd.DataFrame) -> None:
+        """The match rate (also in the method notes): follow-up responses matched
+        exactly, tolerantly, not at all."""
+        if pairing.empty or pairing["suppressed"].iloc[0]:
             return
+        row = pairing.iloc[0]
         later = main.index[main["phase"] == f.follow_up]
-        _, after = self._pairs(main, f.baseline, f.follow_up)
-        self._add(f"{tag} matched total", int(found.group(2)), later)
-        self._add(f"{tag} matched pairs", int(found.group(1)), after)
+        _, exact = self._pairs(main, f.baseline, f.follow_up, "exact")
+        _, tolerant = self._pairs(main, f.baseline, f.follow_up, "tolerant")
+        unmatched = later.difference(exact).difference(tolerant)
+        self._add(f"{tag} match total", row["follow_up_responses"], later)
+        self._add(f"{tag} match exact", row["exact"], exact)
+        self._add(f"{tag} match tolerant", row["tolerant"], tolerant)
+        self._add(f"{tag} match none", row["unmatched"], unmatched)
+
+    def _read_sensitivity(self, tag, f, table: pd.DataFrame, main: pd.DataFrame) -> None:
+        """The overall headline rows with all matches and with exact matches only."""
+        if table.empty:
+            return
+        for row in table[~table["suppressed"].astype(bool)].itertuples():
+            what = f"{tag} sensitivity {row.matches} {row.outcome_id}"
+            if row.design == "paired":
+                kind = "exact" if row.matches == "exact only" else None
+                before, after = self._pairs(main, f.baseline, f.follow_up, kind)
+                self._add(f"{what} pairs", row.n_pairs, before, row.outcome_id, row.mean_before)
+                self._add(f"{what} pairs after", row.n_pairs, after, row.outcome_id,
+                          row.mean_after)  # fmt: skip
+            else:
+                for phase, n, mean in ((f.baseline, row.n_before, row.mean_before),
+                                       (f.follow_up, row.n_after, row.mean_after)):  # fmt: skip
+                    members = main.index[main["phase"] == phase]
+                    self._add(f"{what} {phase}", n, members, row.outcome_id, mean)
+
+    def _read_attrition(self, tag, f, table: pd.DataFrame, main: pd.DataFrame) -> None:
+        """Baseline scores of workers matched at the follow-up vs the others."""
+        if table.empty:
+            return
+        before, _ = self._pairs(main, f.baseline, f.follow_up)
+        first = main.index[main["phase"] == f.baseline]
+        back, gone = first.intersection(before), first.difference(before)
+        for row in table[~table["suppressed"].astype(bool)].itertuples():
+            what = f"{tag} attrition {row.construct}"
+            self._add(f"{what} returned", row.n_returned, back, row.construct,
+                      row.mean_returned)  # fmt: skip
+            self._add(f"{what} not returned", row.n_not_returned, gone, row.construct,
+                      row.mean_not_returned)  # fmt: skip
 
     # -- checks
     def mismatches(self) -> list[str]:
@@ -647,6 +708,14 @@ class Outcome:
     smallest: tuple[int, ...] | None
     named: list[str]
     downloads_match: bool
+    #: Released figures with at least one response, by table (:data:`TABLES`), to show
+    #: which of issue 9's tables the worlds reached (tolerant matches, a DiD, ...).
+    reached: dict[str, int] = field(default_factory=dict)
+
+
+#: Label fragments of the figures of each table, for :attr:`Outcome.reached`.
+TABLES = {"did": " did ", "match tolerant": " match tolerant", "sensitivity exact only":
+          " sensitivity exact only ", "attrition": " attrition "}  # fmt: skip
 
 
 def attack(session: Session, world: World) -> Outcome:
@@ -674,6 +743,10 @@ def attack(session: Session, world: World) -> Outcome:
         smallest=smallest_derivable_group(sets, units, world.k),
         named=derivable_named_groups(sets, units, named_groups(world.truth, eligible, world.k)),
         downloads_match=first is not None and downloads_match(first),
+        reached={
+            name: sum(part in fig.label and fig.n > 0 for fig in released.figures)
+            for name, part in TABLES.items()
+        },
     )
 
 

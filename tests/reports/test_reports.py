@@ -197,8 +197,9 @@ def test_a_band_within_one_factory_and_the_source_filter_are_refused(session):
             _result(session, username, source="paper")
     assert len(_result(session, "admin", source="tablet").constructs)
     cohort = _result(session, "northwind", **band)
-    assert set(cohort.constructs["grouping"]) == {"overall", "cohort"} and cohort.did.empty
-    assert "one worker group" in cohort.method_notes.set_index("topic").loc["did", "note"]
+    assert set(cohort.constructs["grouping"]) == {"overall", "cohort"}
+    assert set(cohort.did["kind"]) == {"kpi"}  # no worker DiD; KPIs are factory figures
+    assert "one worker group" in cohort.method_notes.set_index("topic").loc["did_band", "note"]
 
 
 def test_every_view_states_the_rule_without_saying_how_many_were_left_out(session):
