@@ -91,7 +91,8 @@ def main() -> int:
         "- worlds whose released figures include "
         + ", ".join(f"{name} ({sum(t['reached'][name] > 0 for t in tried)})" for name in TABLES)
         + " (the difference-in-differences, the match rate, the exact-matches-only "
-        "sensitivity line and the attrition check, each with at least one worker)",
+        "sensitivity line, the attrition check and the count of follow-up responses screened "
+        "out as hired after the training, each with at least one worker)",
         f"- responses left out of every figure: {total['left_out']:,} "
         f"({100 * total['left_out'] / max(total['responses'], 1):.1f}%; these worlds are "
         f"built of small groups)",

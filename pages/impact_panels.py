@@ -82,7 +82,7 @@ def filters(opts: ImpactOptions, lang: str, prefix: str, cohort_required: bool) 
     with c4:
         enterprise = _pick(t("impact.enterprise", lang), opts.enterprises, f"{prefix}_ent", lang)
     with c5:
-        modules = {m: m.replace("_", " ") for m in opts.modules}
+        modules = {m: t(f"admin.module.{m}", lang) for m in opts.modules}
         module = _pick(t("impact.module", lang), modules, f"{prefix}_mod", lang)
     with c6:  # bands within one factory would single people out: whole cohorts only
         bands = {f"{b}={v}": f"{b.removeprefix('demo_')}: {v}" for b, vs in opts.bands.items()
@@ -118,6 +118,12 @@ def scorecard(result: ImpactResult, lang: str, grouping: str = "overall", group:
                 st.caption(row.headline)
             if isinstance(row.note, str):
                 st.warning(row.note)
+    primary = result.primary_outcomes
+    if len(primary):
+        by_module = primary.groupby("module", sort=False)["label"].agg(t("list.sep", lang).join)
+        for module, labels in by_module.items():
+            name = t(f"admin.module.{module}", lang) if module else ""
+            st.caption(t("impact.primary_outcomes", lang, module=name, outcomes=labels))
 
 
 def action_plans(result: ImpactResult, lang: str, can_add: bool) -> None:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from pages.common import db, tablet_style
 from pages.kiosk_screens import SCREENS
-from score_impact.i18n import t
+from score_impact.i18n import t, t_all
 from score_impact.kiosk import KioskAttempt
 from score_impact.services.errors import RoundClosed, UnknownRound
 from score_impact.services.rounds import open_round, round_by_code, round_enterprises
@@ -36,9 +36,10 @@ def start_attempt(code: str) -> KioskAttempt | None:
 
 code = state.get("join_code") or st.query_params.get("code")
 if not code:
-    st.title(t("kiosk.title", "en") + " · " + t("kiosk.title", "zh"))
-    typed = st.text_input(f"{t('kiosk.enter_code', 'en')} / {t('kiosk.enter_code', 'zh')}")
-    if st.button(t("kiosk.open", "en") + " · " + t("kiosk.open", "zh")) and typed.strip():
+    # Nobody has chosen a language yet: every shipped language at once.
+    st.title(t_all("kiosk.title", sep=" · "))
+    typed = st.text_input(t_all("kiosk.enter_code"))
+    if st.button(t_all("kiosk.open", sep=" · ")) and typed.strip():
         state["join_code"] = typed
         st.rerun()
     st.stop()

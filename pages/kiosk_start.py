@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from pages.common import db, runtime
 from pages.widgets import label_of
-from score_impact.i18n import LANGUAGES, t
+from score_impact.i18n import enterprise_name, language_names, t
 from score_impact.kiosk import KioskAttempt
 from score_impact.pairing import ELEMENTS
 from score_impact.services.drafts import UnknownResumeCode, resume, save_draft
@@ -43,7 +43,7 @@ def language(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
     st.title(label_of(a.survey.title, a.survey.default_language))
     st.subheader(" / ".join(t("kiosk.choose_language", code) for code in a.survey.languages))
     for code in a.survey.languages:
-        if tap(LANGUAGES.get(code, code), f"lang-{code}"):
+        if tap(language_names().get(code, code), f"lang-{code}"):
             a.choose_language(code)
             st.rerun()
     langs = a.survey.languages
@@ -74,7 +74,7 @@ def consent(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
 def factory(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
     st.title(t("kiosk.choose_factory", lang))
     for ent_id, name in state["factories"].items():
-        if tap(name, f"{a.client_uuid}:ent-{ent_id}"):
+        if tap(enterprise_name(name, lang), f"{a.client_uuid}:ent-{ent_id}"):
             a.choose_factory(ent_id)
             st.rerun()
 
@@ -84,7 +84,11 @@ def code(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
     st.write(t("kiosk.code_intro", lang))
     elements = {
         name: st.selectbox(
-            t(f"kiosk.code.{name}", lang), list(allowed), index=None, key=f"{a.client_uuid}:{name}"
+            t(f"kiosk.code.{name}", lang),
+            list(allowed),
+            index=None,
+            key=f"{a.client_uuid}:{name}",
+            placeholder=t("kiosk.code_choose", lang),  # not Streamlit's English default
         )
         for name, allowed in ELEMENTS.items()
     }

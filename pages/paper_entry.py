@@ -12,7 +12,7 @@ from pages.auth import require_role
 from pages.common import db
 from pages.widgets import label_of
 from score_impact.db.models import Role
-from score_impact.i18n import LANGUAGES, t
+from score_impact.i18n import language_names, t, t_all
 from score_impact.paper.keys import CODE_KEYS, CODE_PREFIX, key_hint, question_numbers
 from score_impact.services import paper
 from score_impact.services.errors import AccessDenied, DomainError, UnknownRound
@@ -23,8 +23,9 @@ from score_impact.surveys.schema import Audience, ItemType
 
 user = require_role(Role.TRAINER, Role.ADMIN)
 state = st.session_state
+names = language_names()
 lang = st.segmented_control(
-    "Language / 语言", list(LANGUAGES), format_func=LANGUAGES.get, default="en", key="p_lang"
+    t_all("ui.language"), list(names), format_func=names.get, default="en", key="p_lang"
 )
 lang = lang or "en"
 st.title(t("paper.title", lang))
@@ -44,7 +45,7 @@ if survey.audience is not Audience.WORKER:
     st.error(t("paper.error.not_worker", lang))
     st.stop()
 sheet_lang = st.selectbox(
-    t("paper.sheet_language", lang), survey.languages, format_func=lambda c: LANGUAGES.get(c, c)
+    t("paper.sheet_language", lang), survey.languages, format_func=lambda c: names.get(c, c)
 )
 
 with st.expander(t("paper.print_title", lang)):

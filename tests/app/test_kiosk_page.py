@@ -54,7 +54,7 @@ def test_worker_completes_survey_in_chinese_and_rows_are_stored(world, rt):
 def test_resubmitting_the_same_attempt_stores_nothing_new(world, rt):
     survey = rt.catalog.latest("worker_m1_cooperation").survey
     at = _start_in_chinese(world, rt)
-    click(at, "跳过编码")
+    click(at, "不填编号")
     complete_survey(at, survey, "下一页")
     click(at, "提交")
     # a network hiccup: the tablet shows the review again and the worker taps Submit again
@@ -68,7 +68,7 @@ def test_resubmitting_the_same_attempt_stores_nothing_new(world, rt):
 
 def test_required_answer_missing_shows_translated_message_and_stores_nothing(world, rt):
     at = _start_in_chinese(world, rt)
-    click(at, "跳过编码")
+    click(at, "不填编号")
     click(at, "下一页")
     assert "请回答这个问题。" in [e.value for e in at.error]
     assert at.warning[0].value == "有些问题需要回答。请查看红色提示。"
@@ -79,39 +79,48 @@ def test_incomplete_code_is_refused_in_the_chosen_language(world, rt):
     at = _start_in_chinese(world, rt)
     at.selectbox[0].set_value(3).run()
     click(at, "下一页")
-    assert at.error[0].value == "请回答所有编码问题，或选择跳过编码。"
+    assert at.error[0].value == "请把编号的几个问题都答完，或者选择“不填编号”。"
 
 
 def test_next_worker_starts_clean(world, rt):
     survey = rt.catalog.latest("worker_m1_cooperation").survey
     at = _start_in_chinese(world, rt)
-    click(at, "跳过编码")
+    click(at, "不填编号")
     answer_screen(at, survey)
     first_uuid = at.session_state["attempt"].client_uuid
     at.session_state["attempt"].step = Step.DONE
     at.run()
     click(at, "下一位")
-    assert [b.label for b in at.button][:2] == ["English", "中文"]
+    assert [b.label for b in at.button][:3] == ["English", "Tiếng Việt", "中文"]
     attempt = at.session_state["attempt"]
     assert attempt.client_uuid != first_uuid and attempt.answers == {}
     assert not [k for k in at.session_state if first_uuid in k]
     # only the round's data and the new attempt's own (empty) widgets remain
     new_uuid = attempt.client_uuid
     leftovers = {k for k in at.session_state if not k.startswith(new_uuid)}
-    assert leftovers <= {"join_code", "attempt", "factories", "lang-en", "lang-zh"}
+    assert leftovers <= {"join_code", "attempt", "factories", "lang-en", "lang-vi", "lang-zh"}
 
 
 def test_closed_and_unknown_rounds_show_a_clear_message(world, rt):
     at = open_app(CLOSED_CODE)
-    assert at.warning[0].value.startswith("This survey is closed")
+    assert at.warning[0].value.startswith("This survey has ended")
     at = open_app("NOPE42")
     assert at.error[0].value.startswith("There is no survey with this code")
+
+
+def sec_ids(section) -> set[str]:
+    return {item.id for item in section.items}
 
 
 def test_follow_up_question_appears_in_the_same_run_as_its_condition(world, rt):
     """One tap on "yes" must show the follow-up at once (a browser reruns once per tap)."""
     at = _start_in_chinese(world, rt)
-    click(at, "跳过编码")
+    click(at, "不填编号")
+    attempt = at.session_state["attempt"]
+    attempt.section_index = next(  # the screen that asks about suggestions
+        i for i, sec in enumerate(attempt.sections) if "suggestion_made" in sec_ids(sec)
+    )
+    at.run()
     assert not [r for r in at.radio if r.key.endswith(":suggestion_acted")]
     [made] = [r for r in at.radio if r.key.endswith(":suggestion_made")]
     made.set_value(True).run()

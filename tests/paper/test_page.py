@@ -79,7 +79,7 @@ def test_invalid_keys_are_explained_and_nothing_is_stored(world, rt, sign_in_as)
     at.selectbox[0].set_value("zh").run()  # the language printed on the sheet
     assert at.title[0].value == "纸质问卷"
     at = _key_in(at, sheet_number(), keyed_sheet(survey) | {"trust_honest": "9"})
-    assert any("请输入：1-5。" in e.value for e in at.error)
+    assert any("请输入：1-5, 0。" in e.value for e in at.error)
     assert _responses(rt) == []
 
 

@@ -16,7 +16,8 @@ Three attacks, from plain to complete:
    group; it must have at least k responses.
 3. :func:`derivable_named_groups`: the same question answered with plain linear algebra
    (numpy, not the MILP solver) for every group a brand could name: any combination of
-   cohort, factory, phase, source, tenure, gender and matched/unmatched.
+   cohort, factory, phase, source, tenure, gender, matched/unmatched and hired after the
+   training (screened out).
 
 The figures are first checked against the sets the attack assumes (every released n and
 mean recomputed from the world's answers), so the attack models what is really shown.
@@ -103,6 +104,8 @@ sections:
       - {id: s1, type: likert, scale: agree5, construct: safety, label: {en: C, zh: C}}
       - {id: s2, type: likert, scale: agree5, construct: safety, label: {en: D, zh: D}}
       - {id: eit, type: yes_no, label: {en: E, zh: E}}
+      - {id: joined, type: single_choice, screen_out: "yes", label: {en: J, zh: J},
+         options: [{value: "yes", label: {en: y, zh: y}}, {value: "no", label: {en: n, zh: n}}]}
 """
 ITEMS = ("v1", "v2", "s1", "s2", "eit")
 CONSTRUCTS = {"voice": ("v1", "v2"), "safety": ("s1", "s2")}
@@ -206,19 +209,23 @@ def build_world(session: Session, spec: Spec) -> World:
             back = rng.uniform(0.2, 0.95)
             paper = rng.choice([0.0, 0.1, 0.3])
             typos = rng.choice([0.0, 0.15, 0.5])  # share of follow-up codes mistyped
+            hires = rng.choice([0.0, 0.5, 1.0])  # share of newcomers hired after the training
             people = list(range(number, number + size))
             number += size
+            hired: set[int] = set()  # screened out of every follow-up they answer
             for p_i, phase in enumerate(spec.phases):
                 if p_i:  # returning workers, plus a few newcomers
                     people = [w for w in people if rng.random() < back]
                     new = int(rng.integers(0, size // 3 + 2))
                     people += list(range(number, number + new))
+                    hired |= {w for w in range(number, number + new) if rng.random() < hires}
                     number += new
                 for w in people:
                     typo = p_i > 0 and rng.random() < typos  # one element off: tolerant
+                    joined = None if p_i == 0 else ("yes" if w in hired else "no")
                     rows.append(_respond(session, rng, rounds[phase], ent, w, paper,
-                                         (tenure_p, gender_p), later=p_i > 0,
-                                         typo=typo))  # fmt: skip
+                                         (tenure_p, gender_p), typo=typo,
+                                         joined=joined))  # fmt: skip
                     rows[-1].update(cohort_id=cohort.id, visible=visible, phase=phase,
                                     treated=not comparison, module=module)  # fmt: skip
     session.commit()
@@ -243,12 +250,17 @@ def build_world(session: Session, spec: Spec) -> World:
     return World(scope, spec.k, truth, names, ents)
 
 
-def _respond(session, rng, round_, ent, worker, paper, band_p, later: bool, typo: bool) -> dict:
+def _respond(
+    session, rng, round_, ent, worker, paper, band_p, typo: bool, joined: str | None
+) -> dict:
     """One worker's response: the worker's own bands (a few do not say their tenure; some
     move up a tenure band by the follow-up), the private code (sometimes with one element
     mistyped at a follow-up: a tolerant match, or none), answers that hang together within
-    a construct (so scales pass the reliability gate and get a difference-in-differences).
+    a construct (so scales pass the reliability gate and get a difference-in-differences),
+    and at a follow-up whether they joined after the training ("yes": screened out of the
+    before/after figures, counted in the exclusions).
     """
+    later = joined is not None
     person = np.random.default_rng(worker)  # the same worker draws the same bands
     moved = person.random() < 0.2  # drawn in every phase, so the draws below match
     step = int(later and moved)
@@ -272,11 +284,14 @@ def _respond(session, rng, round_, ent, worker, paper, band_p, later: bool, typo
     response.answers = [Answer(item_id="gender", value_text=gender)]
     if tenure is not None:
         response.answers.append(Answer(item_id="tenure", value_text=tenure))
+    if later:
+        response.answers.append(Answer(item_id="joined", value_text=joined))
     response.answers += [Answer(item_id=i, value_num=v) for i, v in values.items()]
     session.add(response)
     session.flush()
     return {"response_id": response.id, "enterprise_id": ent.id, "source": source,
-            "tenure": tenure, "gender": gender, "worker": worker, **values}  # fmt: skip
+            "tenure": tenure, "gender": gender, "worker": worker, "screened": joined == "yes",
+            **values}  # fmt: skip
 
 
 # ----- what the brand sees -----------------------------------------------------------------
@@ -419,7 +434,9 @@ class Released:
     # -- reading one view
     def read(self, f: ImpactFilters, result: ImpactResult) -> None:
         self.views += 1
-        base = self._base(f)
+        everyone = self._base(f)
+        kept = ~everyone["screened"].astype(bool)  # hired after the training: counted only
+        base = everyone[kept]
         main = base if f.cohort_id is not None else base[base["treated"].astype(bool)]
         groups = self._groups(main)
         tag = f"{f}"
@@ -439,6 +456,9 @@ class Released:
         self._read_pairing(tag, f, result.pairing, main)
         self._read_sensitivity(tag, f, result.sensitivity, main)
         self._read_attrition(tag, f, result.attrition, main)
+        hires = everyone[~kept]
+        hires = hires if f.cohort_id is not None else hires[hires["treated"].astype(bool)]
+        self._read_screening(tag, result.exclusions, hires)
 
     def _read_compare(self, tag, f, table: pd.DataFrame, groups) -> None:
         if table.empty:
@@ -522,6 +542,15 @@ class Released:
                                        (f.follow_up, row.n_after, row.mean_after)):  # fmt: skip
                     members = main.index[main["phase"] == phase]
                     self._add(f"{what} {phase}", n, members, row.outcome_id, mean)
+
+    def _read_screening(self, tag, exclusions: pd.DataFrame, hires: pd.DataFrame) -> None:
+        """Follow-up responses screened out (hired after the training), per phase."""
+        if exclusions.empty:
+            return
+        rows = exclusions[(exclusions["kind"] == "screening") & exclusions["n"].notna()]
+        for row in rows.itertuples():
+            members = hires.index[hires["phase"] == row.phase]
+            self._add(f"{tag} screened {row.phase}", row.n, members)
 
     def _read_attrition(self, tag, f, table: pd.DataFrame, main: pd.DataFrame) -> None:
         """Baseline scores of workers matched at the follow-up vs the others."""
@@ -647,10 +676,10 @@ def smallest_derivable_group(
 
 def named_groups(truth: pd.DataFrame, eligible: set[int], k: int) -> list[tuple[str, tuple]]:
     """Every group a brand could name - any combination of cohort, factory, phase, source,
-    tenure, gender and matched-or-not (each a value or "any") - as it is and restricted to
-    the eligible responses, where that group has 1..k-1 responses."""
+    tenure, gender, matched-or-not and screened-or-not (each a value or "any") - as it is
+    and restricted to the eligible responses, where that group has 1..k-1 responses."""
     attrs = ["cohort_id", "enterprise_id", "phase", "source", "tenure", "gender",
-             "paired_in_data"]  # fmt: skip
+             "paired_in_data", "screened"]  # fmt: skip
     codes = np.column_stack(
         [pd.factorize(truth[a].astype(object), use_na_sentinel=False)[0] for a in attrs]
     )
@@ -715,7 +744,8 @@ class Outcome:
 
 #: Label fragments of the figures of each table, for :attr:`Outcome.reached`.
 TABLES = {"did": " did ", "match tolerant": " match tolerant", "sensitivity exact only":
-          " sensitivity exact only ", "attrition": " attrition "}  # fmt: skip
+          " sensitivity exact only ", "attrition": " attrition ",
+          "screened": " screened "}  # fmt: skip
 
 
 def attack(session: Session, world: World) -> Outcome:
