@@ -470,18 +470,22 @@ class Released:
             key = (row.grouping, row.group)
             rows = groups.get(key, groups[("overall", "all")].iloc[:0])
             what = f"{tag} {row.grouping}={row.group} {row.outcome_id} {row.test}"
-            if row.design == "paired":
-                if key not in pairs:
-                    pairs[key] = self._pairs(rows, f.baseline, f.follow_up)
-                before, after = pairs[key]
-                self._add(f"{what} pairs", row.n_pairs, before, row.outcome_id, row.mean_before)
-                self._add(f"{what} pairs after", row.n_pairs, after, row.outcome_id,
-                          row.mean_after)  # fmt: skip
-            else:
-                for phase, n, mean in ((f.baseline, row.n_before, row.mean_before),
-                                       (f.follow_up, row.n_after, row.mean_after)):  # fmt: skip
-                    members = rows.index[rows["phase"] == phase]
-                    self._add(f"{what} {phase}", n, members, row.outcome_id, mean)
+            if row.design == "paired" and key not in pairs:
+                pairs[key] = self._pairs(rows, f.baseline, f.follow_up)
+            self._row(what, row, f, rows, pairs.get(key))
+
+    def _row(self, what, row, f, rows: pd.DataFrame, pairs) -> None:
+        """A result row's n and means: over its pairs (before and after ids) when paired,
+        else over each phase of ``rows``."""
+        if row.design == "paired":
+            before, after = pairs
+            self._add(f"{what} pairs", row.n_pairs, before, row.outcome_id, row.mean_before)
+            self._add(f"{what} pairs after", row.n_pairs, after, row.outcome_id, row.mean_after)
+            return
+        for phase, n, mean in ((f.baseline, row.n_before, row.mean_before),
+                               (f.follow_up, row.n_after, row.mean_after)):  # fmt: skip
+            members = rows.index[rows["phase"] == phase]
+            self._add(f"{what} {phase}", n, members, row.outcome_id, mean)
 
     def _read_distributions(self, tag, dist: pd.DataFrame, main: pd.DataFrame) -> None:
         if dist.empty:
@@ -530,18 +534,9 @@ class Released:
         if table.empty:
             return
         for row in table[~table["suppressed"].astype(bool)].itertuples():
-            what = f"{tag} sensitivity {row.matches} {row.outcome_id}"
-            if row.design == "paired":
-                kind = "exact" if row.matches == "exact only" else None
-                before, after = self._pairs(main, f.baseline, f.follow_up, kind)
-                self._add(f"{what} pairs", row.n_pairs, before, row.outcome_id, row.mean_before)
-                self._add(f"{what} pairs after", row.n_pairs, after, row.outcome_id,
-                          row.mean_after)  # fmt: skip
-            else:
-                for phase, n, mean in ((f.baseline, row.n_before, row.mean_before),
-                                       (f.follow_up, row.n_after, row.mean_after)):  # fmt: skip
-                    members = main.index[main["phase"] == phase]
-                    self._add(f"{what} {phase}", n, members, row.outcome_id, mean)
+            kind = "exact" if row.matches == "exact only" else None
+            pairs = self._pairs(main, f.baseline, f.follow_up, kind)
+            self._row(f"{tag} sensitivity {row.matches} {row.outcome_id}", row, f, main, pairs)
 
     def _read_screening(self, tag, exclusions: pd.DataFrame, hires: pd.DataFrame) -> None:
         """Follow-up responses screened out (hired after the training), per phase."""

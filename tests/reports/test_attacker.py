@@ -6,8 +6,11 @@ Hypothesis draws the worlds: one or two training cohorts (the first with an ordi
 factory of 8-16 workers the viewer sees) and maybe comparison factories, each other
 factory tiny (1-4 workers) or ordinary (5-14) and partly outside the brand's scope,
 skewed demographic bands with a few unanswered, a few paper questionnaires, returning and
-new workers (so some unmatched), sometimes a second follow-up and a second module, k of 3
-or 5, a brand, a trainer or a factory manager as the viewer. A world takes a few seconds
+new workers (so some unmatched), mistyped codes (tolerant matches), newcomers hired after
+the training (screened out of before/after figures, counted as excluded), answers that
+hang together within a construct (so a difference-in-differences is computed), sometimes a
+second follow-up and a second module, k of 3 or 5, a brand, a trainer or a factory manager
+as the viewer. A world takes a few seconds
 (every view is a full build_impact), so CI tries ATTACK_EXAMPLES of them (8 by default;
 ``SCORE_ATTACK_EXAMPLES=200`` for a long run, or ``bench/attack.py``, which prints how
 many worlds it tried).
@@ -70,3 +73,19 @@ def test_the_issues_world_a_three_worker_factory_beside_two_large_ones():
     found = _attacked(spec)
     _assert_nothing_recovered(found)
     assert found.left_out >= 3 and found.views > 10 and found.sets > 5
+
+
+def test_a_trained_factory_whose_follow_up_is_all_left_out_beside_comparison_factories():
+    """Found by bench/attack.py: the only trained factory the brand sees keeps its baseline
+    but its 6 follow-up answers fall in cells below k; the view has no before/after row
+    while the comparison factories still give a difference-in-differences row (not
+    estimable), which must be worded, not crash."""
+    spec = Spec(
+        cohorts=(((11, True), (1, False), (1, False), (1, False)),),
+        comparison=((4, False), (5, True)),
+        phases=("baseline", "follow_up"),
+        modules=1,
+        seed=2260,
+        k=5,
+    )
+    _assert_nothing_recovered(_attacked(spec))
