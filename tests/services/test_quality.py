@@ -87,7 +87,11 @@ def test_a_burst_is_flagged_excluded_with_a_reason_and_restored(demo):  # noqa: 
         (CONSTRUCT, "independent")
     ]
     assert sensitivity["change"] == pytest.approx(row_excluded["change"])
-    assert sensitivity["change_all"] == pytest.approx(row_stuffed["change"])
+    # with them back in, the change falls as the stuffing made it fall; not exactly to the
+    # stuffed view's, since the eligible set's cells are split by exclusion (a factory's
+    # band cell of a few real workers next to the 30 made-up ones is left out now)
+    assert sensitivity["change_all"] < sensitivity["change"]
+    assert sensitivity["change_all"] == pytest.approx(row_stuffed["change"], abs=0.05)
     notes = dict(zip(excluded.method_notes["topic"], excluded.method_notes["note"], strict=True))
     assert notes["excluded"].startswith("30 worker responses were excluded")
     counts = excluded.response_counts.set_index(["enterprise", "phase"])
