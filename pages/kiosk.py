@@ -4,50 +4,68 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common import db, tablet_style
+from pages import kiosk_ui as ui
+from pages.common import db
 from pages.kiosk_screens import SCREENS
-from score_impact.i18n import t
+from pages.kiosk_start import ISSUES_KEY
+from score_impact.i18n import LANGUAGES
 from score_impact.kiosk import KioskAttempt
+from score_impact.names import factory_name
 from score_impact.services.errors import RoundClosed, UnknownRound
 from score_impact.services.rounds import open_round, round_by_code, round_enterprises
 from score_impact.services.surveys import survey_of
 
-tablet_style()
 state = st.session_state
 
 
-def start_attempt(code: str) -> KioskAttempt | None:
-    """A fresh attempt for an open round, or a clear message for a closed/unknown code."""
-    lang = st.query_params.get("lang", "en")
+def start_attempt(code: str) -> KioskAttempt | tuple[str, str]:
+    """A fresh attempt for an open round, or why not as (kind, text), the text in every
+    shipped language: the tablet does not know the worker's language before the survey
+    is open."""
     try:
         with db() as s:
             round_ = open_round(s, round_by_code(s, code).id)
-            factories = {e.id: e.name for e in round_enterprises(s, round_)}
-            state["factories"] = factories
             survey = survey_of(round_.survey_version)
+            state["factories"] = {
+                e.id: {lang: factory_name(e, lang) for lang in survey.languages}
+                for e in round_enterprises(s, round_)
+            }
             autoplay = bool((round_.settings or {}).get("autoplay_audio"))
-            return KioskAttempt(round_.id, survey, list(factories), autoplay=autoplay)
+            return KioskAttempt(round_.id, survey, list(state["factories"]), autoplay=autoplay)
     except UnknownRound:
-        st.error(t("kiosk.unknown_round", lang))
+        return "error", ui.in_every_language("kiosk.unknown_round", LANGUAGES)
     except RoundClosed:
-        st.warning(t("kiosk.closed_round", lang))
-    return None
+        return "warning", ui.in_every_language("kiosk.closed_round", LANGUAGES)
+
+
+def join_screen(problem: tuple[str, str] | None) -> None:
+    """For the trainer setting up a tablet without a join link: type the round's code."""
+    ui.begin("join")
+    st.title(ui.in_every_language("kiosk.title", LANGUAGES, " / "), anchor=False)
+    if problem:
+        kind, text = problem
+        getattr(st, kind)(text)
+    typed = st.text_input(ui.in_every_language("kiosk.enter_code", LANGUAGES), key="join_typed")
+    if st.button(ui.in_every_language("kiosk.open", LANGUAGES, " / "), type="primary") and (
+        typed.strip()
+    ):
+        state["join_code"] = typed.strip()
+        st.rerun()
+    st.stop()
 
 
 code = state.get("join_code") or st.query_params.get("code")
 if not code:
-    st.title(t("kiosk.title", "en") + " · " + t("kiosk.title", "zh"))
-    typed = st.text_input(f"{t('kiosk.enter_code', 'en')} / {t('kiosk.enter_code', 'zh')}")
-    if st.button(t("kiosk.open", "en") + " · " + t("kiosk.open", "zh")) and typed.strip():
-        state["join_code"] = typed
-        st.rerun()
-    st.stop()
-
+    join_screen(None)
 attempt = state.get("attempt") or start_attempt(code)
-if attempt is None:
+if isinstance(attempt, tuple):
     state.pop("join_code", None)
-    st.stop()
+    join_screen(attempt)
 state["join_code"], state["attempt"] = code, attempt
+where = (attempt.step, attempt.section_index)
+if state.get(ui.WHERE_KEY) != where:
+    state.pop(ISSUES_KEY, None)  # a message belongs to the screen it was shown on
+ui.begin(where)
 SCREENS[attempt.step](
-    attempt, attempt.language or attempt.survey.default_language, state.pop("issues", {})
+    attempt, attempt.language or attempt.survey.default_language, state.get(ISSUES_KEY, {})
 )

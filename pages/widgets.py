@@ -6,13 +6,11 @@ validation, so a person always sees the same translated message for the same mis
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from score_impact.i18n import t
-from score_impact.read_aloud import Spoken, controls_html
 from score_impact.surveys.schema import Item, ItemType, Survey
 
 
@@ -95,22 +93,3 @@ def table(rows: list[dict], columns: list[str], lang: str, **config: Any) -> Non
     """An admin listing: ``columns`` of ``rows`` in this order, headed by ``admin.col.*``."""
     headers: dict[str, Any] = {c: t(f"admin.col.{c}", lang) for c in columns}
     st.dataframe(rows, hide_index=True, column_order=columns, column_config=headers | config)
-
-
-def read_aloud(
-    survey: Survey, item: Item, lang: str, element_id: str, base: Path, autoplay: bool
-) -> None:
-    """Play buttons for the question and each of its options (score_impact.read_aloud)."""
-    if item.type is ItemType.LIKERT:
-        points = survey.scales[item.scale or ""]
-        options = [Spoken(str(p.value), label_of(p.label, lang)) for p in points]
-    elif item.type is ItemType.YES_NO:
-        options = [Spoken(t(k, lang), t(k, lang)) for k in ("kiosk.yes", "kiosk.no")]
-    else:
-        options = [
-            Spoken(label_of(o.label, lang), label_of(o.label, lang)) for o in item.options or []
-        ]
-    question = Spoken("", label_of(item.label, lang), (item.audio or {}).get(lang))
-    no_voice = t("kiosk.no_voice", lang)
-    html = controls_html(element_id, lang, question, options, no_voice, base, autoplay)
-    st.html(html, unsafe_allow_javascript=True)
