@@ -110,7 +110,7 @@ def code(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
         remember_issues(a, a.set_code(key, elements))
         keep_draft(a)
         st.rerun()
-    st.caption(t("kiosk.skip_code_note", lang))
+    st.markdown(t("kiosk.skip_code_note", lang))
     if st.button(t("kiosk.skip_code", lang), key=f"{a.client_uuid}:code-skip", type="tertiary"):
         a.set_code(key, None)
         keep_draft(a)

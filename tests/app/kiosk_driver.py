@@ -43,11 +43,15 @@ def option_values(survey: Survey, item: Item) -> list[Any]:
     return [o.value for o in item.options or []]
 
 
-def tap_option(at: AppTest, item_id: str, value: Any) -> AppTest:
-    """Tap the row of ``value`` under question ``item_id``."""
+def _row(at: AppTest, item_id: str, value: Any):
     a = attempt(at)
     index = option_values(a.survey, a.survey.item(item_id)).index(value)
-    return at.button(key=f"{a.client_uuid}:{item_id}:{index}").click().run()
+    return at.button(key=f"{a.client_uuid}:{item_id}:{index}")
+
+
+def tap_option(at: AppTest, item_id: str, value: Any) -> AppTest:
+    """Tap the row of ``value`` under question ``item_id``."""
+    return _row(at, item_id, value).click().run()
 
 
 def shown_questions(at: AppTest) -> list[Item]:
@@ -64,13 +68,16 @@ def _choice_for(survey: Survey, item: Item, likert: int, yes: bool):
 
 
 def answer_screen(at: AppTest, survey: Survey, likert: int = 4, yes: bool = True) -> AppTest:
-    """Tap an answer for every unanswered choice on the screen (follow-ups too)."""
-    for _ in range(20):
+    """Tap an answer for every unanswered choice on the screen, then again for the
+    follow-ups those answers revealed (each tap's callback runs in the same rerun)."""
+    for _ in range(5):
         a = attempt(at)
         pending = [i for i in a.visible() if i.type in CHOICES and a.answers.get(i.id) is None]
         if not pending:
             break
-        tap_option(at, pending[0].id, _choice_for(survey, pending[0], likert, yes))
+        for item in pending:
+            _row(at, item.id, _choice_for(survey, item, likert, yes)).click()
+        at.run()
     return at
 
 
