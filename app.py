@@ -38,6 +38,14 @@ PAGES = [
         {TRAINER, ADMIN},
     ),
     (
+        "pages/tablet_links.py",
+        "nav.tablet_links",
+        ":material/qr_code_2:",
+        "tablets",
+        "survey",
+        {TRAINER, ADMIN},
+    ),
+    (
         "pages/dashboard.py",
         "nav.dashboard",
         ":material/monitoring:",
@@ -101,6 +109,8 @@ def main() -> None:
         if (roles is EVERYONE or role in roles) and (HERE / path).exists():
             # The survey is the home page: Streamlit serves the default page at "/" only (never
             # at its url_path), so tablet links are /?code=... (services.admin.tablet_link).
+            if user and url == "login":
+                title = "nav.account"  # signed in: the page shows who and signs out
             page = st.Page(
                 path, title=t(title, lang), icon=icon, url_path=url, default=url == "survey"
             )

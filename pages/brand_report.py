@@ -12,10 +12,10 @@ from score_impact.db.models import Role
 from score_impact.fonts import CjkFontMissing
 from score_impact.i18n import t
 from score_impact.reports import charts, export
-from score_impact.reports.impact import for_display
 from score_impact.reports.report_html import report_html
 from score_impact.reports.report_pdf import report_fonts, report_pdf
 
+st.set_page_config(layout="wide")  # charts and tables need the width; labels are long
 lang = view.language()
 st.title(t("impact.brand_title", lang))
 scope = view.current_scope(lang, Role.BRAND, Role.ADMIN)
@@ -34,7 +34,7 @@ if not kpis.empty:
     st.altair_chart(charts.kpi_chart(kpis, lang), width="stretch")
 if not result.did.empty:
     st.subheader(t("report.did", lang))
-    st.dataframe(for_display(result.did), hide_index=True)
+    panels.table(result.did, ["label", "estimate", "ci_low", "ci_high", "p", "n_clusters"], lang)
 
 st.header(t("report.per_enterprise", lang))
 names = sorted(result.constructs.query("grouping == 'enterprise'")["group"].unique())
@@ -43,18 +43,21 @@ if names:
     panels.scorecard(result, lang, "enterprise", name)
     one = charts.change_rows(result.constructs, "enterprise", name)
     st.altair_chart(charts.construct_chart(one, lang), width="stretch")
-    changes = for_display(result.kpi_changes)
+    changes = result.kpi_changes
     if not changes.empty:
         shown = ["label", "value_before", "value_after", "change", "pct_change", "unit"]
-        st.dataframe(changes[changes["enterprise"] == name][shown], hide_index=True)
+        panels.table(changes[changes["enterprise"] == name], shown, lang)
 
 panels.action_plans(result, lang, can_add=False)
 
 st.header(t("impact.downloads", lang))
-stem = f"score_impact_{chosen.baseline}_{chosen.follow_up}"
+stem = panels.download_stem(chosen, lang)
 c1, c2, c3, c4 = st.columns(4)
 c1.download_button(
-    "CSV (zip)", lambda: export.results_csv_zip(result), f"{stem}_csv.zip", "application/zip"
+    t("impact.download_csv", lang),
+    lambda: export.results_csv_zip(result),
+    f"{stem}_csv.zip",
+    "application/zip",
 )
 c2.download_button("Excel", lambda: export.results_xlsx(result), f"{stem}.xlsx", export.XLSX_MIME)
 c3.download_button("HTML", lambda: report_html(result), f"{stem}.html", "text/html")
@@ -62,7 +65,8 @@ try:
     report_fonts(lang)
     c4.download_button("PDF", lambda: report_pdf(result), f"{stem}.pdf", "application/pdf")
 except CjkFontMissing as exc:
-    c4.warning(str(exc))
+    c4.warning(t("impact.pdf_unavailable", lang))
+    c4.caption(str(exc))  # for the administrator: which font, where
 if scope.is_admin:
 
     def raw() -> bytes:

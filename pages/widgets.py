@@ -6,11 +6,14 @@ validation, so a person always sees the same translated message for the same mis
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from urllib.parse import urlsplit
 
 import streamlit as st
 
 from score_impact.i18n import t
+from score_impact.services import admin
 from score_impact.surveys.schema import Item, ItemType, Survey
 
 
@@ -93,3 +96,42 @@ def table(rows: list[dict], columns: list[str], lang: str, **config: Any) -> Non
     """An admin listing: ``columns`` of ``rows`` in this order, headed by ``admin.col.*``."""
     headers: dict[str, Any] = {c: t(f"admin.col.{c}", lang) for c in columns}
     st.dataframe(rows, hide_index=True, column_order=columns, column_config=headers | config)
+
+
+def scroll_into_view(selector: str, nonce: int) -> None:
+    """Bring the first element matching ``selector`` into view, once per ``nonce`` (the
+    script runs again only when its text changes), e.g. a summary of problems at the top
+    of a long form whose button is far below."""
+    script = f"""<script>/* {nonce} */
+    (function find(tries) {{
+      const box = document.querySelector({json.dumps(selector)});
+      if (box) box.scrollIntoView({{block: "start", behavior: "smooth"}});
+      else if (tries < 40) setTimeout(() => find(tries + 1), 50);
+    }})(0);
+    </script>"""
+    st.html(script, unsafe_allow_javascript=True)
+
+
+def join_link(join_code: str, status: str, lang: str, key: str) -> None:
+    """A round's join code, tablet link and QR code (to print or show on a projector),
+    with a warning when tablets cannot use it: the round is not open, or the address is
+    this computer's own (``localhost``), which a tablet cannot reach."""
+    page_url = (st.context.url or "http://localhost:8501/").split("?")[0]
+    base_url = st.text_input(
+        t("admin.rounds.base_url", lang), page_url.rsplit("/", 1)[0], key=f"{key}_base"
+    )
+    if status != "open":
+        st.warning(t("links.not_open", lang, status=t(f"admin.status.{status}", lang)))
+    if urlsplit(base_url).hostname in ("localhost", "127.0.0.1", "::1", None):
+        st.warning(t("links.local_address", lang))
+    link = admin.tablet_link(base_url, join_code)
+    st.markdown(t("admin.rounds.link", lang, code=join_code, link=link))
+    png = admin.qr_png(base_url, join_code)
+    st.image(png, caption=link, width=240)
+    st.download_button(
+        t("admin.rounds.download_qr", lang),
+        png,
+        file_name=f"round-{join_code}.png",
+        mime="image/png",
+        key=f"{key}_qr",
+    )

@@ -106,6 +106,9 @@ class ImpactOptions:
     modules: tuple[str, ...]
     bands: dict[str, tuple[str, ...]]
     sources: tuple[str, ...]
+    #: Words for the bands, from the survey definitions: "demo_tenure" -> the question's
+    #: label per language, "demo_tenure=under_1_year" -> the option's label per language.
+    band_labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def impact_options(
@@ -136,11 +139,14 @@ def impact_options(
         select(Response.source).where(Response.enterprise_id.in_(ids)).distinct()
     ).all()
     bands: dict[str, tuple[str, ...]] = {}
+    band_labels: dict[str, dict[str, str]] = {}
     visible = RoundFilter(audience="worker", cohort_ids=_frozen(cohort_ids))
     for survey in round_surveys(session, ids, visible):
         for item in survey.items:
             if item.demographic and item.options:
                 bands[f"demo_{item.id}"] = tuple(o.value for o in item.options)
+                band_labels[f"demo_{item.id}"] = dict(item.label)
+                band_labels |= {f"demo_{item.id}={o.value}": dict(o.label) for o in item.options}
     return ImpactOptions(
         cohorts={c.id: c.name for c in cohorts},
         phases=tuple(sorted(set(phases), key=phase_order)),
@@ -148,6 +154,7 @@ def impact_options(
         modules=tuple(sorted({c.module for c in cohorts})),
         bands=bands,
         sources=tuple(sorted(sources)),
+        band_labels=band_labels,
     )
 
 

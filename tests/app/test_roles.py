@@ -15,14 +15,16 @@ from tests.conftest import MANAGER_CODE, PASSWORD, ROOT
 
 KIOSK, LOGIN, MANAGER = "pages/kiosk.py", "pages/login.py", "pages/manager.py"
 DASHBOARD, BRAND_REPORT = "pages/dashboard.py", "pages/brand_report.py"
-PAPER, ACTIONS = "pages/paper_entry.py", "pages/actions.py"
+PAPER, ACTIONS, TABLETS = "pages/paper_entry.py", "pages/actions.py", "pages/tablet_links.py"
 ADMIN_PAGES = ("pages/admin_org.py", "pages/admin_rounds.py", "pages/admin_surveys.py")
 AUDIT = "pages/admin_audit.py"
-EVERY_PAGE = (KIOSK, LOGIN, MANAGER, PAPER, DASHBOARD, ACTIONS, BRAND_REPORT, *ADMIN_PAGES, AUDIT)
+EVERY_PAGE = (
+    KIOSK, LOGIN, MANAGER, PAPER, TABLETS, DASHBOARD, ACTIONS, BRAND_REPORT, *ADMIN_PAGES, AUDIT
+)  # fmt: skip
 CAN_OPEN = {
     None: {KIOSK, LOGIN},
     "admin": set(EVERY_PAGE),
-    "trainer": {KIOSK, LOGIN, PAPER, DASHBOARD, ACTIONS},
+    "trainer": {KIOSK, LOGIN, PAPER, TABLETS, DASHBOARD, ACTIONS},
     "brand": {KIOSK, LOGIN, BRAND_REPORT},
     "manager": {KIOSK, LOGIN, MANAGER, ACTIONS},
 }
