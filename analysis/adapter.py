@@ -215,7 +215,9 @@ def _survey_outcomes(survey: Survey) -> Iterator[dict]:
     outcomes += [
         (k.id, "kpi", k.label, k.stakeholder.value, k.direction.value) for k in survey.kpis
     ]
+    units = {k.id: k.unit for k in survey.kpis}
     for outcome_id, kind, label, stakeholder, direction in outcomes:
+        unit = units.get(outcome_id, {}) if kind == "kpi" else {}
         yield {
             "outcome_id": outcome_id,
             "kind": kind,
@@ -223,6 +225,7 @@ def _survey_outcomes(survey: Survey) -> Iterator[dict]:
             "stakeholder": stakeholder,
             "direction": direction,
             **{f"label_{lang}": label.get(lang) for lang in survey.languages},
+            **{f"unit_{lang}": unit.get(lang) for lang in survey.languages},
         }
 
 
@@ -233,11 +236,11 @@ def outcomes_frame(surveys: Survey | Iterable[Survey]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``outcome_id``, ``kind`` ("construct" | "item" | "kpi"), ``label`` (the survey's
-        default language), ``stakeholder``, ``direction``, plus ``label_<lang>`` per
-        survey language. An item's stakeholder is its construct's; items outside
-        constructs belong to workers in a worker survey and to the supplier in a manager
-        survey. An outcome defined by several surveys (the worker and the manager survey
-        of one report) keeps the first survey's row.
+        default language), ``stakeholder``, ``direction``, plus ``label_<lang>`` and
+        ``unit_<lang>`` (KPIs only) per survey language. An item's stakeholder is its
+        construct's; items outside constructs belong to workers in a worker survey and to
+        the supplier in a manager survey. An outcome defined by several surveys (the
+        worker and the manager survey of one report) keeps the first survey's row.
     """
     rows: dict[tuple[str, str], dict] = {}
     for survey in [surveys] if isinstance(surveys, Survey) else surveys:

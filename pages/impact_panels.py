@@ -151,9 +151,14 @@ def scorecard(result: ImpactResult, lang: str, grouping: str = "overall", group:
     rows = card[(card["grouping"] == grouping) & (card["group"] == group)]
     for col, row in zip(st.columns(len(rows) or 1), rows.itertuples(index=False), strict=False):
         with col:
-            if not row.n_outcomes:  # e.g. no KPI entered for this factory: say so, not "0 / 0"
+            if not row.n_outcomes:  # say why there is nothing, never "0 / 0"
                 st.metric(t(f"report.stakeholder.{row.stakeholder}", lang), "–")
-                st.caption(t("impact.no_outcomes", lang))
+                why = (
+                    "impact.no_outcomes_factory"
+                    if grouping == "enterprise"
+                    else "impact.no_outcomes"
+                )
+                st.caption(t(why, lang))
                 continue
             st.metric(
                 t(f"report.stakeholder.{row.stakeholder}", lang),

@@ -294,6 +294,9 @@ def _with_labels(frame: pd.DataFrame, outcomes: pd.DataFrame, key: str, kind: st
     text = labels[local].fillna(labels["label"]) if local in labels else labels["label"]
     out = frame.copy()
     out.insert(1, "label", out[key].map(text).fillna(out[key]))
+    unit = f"unit_{lang}"
+    if kind == "kpi" and "unit" in out and unit in labels:  # "kWh/unit" -> "千瓦时/件"
+        out["unit"] = out[key].map(labels[unit]).fillna(out["unit"])
     return out
 
 
