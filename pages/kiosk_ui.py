@@ -58,6 +58,7 @@ CSS = """
   font-size: 1.25rem; flex-grow: 0; }
 [data-testid="stButtonGroup"] button p { font-size: 1.25rem; }
 .st-key-khead { display: none; }
+[data-testid="InputInstructions"] { display: none; }  /* Streamlit's English "Press Enter" */
 </style>
 """
 
