@@ -1,15 +1,19 @@
 """score-impact: router only (page config and navigation), as in Streamlit's multipage docs.
 
 ``PAGES`` is the one table of who may open which page: navigation lists only the pages of
-the signed-in user's role, so any other page's URL falls back to the worker survey. What
-a page may *show* is decided by ``score_impact.services.scope``, not here.
+the signed-in user's role. A staff page's URL opened without the right to it (a reload
+after signing out, a bookmark, a second browser) shows a sign-in page at that URL, saying
+why, instead of Streamlit's "Page not found". What a page may *show* is decided by
+``score_impact.services.scope``, not here.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
-from pages.auth import NOTICE_KEY, account_sidebar, current_user
+from pages.auth import WALL_KEY, account_sidebar, current_user, keep_language
 from pages.common import language_switch, runtime, show_definition_problems, ui_lang
 from score_impact import web
 from score_impact.db.models import Role
@@ -87,9 +91,23 @@ PAGES = [
         "admin",
         {ADMIN},
     ),
+    (
+        "pages/account.py",
+        "nav.account",
+        ":material/key:",
+        "account",
+        "account",
+        {ADMIN, TRAINER, BRAND, MANAGER},
+    ),
     ("pages/login.py", "nav.login", ":material/login:", "login", "account", EVERYONE),
 ]
 HERE = Path(__file__).parent
+WALL = "pages/sign_in_wall.py"  # stands in for a staff page opened without the right to it
+
+
+def requested_page() -> str:
+    """The url path of the page in the address bar ("" for the home page)."""
+    return urlsplit(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1]
 
 
 def main() -> None:
@@ -104,22 +122,28 @@ def main() -> None:
     user = current_user()  # also ends an idle session, on every run of every page
     role = user.role if user else None
     lang = ui_lang()
+    requested = requested_page()
     sections: dict[str, list] = {}
     for path, title, icon, url, section, roles in PAGES:
-        if (roles is EVERYONE or role in roles) and (HERE / path).exists():
+        if not (HERE / path).exists():
+            continue
+        if roles is EVERYONE or role in roles:
             # The survey is the home page: Streamlit serves the default page at "/" only (never
             # at its url_path), so tablet links are /?code=... (services.admin.tablet_link).
             if user and url == "login":
-                title = "nav.account"  # signed in: the page shows who and signs out
+                title = "login.logout"  # signed in: this page says who, and signs out
             page = st.Page(
                 path, title=t(title, lang), icon=icon, url_path=url, default=url == "survey"
             )
-            sections.setdefault(t(f"nav.section.{section}", lang), []).append(page)
+        elif url == requested:  # this page's URL, without the right to it: say why, sign in
+            st.session_state[WALL_KEY] = (title, url)
+            page = st.Page(WALL, title=t(title, lang), icon=icon, url_path=url)
+        else:
+            continue
+        sections.setdefault(t(f"nav.section.{section}", lang), []).append(page)
     navigation = st.navigation(sections, position="hidden" if tablet else "sidebar")
     if not tablet:
-        if NOTICE_KEY in st.session_state and navigation.url_path != "login":
-            st.switch_page("pages/login.py")  # timed out: say why, on the sign-in page
-        language_switch()
+        language_switch(on_change=keep_language if user else None)
         if user:
             account_sidebar(user)
         if user and user.is_admin:
@@ -131,5 +155,11 @@ if __name__ == "__main__":
     main()  # Streamlit runs this file as __main__ on every rerun
 else:
     # Imported by `streamlit run app.py` (which finds this st.App and serves it) or by an
-    # ASGI server: the HTTP routes beside the pages, on Streamlit's own server.
-    app = st.App("app.py", routes=web.routes())
+    # ASGI server: the HTTP routes beside the pages, on Streamlit's own server. This runs
+    # once, before any browser connects, which lets us say here, for the whole process, that
+    # this app routes through st.navigation: Streamlit otherwise starts in its old "pages
+    # directory" mode because a pages/ folder exists, and the first visitor's deep link would
+    # run that file without the router. (The flag is internal to Streamlit; st.App has no
+    # option for it. tests/e2e/test_staff_navigation.py checks the behaviour in a browser.)
+    PagesManager.uses_pages_directory = False
+    app = st.App("app.py", routes=web.routes(), middleware=web.middleware())

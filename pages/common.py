@@ -12,31 +12,11 @@ from contextlib import contextmanager
 
 import streamlit as st
 from sqlalchemy.orm import Session
-from streamlit.runtime.pages_manager import PagesManager
 
 from score_impact.config import load_settings
 from score_impact.i18n import LANGUAGES, t
-from score_impact.runtime import Runtime, start
+from score_impact.runtime import Runtime, shared
 from score_impact.services.errors import AccessDenied, InvalidInput
-
-
-def _route_through_app() -> None:
-    """Make app.py the router even when the first request after start-up is a deep link.
-
-    Streamlit starts every process in its old "pages directory" mode when a ``pages/``
-    folder exists, and leaves it only when app.py calls ``st.navigation``. If the first
-    visitor opens /login or /dashboard, Streamlit runs that file directly: no router, no
-    role table, and a sidebar listing every file in pages/ for everyone until someone
-    opens "/". Every page imports this module, so switching the mode off here and
-    rerunning sends this and all later runs through app.py. (The flag is internal to
-    Streamlit; tests/e2e/test_staff_navigation.py checks the behaviour in a browser.)
-    """
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-_route_through_app()
 
 # Session-state keys; nothing is stored for someone who never signs in (the tablets).
 LANG_KEY, FLASH_KEY = "ui_lang", "flash"
@@ -60,7 +40,7 @@ input { font-size: 1.3rem !important; min-height: 3rem; }
 
 @st.cache_resource(show_spinner="Preparing the database…")
 def _runtime(database_url: str) -> Runtime:
-    return start()
+    return shared()  # the same runtime as the HTTP routes (score_impact.web)
 
 
 def runtime() -> Runtime:
@@ -92,12 +72,15 @@ def ui_lang() -> str:
     return st.session_state.get(LANG_KEY) or "en"
 
 
-def language_switch() -> None:
+def language_switch(on_change: Callable[[str], None] | None = None) -> None:
     """The sidebar switch; the choice is kept under its own key (not the widget's), so it
-    survives runs in which the switch is not drawn (the tablet view)."""
+    survives runs in which the switch is not drawn (the tablet view). ``on_change`` also
+    gets the new language (a signed-in user's session keeps it over reloads)."""
 
     def remember() -> None:
         st.session_state[LANG_KEY] = st.session_state.get(f"{LANG_KEY}_switch") or "en"
+        if on_change is not None:
+            on_change(st.session_state[LANG_KEY])
 
     st.sidebar.segmented_control(
         "Language / 语言",

@@ -1,47 +1,34 @@
-"""Sign in and sign out (staff only: workers answer the tablet survey without an account)."""
+"""Sign in and sign out (staff only: workers answer the tablet survey without an account).
+
+The form posts to ``/auth/signin`` (score_impact.web.session), which sets the session
+cookie and comes back here, or to the page asked for, with the outcome in the URL.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
 
 import streamlit as st
 
-from pages.auth import NOTICE_KEY, current_user, sign_in, sign_out
-from pages.common import db, ui_lang
+from pages.auth import current_user, sign_in_form, sign_out_form, signed_out_notice
+from pages.common import ui_lang
 from score_impact.i18n import t
-from score_impact.services.accounts import authenticate
-from score_impact.services.errors import AccountLocked, LoginFailed
 
 lang = ui_lang()
 st.title(t("login.title", lang))
-if notice := st.session_state.pop(NOTICE_KEY, None):
-    key, params = notice
-    st.info(t(key, lang, **params))
-
 user = current_user()
 if user is not None:
     role = t(f"role.{user.role.value}", lang)
     st.success(t("login.signed_in_as", lang, name=user.label, role=role))
-    if st.button(t("login.logout", lang), key="logout"):
-        sign_out(("login.signed_out", {}))
-        st.rerun()
+    sign_out_form(lang)
     st.stop()
 
+error = st.query_params.get("error")
+if error == "locked" and re.fullmatch(r"\d\d:\d\d", until := st.query_params.get("until", "")):
+    st.error(t("login.locked", lang, time=f"{until} UTC"))
+elif error == "failed":
+    st.error(t("login.failed", lang))
+elif notice := signed_out_notice(lang):
+    st.info(notice)
 st.write(t("login.intro", lang))
-# No key on the password field (so it is never a user-visible session entry), and
-# clear_on_submit empties both fields after each attempt.
-with st.form("login", clear_on_submit=True):
-    username = st.text_input(t("login.username", lang), key="login_username")
-    password = st.text_input(t("login.password", lang), type="password")
-    submitted = st.form_submit_button(t("login.submit", lang), type="primary")
-if submitted:
-    try:
-        with db() as s:
-            user_id = authenticate(s, username, password, datetime.now(UTC)).id
-    except AccountLocked as exc:
-        st.error(t("login.locked", lang, time=f"{exc.retry_at:%H:%M} UTC"))
-    except LoginFailed:
-        st.error(t("login.failed", lang))
-    else:
-        sign_in(user_id)
-        st.rerun()
+sign_in_form(lang, st.query_params.get("next", ""))

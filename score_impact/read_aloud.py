@@ -117,13 +117,19 @@ def _data_uri(path: Path, mtime: float) -> str:
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
 
-def audio_source(relative: str, base: Path) -> str | None:
-    """Data URI of a survey's audio file, or None when the file is missing or outside
-    the survey folder (a definition must not read arbitrary files)."""
+def audio_path(relative: str, base: Path) -> Path | None:
+    """A survey's audio file, or None when it is missing or outside the survey folder (a
+    definition must not read arbitrary files)."""
     path = (base / relative).resolve()
     if not path.is_file() or base.resolve() not in path.parents:
         return None
-    return _data_uri(path, path.stat().st_mtime)
+    return path
+
+
+def audio_source(relative: str, base: Path) -> str | None:
+    """Data URI of a survey's audio file (see :func:`audio_path`), or None."""
+    path = audio_path(relative, base)
+    return None if path is None else _data_uri(path, path.stat().st_mtime)
 
 
 def speaker_html(

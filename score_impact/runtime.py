@@ -6,6 +6,7 @@ see the same schema, the same published surveys and the same demo data.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -46,3 +47,22 @@ def start(settings: Settings | None = None, demo: bool | None = None) -> Runtime
             seed_demo(session, catalog, settings.secret_key)
         purge_expired(session)  # abandoned tablet drafts: nothing of them outlives 12 hours
     return Runtime(settings, engine, sessions, catalog, problems)
+
+
+_SHARED: dict[str, Runtime] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared() -> Runtime:
+    """The process's runtime for the configured database, started on first use.
+
+    The pages and the HTTP routes (``score_impact.web``) run in one process and share it:
+    one engine and connection pool, and ``start`` (schema upgrade, demo seed) runs once
+    even when a page and a route arrive together on a fresh database.
+    """
+    settings = load_settings()
+    with _SHARED_LOCK:
+        runtime = _SHARED.get(settings.database_url)
+        if runtime is None:
+            runtime = _SHARED[settings.database_url] = start(settings)
+    return runtime

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,11 +23,20 @@ from argon2 import PasswordHasher
 from sqlalchemy import create_engine, make_url, select, text
 
 from score_impact.config import load_settings
-from score_impact.db.models import Brand, Cohort, Enterprise, Phase, RoundStatus, SurveyRound
-from score_impact.runtime import Runtime, start
+from score_impact.db.models import (
+    Brand,
+    Cohort,
+    Enterprise,
+    Phase,
+    RoundStatus,
+    SurveyRound,
+    User,
+)
+from score_impact.runtime import Runtime, shared, start
 from score_impact.services import accounts as account_service
 from score_impact.services.accounts import create_user
 from score_impact.services.rounds import create_round
+from score_impact.services.sessions import COOKIE, cookie_value, start_session
 from score_impact.services.surveys import publish
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -194,3 +204,34 @@ def close_round(session, round_id: int) -> None:
     """End a round the way an admin's "Close round" does, without the admin's audit trail."""
     session.get(SurveyRound, round_id).status = RoundStatus.CLOSED.value
     session.commit()
+
+
+# --- signed-in pages (AppTest) ------------------------------------------------------------
+
+SignIn = Callable[..., str]
+
+
+@pytest.fixture
+def sign_in_as(database_url: str, monkeypatch: pytest.MonkeyPatch) -> SignIn:
+    """``sign_in_as(username, lang="en", idle=timedelta(0))`` signs a user in for the
+    AppTest runs of this test and returns the session token.
+
+    A real staff session is stored, exactly as ``POST /auth/signin`` stores it; only the
+    cookie's transport is stood in for: AppTest has no browser, so the pages' cookie jar
+    (``pages.auth.request_cookies``) is pointed at a dict holding the signed cookie.
+    """
+    import pages.auth  # imports Streamlit: only for the tests that use this fixture
+
+    jar: dict[str, str] = {}
+    monkeypatch.setattr(pages.auth, "request_cookies", lambda: jar)
+
+    def sign_in(username: str, lang: str = "en", idle: timedelta = timedelta(0)) -> str:
+        runtime = shared()
+        with runtime.session() as s:
+            user = s.scalar(select(User).where(User.username == username))
+            assert user is not None, f"no user {username}"
+            token = start_session(s, user, lang, datetime.now(UTC) - idle)
+        jar[COOKIE] = cookie_value(runtime.settings.secret_key, token)
+        return token
+
+    return sign_in

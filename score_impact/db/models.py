@@ -179,6 +179,9 @@ class Response(Base):
     pairing_parts: Mapped[str | None] = mapped_column(String(400))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the worker finished, by the tablet's clock: an offline tablet sends hours later,
+    # so submitted_at is when the server got it, not when it was answered (None: online).
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"
@@ -305,3 +308,49 @@ class ImprovementAction(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+class StaffSession(Base):
+    """One signed-in staff browser (score_impact.services.sessions).
+
+    The browser's HttpOnly cookie carries a random token (signed); only its SHA-256 is
+    stored, so a copy of the database signs nobody in. ``stamp`` fingerprints the password
+    hash at sign-in: a password change ends every session made before it. ``ended_at`` is
+    set on sign-out, idle timeout or deactivation; a row is never reused.
+    """
+
+    __tablename__ = "staff_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    stamp: Mapped[str] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(10))  # the interface language, kept over reloads
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # absolute limit
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    end_reason: Mapped[str | None] = mapped_column(String(20))  # signed_out | idle | ...
+
+
+class ApiToken(Base):
+    """A personal API token (score_impact.services.tokens): acts as its user, read-only.
+
+    Only the SHA-256 of the token is stored (tokens are 256-bit random, so a fast hash is
+    enough); ``prefix`` is its first characters, shown on the account page to tell tokens
+    apart. Expires at ``expires_at``; ``revoked_at`` ends it earlier.
+    """
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -28,6 +28,7 @@ from score_impact.db.models import (
     cohort_enterprise,
     utcnow,
 )
+from score_impact.logs import logged_submit
 from score_impact.pairing import PairingCode
 from score_impact.services.errors import InvalidSubmission, NotInRound, RoundClosed, UnknownRound
 from score_impact.services.surveys import survey_by_hash
@@ -47,6 +48,7 @@ class Submission:
     answers: dict[str, Any]
     pairing: PairingCode | None = None
     started_at: datetime | None = None
+    completed_at: datetime | None = None  # by the tablet's clock (offline client), else None
     source: str = "tablet"
     audience: str = "worker"
 
@@ -129,6 +131,7 @@ _INSERT_RESPONSE = insert(RESPONSE)
 _INSERT_ANSWERS = insert(ANSWER)
 
 
+@logged_submit
 def submit_response(session: Session, sub: Submission) -> SubmitResult:
     """Store a complete response exactly once.
 
@@ -175,6 +178,7 @@ def submit_response(session: Session, sub: Submission) -> SubmitResult:
         "pairing_hash": sub.pairing.full_hash if sub.pairing else None,
         "pairing_parts": sub.pairing.parts_text if sub.pairing else None,
         "started_at": sub.started_at,
+        "completed_at": sub.completed_at,
         "submitted_at": utcnow(),
     }
     try:

@@ -55,12 +55,16 @@ def _check_one(item: Item, value: Any, survey: Survey) -> tuple[Value | None, Is
             return None, Issue(item.id, "choose_option")
         return value, None
     if kind is ItemType.SINGLE_CHOICE:
-        if value not in {o.value for o in item.options or []}:
+        # Options are strings: anything else (a list from a tampered payload) is refused,
+        # never looked up (a list is unhashable).
+        if not isinstance(value, str) or value not in {o.value for o in item.options or []}:
             return None, Issue(item.id, "choose_option")
         return str(value), None
     if kind is ItemType.MULTIPLE_CHOICE:
         allowed = {o.value for o in item.options or []}
-        if not isinstance(value, list | tuple) or not set(value) <= allowed:
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            return None, Issue(item.id, "choose_option")
+        if not set(value) <= allowed:
             return None, Issue(item.id, "choose_option")
         return [o.value for o in item.options or [] if o.value in set(value)], None
     if kind is ItemType.NUMBER:

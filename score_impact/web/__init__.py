@@ -7,11 +7,20 @@ package and contributes a list of Starlette routes here; none of them imports St
 
 from __future__ import annotations
 
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
-from score_impact.web import health
+from score_impact import logs
+from score_impact.web import api, health, session, tablet
+from score_impact.web.middleware import RequestLog
 
 
 def routes() -> list[BaseRoute]:
     """Every custom route of the app, in match order."""
-    return [*health.ROUTES]
+    return [*health.ROUTES, *session.ROUTES, *api.ROUTES, *tablet.ROUTES]
+
+
+def middleware() -> list[Middleware]:
+    """Middleware around every request (pages included); sets up the JSON logs once."""
+    logs.setup()
+    return [Middleware(RequestLog)]

@@ -7,13 +7,13 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from score_impact.db.models import ImprovementAction
-from tests.app.test_dashboard import _page, demo  # noqa: F401  (fixture)
+from tests.app.test_dashboard import demo, open_as  # noqa: F401  (fixtures)
 
 PAGE = "pages/actions.py"
 
 
-def test_trainer_creates_an_action_from_a_finding(demo):  # noqa: F811
-    at = _page(demo, PAGE, "trainer.li")
+def test_trainer_creates_an_action_from_a_finding(demo, open_as):  # noqa: F811
+    at = open_as(PAGE, "trainer.li")
     assert not at.exception, at.exception
     # the demo's training has no effect on intention to stay: a finding in every factory
     stay = next(e for e in at.expander if e.label.startswith("Intention to stay"))
@@ -30,8 +30,8 @@ def test_trainer_creates_an_action_from_a_finding(demo):  # noqa: F811
     assert any(a.label.startswith("Intention to stay") for a in at.expander)
 
 
-def test_invalid_action_is_explained_and_not_stored(demo):  # noqa: F811
-    at = _page(demo, PAGE, "trainer.li")
+def test_invalid_action_is_explained_and_not_stored(demo, open_as):  # noqa: F811
+    at = open_as(PAGE, "trainer.li")
     first = at.expander[0]
     first.text_input[1].input("Supervisor")
     first.button[0].click()
@@ -41,6 +41,6 @@ def test_invalid_action_is_explained_and_not_stored(demo):  # noqa: F811
         assert s.scalars(select(ImprovementAction)).all() == []
 
 
-def test_brand_cannot_open_the_plans_page(demo):  # noqa: F811
-    at = _page(demo, PAGE, "northwind")
+def test_brand_cannot_open_the_plans_page(demo, open_as):  # noqa: F811
+    at = open_as(PAGE, "northwind")
     assert not at.expander and at.error

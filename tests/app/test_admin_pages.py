@@ -3,13 +3,9 @@ service's refusals shown in the reader's language."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from score_impact.db.models import User
 from score_impact.i18n import t
 from tests.conftest import ROOT
 
@@ -21,28 +17,25 @@ TITLES = {
 }
 
 
-def admin_in(rt, username: str, lang: str, page: str) -> AppTest:
+def admin_in(sign_in_as, username: str, lang: str, page: str) -> AppTest:
     """``page`` for a signed-in admin who chose ``lang`` in the sidebar switch."""
-    with rt.session() as s:
-        user_id = s.scalar(select(User.id).where(User.username == username))
+    sign_in_as(username)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.session_state["ui_lang"] = lang
-    at.session_state["auth_user_id"] = user_id
-    at.session_state["auth_last_seen"] = datetime.now(UTC)
     at.run()
     return at.switch_page(page).run()
 
 
 @pytest.mark.parametrize("page", list(TITLES))
-def test_admin_pages_render_in_chinese(rt, accounts, page):
-    at = admin_in(rt, accounts.admin, "zh", page)
+def test_admin_pages_render_in_chinese(rt, accounts, sign_in_as, page):
+    at = admin_in(sign_in_as, accounts.admin, "zh", page)
     assert not at.exception, at.exception
     assert [e.value for e in at.title] == [t(TITLES[page], "zh")] and not at.error
     assert at.title[0].value != t(TITLES[page], "en")
 
 
-def test_round_page_labels_and_status_in_chinese(rt, accounts):
-    at = admin_in(rt, accounts.admin, "zh", "pages/admin_rounds.py")
+def test_round_page_labels_and_status_in_chinese(rt, accounts, sign_in_as):
+    at = admin_in(sign_in_as, accounts.admin, "zh", "pages/admin_rounds.py")
     [metric] = at.metric
     assert metric.label == "状态"
     assert metric.value in {t(f"admin.status.{s}", "zh") for s in ("draft", "open", "closed")}
@@ -50,8 +43,8 @@ def test_round_page_labels_and_status_in_chinese(rt, accounts):
     assert at.selectbox[1].options == ["基线", "跟踪", "第二次跟踪"]
 
 
-def test_refused_change_is_explained_in_chinese(rt, accounts):
-    at = admin_in(rt, accounts.admin, "zh", "pages/admin_org.py")
+def test_refused_change_is_explained_in_chinese(rt, accounts, sign_in_as):
+    at = admin_in(sign_in_as, accounts.admin, "zh", "pages/admin_org.py")
     [name] = [i for i in at.text_input if i.label == "品牌名称"]
     name.input("test brand")  # "Test Brand" exists; names are unique ignoring case
     [save] = [b for b in at.button if b.label == "保存品牌"]
@@ -60,8 +53,8 @@ def test_refused_change_is_explained_in_chinese(rt, accounts):
     assert [e.value for e in at.error] == ["已经有名为“test brand”的品牌，请换一个名称。"]
 
 
-def test_refused_change_stays_english_in_english(rt, accounts):
-    at = admin_in(rt, accounts.admin, "en", "pages/admin_org.py")
+def test_refused_change_stays_english_in_english(rt, accounts, sign_in_as):
+    at = admin_in(sign_in_as, accounts.admin, "en", "pages/admin_org.py")
     [name] = [i for i in at.text_input if i.label == "Brand name"]
     name.input("   ")
     [save] = [b for b in at.button if b.label == "Save brand"]

@@ -3,14 +3,10 @@ roles that may open them, in English and Chinese, with the downloads a role may 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from score_impact.config import load_settings
-from score_impact.db.models import User
 from score_impact.runtime import start
 from tests.conftest import ROOT
 
@@ -22,28 +18,29 @@ def demo(database_url: str):
     runtime.engine.dispose()
 
 
-def _page(demo, path: str, username: str, lang: str = "en") -> AppTest:
-    """A page run for ``username``, signed in a moment ago."""
-    with demo.session() as s:
-        user_id = s.scalar(select(User.id).where(User.username == username))
-    at = AppTest.from_file(str(ROOT / path), default_timeout=120)
-    at.session_state["auth_user_id"] = user_id
-    at.session_state["auth_last_seen"] = datetime.now(UTC)
-    at.session_state["ui_lang"] = lang
-    return at.run()
+@pytest.fixture
+def open_as(demo, sign_in_as):
+    def open_page(path: str, username: str, lang: str = "en") -> AppTest:
+        """A page run for ``username``, signed in a moment ago."""
+        sign_in_as(username)
+        at = AppTest.from_file(str(ROOT / path), default_timeout=120)
+        at.session_state["ui_lang"] = lang
+        return at.run()
+
+    return open_page
 
 
 @pytest.mark.parametrize(("username", "lang"), [("trainer.li", "en"), ("admin", "zh")])
-def test_dashboard_renders_for_demo_data(demo, username, lang):
-    at = _page(demo, "pages/dashboard.py", username, lang)
+def test_dashboard_renders_for_demo_data(open_as, username, lang):
+    at = open_as("pages/dashboard.py", username, lang)
     assert not at.exception
     assert at.title[0].value == ("Trainer dashboard" if lang == "en" else "培训师仪表板")
     assert len(at.get("vega_lite_chart")) >= 3  # counts, constructs, items, KPIs
     assert at.metric, "the win-win-win scorecard"
 
 
-def test_brand_report_renders_with_downloads_for_its_own_factories(demo):
-    at = _page(demo, "pages/brand_report.py", "northwind")
+def test_brand_report_renders_with_downloads_for_its_own_factories(open_as):
+    at = open_as("pages/brand_report.py", "northwind")
     assert not at.exception
     labels = [b.label for b in at.download_button]
     assert labels == ["CSV (zip)", "Excel", "HTML", "PDF"]  # no raw rows for a brand
@@ -52,8 +49,8 @@ def test_brand_report_renders_with_downloads_for_its_own_factories(demo):
     assert "Dongguan Evergreen Garments" in factories
 
 
-def test_raw_download_is_offered_to_admins_only(demo):
-    admin = _page(demo, "pages/brand_report.py", "admin")
+def test_raw_download_is_offered_to_admins_only(open_as):
+    admin = open_as("pages/brand_report.py", "admin")
     assert not admin.exception
     assert any("Raw" in b.label for b in admin.download_button)
 
@@ -62,8 +59,8 @@ WRONG_ROLE = [("pages/dashboard.py", "northwind"), ("pages/brand_report.py", "tr
 
 
 @pytest.mark.parametrize(("path", "username"), WRONG_ROLE)
-def test_pages_refuse_other_roles(demo, path, username):
-    at = _page(demo, path, username)
+def test_pages_refuse_other_roles(open_as, path, username):
+    at = open_as(path, username)
     assert not at.exception and at.error and not at.download_button
 
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import create_engine, func, select, text
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 from streamlit.testing.v1 import AppTest
 
+import pages.auth
+from score_impact import web
 from score_impact.db.models import Enterprise, Response
 from tests.conftest import ROOT
 
@@ -26,11 +30,13 @@ def test_first_start_in_empty_folder_creates_demo_and_serves_pages(tmp_path, mon
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     engine.dispose()
 
-    # the demo admin signs in, then fills in a factory's manager survey
+    # the demo admin signs in (through the sign-in route, whose cookie the pages read),
+    # then fills in a factory's manager survey
+    client = TestClient(Starlette(routes=web.routes()), follow_redirects=False)
+    form = {"username": "admin", "password": "demo-admin-2026"}
+    signed_in = client.post("/auth/signin", data=form, headers={"origin": "http://testserver"})
+    monkeypatch.setattr(pages.auth, "request_cookies", lambda: dict(signed_in.cookies))
     at.switch_page("pages/login.py").run()
-    at.text_input[0].input("admin")
-    at.text_input[1].input("demo-admin-2026")
-    at.button[0].click().run()
     assert at.success and at.success[0].value.startswith("Signed in as admin")
     at.switch_page("pages/manager.py").run()
     assert not at.exception

@@ -1,5 +1,7 @@
-"""Roles through the real app (AppTest): which pages each role can open, sign-in messages
-in both languages, lockout, sign-out, idle timeout, and the manager page per role."""
+"""Roles through the real app (AppTest): which pages each role can open, the sign-in page
+and its messages in both languages, sign-out elsewhere, idle timeout, password change, a
+staff URL opened signed out, and the manager page per role. (The sign-in and sign-out
+routes themselves: tests/web/test_session_routes.py.)"""
 
 from __future__ import annotations
 
@@ -9,32 +11,50 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from score_impact.db.models import KpiValue, User
+from score_impact.db.models import KpiValue, StaffSession, User
 from score_impact.i18n import t
+from score_impact.services.accounts import set_password
+from score_impact.services.sessions import SIGNED_OUT_COOKIE, _digest, end_session
 from tests.conftest import MANAGER_CODE, PASSWORD, ROOT
 
 KIOSK, LOGIN, MANAGER = "pages/kiosk.py", "pages/login.py", "pages/manager.py"
 DASHBOARD, BRAND_REPORT = "pages/dashboard.py", "pages/brand_report.py"
 PAPER, ACTIONS, TABLETS = "pages/paper_entry.py", "pages/actions.py", "pages/tablet_links.py"
 ADMIN_PAGES = ("pages/admin_org.py", "pages/admin_rounds.py", "pages/admin_surveys.py")
-AUDIT = "pages/admin_audit.py"
+AUDIT, ACCOUNT = "pages/admin_audit.py", "pages/account.py"
 EVERY_PAGE = (
-    KIOSK, LOGIN, MANAGER, PAPER, TABLETS, DASHBOARD, ACTIONS, BRAND_REPORT, *ADMIN_PAGES, AUDIT
-)  # fmt: skip
+    *(KIOSK, LOGIN, MANAGER, PAPER, TABLETS, DASHBOARD, ACTIONS, BRAND_REPORT, *ADMIN_PAGES),
+    *(AUDIT, ACCOUNT),
+)
 CAN_OPEN = {
     None: {KIOSK, LOGIN},
     "admin": set(EVERY_PAGE),
-    "trainer": {KIOSK, LOGIN, PAPER, TABLETS, DASHBOARD, ACTIONS},
-    "brand": {KIOSK, LOGIN, BRAND_REPORT},
-    "manager": {KIOSK, LOGIN, MANAGER, ACTIONS},
+    "trainer": {KIOSK, LOGIN, PAPER, TABLETS, DASHBOARD, ACTIONS, ACCOUNT},
+    "brand": {KIOSK, LOGIN, BRAND_REPORT, ACCOUNT},
+    "manager": {KIOSK, LOGIN, MANAGER, ACTIONS, ACCOUNT},
 }
 
 
-def open_app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+WALL = "pages/sign_in_wall.py"
 
 
-def as_user(rt, username: str, idle: timedelta = timedelta(0)) -> AppTest:
+def open_app(url: str | None = None) -> AppTest:
+    """The app opened at ``/url``: AppTest cannot navigate by URL, so a staff URL opened
+    without the right to it is followed by a switch to the page registered there.
+
+    Use url paths that are no file name in pages/ (``audit``, not ``dashboard``): AppTest
+    starts every run in Streamlit's pages-directory mode, in which ``st.context.url`` drops
+    a trailing file name. (The server leaves that mode at start-up: app.py.)"""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    if url:
+        at.context["url"] = f"http://localhost/{url}"  # the address bar (st.context.url)
+    at.run()
+    if url and registered(at, WALL):
+        at.run()
+    return at
+
+
+def as_user(sign_in_as, username: str, idle: timedelta = timedelta(0)) -> AppTest:
     """The app for a user who signed in earlier (``idle`` ago), run once.
 
     Navigation is checked on this first run only. AppTest resets Streamlit's "app has a
@@ -42,12 +62,8 @@ def as_user(rt, username: str, idle: timedelta = timedelta(0)) -> AppTest:
     its own (old multipage mode), without ``app.py``: those runs test the page's own
     ``require_role`` guard and what it renders, not the router.
     """
-    with rt.session() as s:
-        user_id = s.scalar(select(User.id).where(User.username == username))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.session_state["auth_user_id"] = user_id
-    at.session_state["auth_last_seen"] = datetime.now(UTC) - idle
-    return at.run()
+    sign_in_as(username, idle=idle)
+    return open_app()
 
 
 def titles(at: AppTest) -> list[str]:
@@ -75,8 +91,8 @@ def registered(at: AppTest, page: str) -> bool:
 
 
 @pytest.mark.parametrize("role", list(CAN_OPEN))
-def test_navigation_offers_only_the_pages_of_the_role(rt, accounts, role):
-    at = open_app() if role is None else as_user(rt, getattr(accounts, role))
+def test_navigation_offers_only_the_pages_of_the_role(rt, accounts, sign_in_as, role):
+    at = open_app() if role is None else as_user(sign_in_as, getattr(accounts, role))
     assert not at.exception, at.exception
     if not (ROOT / DASHBOARD).exists():  # built by another change; not yet in this tree
         pytest.skip("results pages not present")
@@ -85,8 +101,8 @@ def test_navigation_offers_only_the_pages_of_the_role(rt, accounts, role):
 
 
 @pytest.mark.parametrize("page", [*ADMIN_PAGES, AUDIT])
-def test_admin_pages_render_for_an_admin(rt, accounts, page):
-    at = as_user(rt, accounts.admin)
+def test_admin_pages_render_for_an_admin(rt, accounts, sign_in_as, page):
+    at = as_user(sign_in_as, accounts.admin)
     at.switch_page(page).run()
     assert not at.exception, at.exception
     assert titles(at) == [PAGE_TITLES[page]] and not at.error
@@ -100,84 +116,111 @@ PAGE_TITLES = {
 }
 
 
-@pytest.mark.parametrize("role", ["trainer", "brand", "manager"])
-def test_signing_in_through_the_form(rt, accounts, role):
-    at = sign_in(open_app(), getattr(accounts, role))
-    assert at.success[0].value.startswith("Signed in as"), [e.value for e in at.error]
-    with rt.session() as s:
-        user = s.scalar(select(User).where(User.username == getattr(accounts, role)))
-    assert at.session_state["auth_user_id"] == user.id and user.role == role
-    at.switch_page(AUDIT).run()  # no admin: the audit page is not served
-    assert "Audit log" not in titles(at) and not at.exception
+def test_sign_in_page_posts_a_form_to_the_sign_in_route(rt, accounts):
+    """The password never travels over the websocket: the page only draws an HTML form."""
+    at = open_app()
+    at.switch_page(LOGIN).run()
+    [form] = [h.proto.body for h in at.get("html") if "/auth/signin" in h.proto.body]
+    assert 'method="post"' in form and 'type="password"' in form
+    assert not at.text_input  # no Streamlit widget holds the password
 
 
-def test_wrong_password_says_so_in_the_chosen_language_without_naming_the_cause(rt, accounts):
-    at = sign_in(open_app(), accounts.admin, "wrong-password")
-    assert [e.value for e in at.error] == [t("login.failed", "en")]
-    at = sign_in(open_app(), "no-such-user", "wrong-password")
-    assert [e.value for e in at.error] == [t("login.failed", "en")]  # same for unknown users
+def test_refused_sign_in_says_so_in_the_chosen_language(rt, accounts):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.session_state["ui_lang"] = "zh"  # chosen in the sidebar switch
-    sign_in(at.run(), accounts.admin, "wrong-password")
+    at.query_params["error"] = "failed"
+    at.run().switch_page(LOGIN).run()
     assert at.title[0].value == "登录"
     assert [e.value for e in at.error] == [t("login.failed", "zh")]
 
 
-def test_five_failures_lock_the_account_and_say_until_when(rt, accounts):
-    at = open_app()
-    for _ in range(4):
-        sign_in(at, accounts.trainer, "wrong-password")
-    sign_in(at, accounts.trainer, "wrong-password")
-    message = at.error[0].value
-    assert message.startswith("Too many failed attempts. Please try again after ")
-    assert message.endswith(" UTC.")
-    sign_in(at, accounts.trainer)  # even the right password, while locked
-    assert at.error[0].value == message and "auth_user_id" not in at.session_state
-
-
-@pytest.mark.parametrize("password", [PASSWORD, "wrong-password"])
-def test_password_is_not_kept_in_the_session(rt, accounts, password):
-    at = sign_in(open_app(), accounts.admin, password)
-    assert password not in [at.session_state[k] for k in at.session_state]
-
-
-def test_sign_out_removes_the_pages_of_the_role(rt, accounts):
-    at = as_user(rt, accounts.admin)
-    at.switch_page(LOGIN).run()
-    at.button(key="logout").click().run()
-    assert at.info[0].value == t("login.signed_out", "en")
-    assert "auth_user_id" not in at.session_state
-    at.switch_page(AUDIT).run()
-    assert "Audit log" not in titles(at)
-
-
-def test_sidebar_sign_out(rt, accounts):
-    at = as_user(rt, accounts.manager)
-    at.sidebar.button(key="sidebar_logout").click().run()
-    assert titles(at) == [t("login.title", "en")]
-    assert at.info[0].value == t("login.signed_out", "en")
-
-
-def test_idle_session_times_out_on_the_next_page_run(rt, accounts):
-    at = as_user(rt, accounts.admin)
-    at.switch_page(AUDIT).run()
-    assert titles(at) == ["Audit log"]
-    at.session_state["auth_last_seen"] = datetime.now(UTC) - timedelta(minutes=31)
+def test_lockout_message_says_until_when_and_ignores_forged_times(rt, accounts):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.query_params["error"] = "locked"
+    at.query_params["until"] = "14:05"
+    at.run().switch_page(LOGIN).run()
+    assert [e.value for e in at.error] == [t("login.locked", "en", time="14:05 UTC")]
+    at.query_params["until"] = "<b>soon</b>"
     at.run()
-    assert titles(at) == [t("login.title", "en")]
+    assert not at.error
+
+
+@pytest.mark.parametrize("role", ["trainer", "brand", "manager"])
+def test_signed_in_users_see_who_they_are(rt, accounts, sign_in_as, role):
+    at = as_user(sign_in_as, getattr(accounts, role))
+    at.switch_page(LOGIN).run()
+    assert at.success[0].value.startswith("Signed in as")
+    forms = [h.proto.body for h in at.get("html") if "/auth/signout" in h.proto.body]
+    assert forms, "a sign-out button"
+    at.switch_page(AUDIT).run()  # no admin: the audit page is not served
+    assert "Audit log" not in titles(at) and not at.exception
+
+
+def test_sign_out_elsewhere_removes_the_pages_of_the_role(rt, accounts, sign_in_as):
+    at = as_user(sign_in_as, accounts.admin)
+    token = sign_in_as(accounts.admin)  # the same browser's cookie, signed out in another tab
+    assert registered(at, AUDIT)
+    with rt.session() as s:
+        end_session(s, token, datetime.now(UTC))
+    at = open_app("audit")
+    assert titles(at) == [t("nav.admin_audit", "en")]  # the page's URL answers, signed out
+    assert at.info[0].value == t("login.signed_out", "en")
+    assert not registered(at, AUDIT)
+
+
+def test_reload_after_sign_out_says_so_in_the_language_used(rt, accounts, monkeypatch):
+    import pages.auth
+
+    monkeypatch.setattr(pages.auth, "request_cookies", lambda: {SIGNED_OUT_COOKIE: "zh"})
+    at = open_app("brand")
+    assert titles(at) == [t("nav.brand_report", "zh")]
+    assert at.info[0].value == t("login.signed_out", "zh")
+    assert not at.exception
+
+
+def test_a_staff_url_without_any_session_asks_to_sign_in(rt, accounts):
+    at = open_app("organisation")
+    assert titles(at) == [t("nav.admin_org", "en")]
+    assert at.info[0].value == t("login.required", "en")
+
+
+def test_idle_session_times_out_on_the_next_page_run(rt, accounts, sign_in_as):
+    sign_in_as(accounts.admin, idle=timedelta(minutes=31))
+    at = open_app("audit")
+    assert titles(at) == [t("nav.admin_audit", "en")]
     assert at.info[0].value == t("login.expired", "en", minutes=30)
-    assert "auth_user_id" not in at.session_state
+    assert not registered(at, AUDIT)
 
 
-def test_activity_keeps_the_session_alive(rt, accounts):
-    at = as_user(rt, accounts.admin, idle=timedelta(minutes=29))
+def test_activity_keeps_the_session_alive(rt, accounts, sign_in_as):
+    token = sign_in_as(accounts.admin, idle=timedelta(minutes=29))
+    at = open_app()
     at.switch_page(AUDIT).run()
     assert titles(at) == ["Audit log"]
-    assert datetime.now(UTC) - at.session_state["auth_last_seen"] < timedelta(minutes=1)
+    with rt.session() as s:
+        row = s.scalar(select(StaffSession).where(StaffSession.token_hash == _digest(token)))
+    seen = (
+        row.last_seen_at.replace(tzinfo=UTC)
+        if row.last_seen_at.tzinfo is None
+        else row.last_seen_at
+    )
+    assert datetime.now(UTC) - seen < timedelta(minutes=1)
 
 
-def test_manager_sees_only_their_factory_and_saves_kpis_without_a_join_code(rt, world, accounts):
-    at = as_user(rt, accounts.manager)
+def test_a_password_change_signs_the_user_out(rt, accounts, sign_in_as):
+    sign_in_as(accounts.trainer)
+    with rt.session() as s:
+        user_id = s.scalar(select(User.id).where(User.username == accounts.trainer))
+        set_password(s, user_id, "a brand new passphrase", actor="admin")
+    at = open_app("paper")
+    assert at.info[0].value == t("login.ended_password", "en")
+    assert not registered(at, DASHBOARD)
+
+
+def test_manager_sees_only_their_factory_and_saves_kpis_without_a_join_code(
+    rt, world, accounts, sign_in_as
+):
+    at = as_user(sign_in_as, accounts.manager)
     at.switch_page(MANAGER).run()
     assert not at.exception, at.exception
     assert at.subheader[0].value == "Alpha Garments"
@@ -194,8 +237,8 @@ def test_manager_sees_only_their_factory_and_saves_kpis_without_a_join_code(rt, 
     assert (kpi.enterprise_id, kpi.value) == (world.enterprise_ids[0], 12.5)
 
 
-def test_admin_picks_any_factory_on_the_manager_page(rt, world, accounts):
-    at = as_user(rt, accounts.admin)
+def test_admin_picks_any_factory_on_the_manager_page(rt, world, accounts, sign_in_as):
+    at = as_user(sign_in_as, accounts.admin)
     at.switch_page(MANAGER).run()
     [factory] = [b for b in at.selectbox if b.label == t("manager.enterprise", "en")]
     assert factory.options == ["Alpha Garments", "Beta Knitwear", "Gamma Outsider"]

@@ -12,7 +12,7 @@ import pytest
 from pages.impact_panels import download_stem
 from score_impact.i18n import t
 from score_impact.reports.impact import ImpactFilters
-from tests.app.test_dashboard import _page, demo  # noqa: F401 (the demo fixture)
+from tests.app.test_dashboard import demo, open_as  # noqa: F401 (fixtures)
 
 NAMES = re.compile(r"Dongguan|Shenzhen|Saigon|Dong Nai|Binh Duong|Long An|Northwind|Lotus|"
                    r"Evergreen|Pearl River|Brightway|Green|Garments|Knitwear|Components|"
@@ -24,8 +24,8 @@ def english_left(text: str) -> list[str]:
     return re.findall(r"[A-Za-z_]{3,}", NAMES.sub(" ", text))
 
 
-def test_dashboard_filters_topics_and_tables_are_in_chinese(demo):  # noqa: F811
-    at = _page(demo, "pages/dashboard.py", "trainer.li", "zh")
+def test_dashboard_filters_topics_and_tables_are_in_chinese(open_as):  # noqa: F811
+    at = open_as("pages/dashboard.py", "trainer.li", "zh")
     assert not at.exception
     for box in at.selectbox:
         assert not english_left(" ".join(map(str, box.options))), (box.label, box.options)
@@ -37,8 +37,8 @@ def test_dashboard_filters_topics_and_tables_are_in_chinese(demo):  # noqa: F811
     assert "起/20万工时" in set(at.dataframe[-1].value["unit"])  # units in Chinese too
 
 
-def test_dashboard_charts_speak_the_interface_language(demo):  # noqa: F811
-    at = _page(demo, "pages/dashboard.py", "trainer.li", "zh")
+def test_dashboard_charts_speak_the_interface_language(open_as):  # noqa: F811
+    at = open_as("pages/dashboard.py", "trainer.li", "zh")
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     text = json.dumps(specs, ensure_ascii=False)
     for word in ("improved", "worsened or unchanged", "follow_up", "baseline"):
@@ -49,8 +49,8 @@ def test_dashboard_charts_speak_the_interface_language(demo):  # noqa: F811
     assert t("impact.expected_note", "zh") in [c.value for c in at.caption]  # the tick mark
 
 
-def test_brand_report_tables_and_downloads_are_in_chinese(demo):  # noqa: F811
-    at = _page(demo, "pages/brand_report.py", "northwind", "zh")
+def test_brand_report_tables_and_downloads_are_in_chinese(open_as):  # noqa: F811
+    at = open_as("pages/brand_report.py", "northwind", "zh")
     assert not at.exception
     assert [b.label for b in at.download_button][0] == t("impact.download_csv", "zh")
     for table in at.dataframe:

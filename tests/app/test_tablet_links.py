@@ -12,8 +12,8 @@ from tests.app.test_roles import TABLETS, as_user
 from tests.conftest import CLOSED_CODE, MANAGER_CODE, PASSWORD, WORKER_CODE
 
 
-def test_a_trainer_gets_the_links_of_their_own_worker_rounds(rt, accounts):
-    at = as_user(rt, accounts.trainer)
+def test_a_trainer_gets_the_links_of_their_own_worker_rounds(rt, accounts, sign_in_as):
+    at = as_user(sign_in_as, accounts.trainer)
     at.switch_page(TABLETS).run()
     assert not at.exception and at.title[0].value == t("links.title", "en")
     [picker] = at.selectbox
@@ -30,7 +30,7 @@ def test_a_trainer_gets_the_links_of_their_own_worker_rounds(rt, accounts):
     assert at.warning[0].value.startswith("This round is closed")
 
 
-def test_a_trainer_of_another_cohort_sees_none_of_them(rt, accounts):
+def test_a_trainer_of_another_cohort_sees_none_of_them(rt, accounts, sign_in_as):
     with rt.session() as s:
         outsider = s.scalar(select(Enterprise).where(Enterprise.name == "Gamma Outsider"))
         other = Cohort(name="Other cohort", module="workplace_cooperation", enterprises=[outsider])
@@ -39,7 +39,7 @@ def test_a_trainer_of_another_cohort_sees_none_of_them(rt, accounts):
         create_user(
             s, username="trainer2", password=PASSWORD, role="trainer", cohort_ids=[other.id]
         )
-    at = as_user(rt, "trainer2")
+    at = as_user(sign_in_as, "trainer2")
     at.switch_page(TABLETS).run()
     assert [i.value for i in at.info] == [t("links.none", "en")]
     assert WORKER_CODE not in " ".join(m.value for m in at.markdown)

@@ -3,8 +3,6 @@ see the stored response; double entry with a mismatch resolved on the page."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
@@ -29,10 +27,10 @@ def _trainer(rt, name: str) -> int:
     return user_id
 
 
-def _open(rt, person: str = "ana", double: bool = False) -> AppTest:
+def _open(rt, sign_in_as, person: str = "ana", double: bool = False) -> AppTest:
+    _trainer(rt, person)
+    sign_in_as(person)
     at = AppTest.from_file(PAGE, default_timeout=30)
-    at.session_state["auth_user_id"] = _trainer(rt, person)
-    at.session_state["auth_last_seen"] = datetime.now(UTC)
     at.run()
     at.text_input(key="p_code").input(WORKER_CODE).run()
     if double:
@@ -59,9 +57,9 @@ def _responses(rt) -> list[Response]:
         return list(s.scalars(select(Response)))
 
 
-def test_a_sheet_keyed_in_is_stored_as_a_paper_response(world, rt):
+def test_a_sheet_keyed_in_is_stored_as_a_paper_response(world, rt, sign_in_as):
     survey = rt.catalog.latest("worker_m1_cooperation").survey
-    at = _open(rt)
+    at = _open(rt, sign_in_as)
     sheet = sheet_number()
     at = _key_in(at, sheet, keyed_sheet(survey, likert="5"), factory="2")
     assert not at.exception
@@ -75,9 +73,9 @@ def test_a_sheet_keyed_in_is_stored_as_a_paper_response(world, rt):
     assert at.text_input(key=f"p{n}:sheet").value == ""  # empty boxes for the next sheet
 
 
-def test_invalid_keys_are_explained_at_their_box_and_at_the_top(world, rt):
+def test_invalid_keys_are_explained_at_their_box_and_at_the_top(world, rt, sign_in_as):
     survey = rt.catalog.latest("worker_m1_cooperation").survey
-    at = _open(rt)
+    at = _open(rt, sign_in_as)
     at.session_state["ui_lang"] = "zh"  # the trainer's interface language (sidebar)
     at.run()
     assert at.title[0].value == "纸质问卷"
@@ -92,23 +90,25 @@ def test_invalid_keys_are_explained_at_their_box_and_at_the_top(world, rt):
     assert _responses(rt) == []
 
 
-def test_a_stored_sheet_keyed_again_says_so_whatever_the_factory_box_holds(world, rt):
+def test_a_stored_sheet_keyed_again_says_so_whatever_the_factory_box_holds(world, rt, sign_in_as):
     survey = rt.catalog.latest("worker_m1_cooperation").survey
     sheet = sheet_number()
-    _key_in(_open(rt), sheet, keyed_sheet(survey))
-    at = _key_in(_open(rt), sheet, keyed_sheet(survey), factory="")
+    _key_in(_open(rt, sign_in_as), sheet, keyed_sheet(survey))
+    at = _key_in(_open(rt, sign_in_as), sheet, keyed_sheet(survey), factory="")
     assert f"Sheet {sheet} is already stored" in at.error[0].value  # not "not in the round"
-    at = _key_in(_open(rt), sheet_number(), keyed_sheet(survey), factory="")
+    at = _key_in(_open(rt, sign_in_as), sheet_number(), keyed_sheet(survey), factory="")
     assert "Key the number of the factory ticked on the sheet: 1 = " in at.error[1].value
     assert len(_responses(rt)) == 1
 
 
-def test_double_entry_mismatch_is_resolved_on_the_page(world, rt):
+def test_double_entry_mismatch_is_resolved_on_the_page(world, rt, sign_in_as):
     survey = rt.catalog.latest("worker_m1_cooperation").survey
     sheet = sheet_number()
-    at = _key_in(_open(rt, "ana", double=True), sheet, keyed_sheet(survey))
+    at = _key_in(_open(rt, sign_in_as, "ana", double=True), sheet, keyed_sheet(survey))
     assert "First keying" in at.info[0].value
-    at = _key_in(_open(rt, "ben", double=True), sheet, keyed_sheet(survey) | {"trust_cares": "2"})
+    at = _key_in(
+        _open(rt, sign_in_as, "ben", double=True), sheet, keyed_sheet(survey) | {"trust_cares": "2"}
+    )
     assert "differ" in at.warning[0].value
     assert _responses(rt) == []
     table = at.table[0].value
@@ -123,8 +123,8 @@ def test_double_entry_mismatch_is_resolved_on_the_page(world, rt):
     assert (response.source, value) == ("paper", 2.0)
 
 
-def test_printable_sheets_can_be_prepared_from_the_page(world, rt):
-    at = _open(rt)
+def test_printable_sheets_can_be_prepared_from_the_page(world, rt, sign_in_as):
+    at = _open(rt, sign_in_as)
     at.number_input[0].set_value(2).run()
     [prepare] = [b for b in at.button if b.label == "Prepare the PDF"]
     at = prepare.click().run()
@@ -134,20 +134,19 @@ def test_printable_sheets_can_be_prepared_from_the_page(world, rt):
     assert sheets.pdf.startswith(b"%PDF")
 
 
-def test_a_manager_round_is_refused(world, rt):
-    at = _open(rt)
+def test_a_manager_round_is_refused(world, rt, sign_in_as):
+    at = _open(rt, sign_in_as)
     at.text_input(key="p_code").input(MANAGER_CODE).run()
     assert at.error[0].value.startswith("Paper sheets are for worker survey rounds")
 
 
-def test_signed_out_visitors_and_other_cohorts_trainers_are_refused(world, rt):
+def test_signed_out_visitors_and_other_cohorts_trainers_are_refused(world, rt, sign_in_as):
     at = AppTest.from_file(PAGE, default_timeout=30).run()
     assert not at.text_input and at.error  # not signed in: nothing to key into
     with rt.session() as s:
-        outsider = create_user(s, username="zed", password=PASSWORD, role="trainer").id
+        create_user(s, username="zed", password=PASSWORD, role="trainer")
+    sign_in_as("zed")
     at = AppTest.from_file(PAGE, default_timeout=30)
-    at.session_state["auth_user_id"] = outsider
-    at.session_state["auth_last_seen"] = datetime.now(UTC)
     at.run()
     at.text_input(key="p_code").input(WORKER_CODE).run()
     assert at.error[0].value == "There is no open survey round with this code."
