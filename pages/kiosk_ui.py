@@ -9,6 +9,7 @@ handler, and the script that shows a new screen from its top (or at a chosen que
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
@@ -118,7 +119,7 @@ def begin(where: Hashable) -> None:
     screen = state[SCREEN_KEY]
     st.html(CSS + STYLE)
     target = screen["target"]
-    script = SCREEN_SCRIPT % {"seq": screen["seq"], "target": f'"{target}"' if target else "null"}
+    script = SCREEN_SCRIPT % {"seq": screen["seq"], "target": json.dumps(target)}  # or null
     with st.container(key="khead"):
         st.html(SCRIPT + script, unsafe_allow_javascript=True)
 
