@@ -65,6 +65,7 @@ PAGES = [
         "results",
         {TRAINER, MANAGER, ADMIN},
     ),
+    ("pages/power.py", "nav.power", ":material/calculate:", "power", "results", {TRAINER, ADMIN}),
     (
         "pages/brand_report.py",
         "nav.brand_report",

@@ -22,7 +22,15 @@ DESCRIPTIVE_COLUMNS: list[str] = [
 ]
 
 #: Inferential columns: blank whenever a result is not estimable.
-INFERENTIAL_COLUMNS: list[str] = ["ci_low", "ci_high", "statistic", "df", "p", "effect_size"]
+INFERENTIAL_COLUMNS: list[str] = [
+    "ci_low",
+    "ci_high",
+    "se",
+    "statistic",
+    "df",
+    "p",
+    "effect_size",
+]
 
 #: Columns returned by every single-test function (parametric, nonparametric, binary).
 TEST_COLUMNS: list[str] = [
@@ -46,7 +54,11 @@ NUMERIC_COLUMNS: list[str] = [
     "alpha",
     "n",
     "estimate",
-    "se",
+    "p_wild",
+    "p_ri",
+    "p_min",
+    "p_decision",
+    "p_equivalence",
 ]
 
 # ----- not-estimable reasons (English master text; translated in analysis.wording) -------
@@ -69,6 +81,10 @@ FEW_CLUSTERS = "fewer than 2 enterprises in the treated or comparison group"
 NO_CONTRAST = "the treated x follow-up contrast cannot be estimated"
 FEW_ENTERPRISES = "fewer than {k} enterprises with both values"
 SUPPRESSED = "suppressed: fewer than {k} respondents"
+UNRELIABLE = "scale not reliable (Cronbach's alpha below {alpha}): analysed per item only"
+FEW_TO_TELL = "too few comparison factories to tell (smallest attainable p {p_min} > {level})"
+FEW_FACTORIES_TO_TELL = "too few factories to tell (smallest attainable p {p_min} > {level})"
+KPI_UNCHANGED = "no factory's value changed"
 
 REASONS: tuple[str, ...] = (
     NO_BASELINE,
@@ -90,7 +106,39 @@ REASONS: tuple[str, ...] = (
     NO_CONTRAST,
     FEW_ENTERPRISES,
     SUPPRESSED,
+    UNRELIABLE,
+    FEW_TO_TELL,
+    FEW_FACTORIES_TO_TELL,
+    KPI_UNCHANGED,
 )
+
+#: Interface-string key of each reason (``score_impact/locales/<lang>/ui.yaml``); the English
+#: text there equals the master text above (tests/analysis/test_wording.py checks it).
+REASON_KEYS: dict[str, str] = {
+    NO_BASELINE: "reason.no_baseline",
+    NO_FOLLOW_UP: "reason.no_follow_up",
+    FEW_BEFORE: "reason.few_before",
+    FEW_AFTER: "reason.few_after",
+    NO_PAIRS: "reason.no_pairs",
+    FEW_PAIRS: "reason.few_pairs",
+    ZERO_VARIANCE_CHANGE: "reason.zero_variance_change",
+    ZERO_VARIANCE: "reason.zero_variance",
+    ALL_ZERO_DIFF: "reason.all_zero_diff",
+    ALL_TIED: "reason.all_tied",
+    NO_DISCORDANT: "reason.no_discordant",
+    ALL_SAME_BINARY: "reason.all_same_binary",
+    ZERO_BASELINE: "reason.zero_baseline",
+    FEW_ITEMS: "reason.few_items",
+    FEW_COMPLETE: "reason.few_complete",
+    FEW_CLUSTERS: "reason.few_clusters",
+    NO_CONTRAST: "reason.no_contrast",
+    FEW_ENTERPRISES: "reason.few_enterprises",
+    SUPPRESSED: "reason.suppressed",
+    UNRELIABLE: "reason.unreliable",
+    FEW_TO_TELL: "reason.few_to_tell",
+    FEW_FACTORIES_TO_TELL: "reason.few_factories_to_tell",
+    KPI_UNCHANGED: "reason.kpi_unchanged",
+}
 
 
 def as_clean_array(values: Iterable[float] | pd.Series | np.ndarray) -> np.ndarray:

@@ -47,6 +47,7 @@ ANSWER_COLUMNS: list[str] = [
 KPI_COLUMNS: list[str] = [
     "enterprise_id", "enterprise", "cohort_id", "cohort", "module", "treated", "phase",
     "phase_order", "kpi_id", "value", "direction", "unit", "label", "stakeholder",
+    "primary", "sesoi_pct",
 ]  # fmt: skip
 SCORED_TYPES = (ItemType.LIKERT, ItemType.YES_NO)
 
@@ -153,17 +154,46 @@ def _surveys(session: Session, version_ids: Iterable[int]) -> dict[int, Survey]:
     }
 
 
-def pair_ids(
+def _bands(
+    session: Session, version_of: dict[int, int]
+) -> dict[int, tuple[tuple[str, int | None], ...]]:
+    """Each coded response's demographic bands (item id, option index or None), which
+    confirm a one-element-off pairing match (see :mod:`score_impact.pairing`)."""
+    surveys = _surveys(session, set(version_of.values()))
+    options = {
+        vid: {i.id: [o.value for o in i.options or []] for i in s.items if i.demographic}
+        for vid, s in surveys.items()
+    }
+    wanted = sorted({item for items in options.values() for item in items})
+    given: dict[int, dict[str, str]] = defaultdict(dict)
+    if wanted:
+        stmt = select(Answer.response_id, Answer.item_id, Answer.value_text).where(
+            Answer.response_id.in_(list(version_of)), Answer.item_id.in_(wanted)
+        )
+        for rid, item, text in session.execute(stmt):
+            given[rid][item] = text
+    out = {}
+    for rid, vid in version_of.items():
+        items = options.get(vid, {})
+        out[rid] = tuple(
+            (item, values.index(given[rid][item]) if given[rid].get(item) in values else None)
+            for item, values in sorted(items.items())
+        )
+    return out
+
+
+def pair_matches(
     session: Session, enterprise_ids: Collection[int] | None, rounds: RoundFilter = ALL_ROUNDS
-) -> dict[int, str]:
-    """Pair id by response id, for every coded response in scope.
+) -> dict[int, tuple[str, str]]:
+    """(pair id, "exact" | "tolerant") by response id, for every matched response in scope.
 
     Pairs come from :func:`score_impact.pairing.match_pairs`: baseline vs each follow-up,
-    within each cohort and audience (the matcher keeps to one enterprise). The matching
-    reads every phase of the cohorts in scope, whatever ``rounds.phases`` says: a frame of
-    follow-ups only still needs the baseline to pair them, and a restricted frame must
-    show the pair ids of the unrestricted one. The other restrictions (enterprises,
-    cohorts, audience) remove whole matching groups, so they cannot change a pair.
+    within each cohort and audience (the matcher keeps to one enterprise), with each
+    response's demographic bands to confirm tolerant matches. The matching reads every
+    phase of the cohorts in scope, whatever ``rounds.phases`` says: a frame of follow-ups
+    only still needs the baseline to pair them, and a restricted frame must show the pair
+    ids of the unrestricted one. The other restrictions (enterprises, cohorts, audience)
+    remove whole matching groups, so they cannot change a pair.
     """
     stmt = _responses(
         enterprise_ids,
@@ -175,18 +205,29 @@ def pair_ids(
         Response.pairing_parts,
         SurveyRound.cohort_id,
         SurveyRound.phase,
+        SurveyRound.survey_version_id,
     ).where(Response.pairing_hash.is_not(None))
+    found = session.execute(stmt).all()
+    bands = _bands(session, {row[0]: row[-1] for row in found})
     groups: dict[tuple[int, str], dict[str, list[Coded]]] = defaultdict(lambda: defaultdict(list))
-    for rid, ent, audience, full, parts, cohort_id, phase in session.execute(stmt):
-        coded = Coded(rid, ent, full, tuple(parts.split(",")) if parts else ())
+    for rid, ent, audience, full, parts, cohort_id, phase, _ in found:
+        coded = Coded(rid, ent, full, tuple(parts.split(",")) if parts else (), bands[rid])
         groups[(cohort_id, audience)][phase].append(coded)
-    pairs: dict[int, str] = {}
+    matches: dict[int, tuple[str, str]] = {}
     for by_phase in groups.values():
         before = by_phase.get(Phase.BASELINE.value, [])
         for phase, after in by_phase.items():
             if phase != Phase.BASELINE.value:
-                pairs.update(match_pairs(before, after).pairs)
-    return pairs
+                result = match_pairs(before, after)
+                matches.update({rid: (pid, result.kinds[pid]) for rid, pid in result.pairs.items()})
+    return matches
+
+
+def pair_ids(
+    session: Session, enterprise_ids: Collection[int] | None, rounds: RoundFilter = ALL_ROUNDS
+) -> dict[int, str]:
+    """Pair id by response id (see :func:`pair_matches`)."""
+    return {rid: pid for rid, (pid, _) in pair_matches(session, enterprise_ids, rounds).items()}
 
 
 def round_surveys(
@@ -204,19 +245,22 @@ def _survey_outcomes(survey: Survey) -> Iterator[dict]:
         Stakeholder.WORKERS if survey.audience is Audience.WORKER else Stakeholder.SUPPLIER
     ).value
     by_construct = {c.id: c.stakeholder.value for c in survey.constructs}
+    higher = "higher_is_better"
     outcomes = [
-        (c.id, "construct", c.label, c.stakeholder.value, "higher_is_better")
+        (c.id, "construct", c.label, c.stakeholder.value, higher, c.primary, c.sesoi, None)
         for c in survey.constructs
     ]
     for item in survey.items:
         if item.type in SCORED_TYPES:
             stakeholder = by_construct.get(item.construct_id or "", fallback)
-            outcomes.append((item.id, "item", item.label, stakeholder, "higher_is_better"))
+            outcomes.append((item.id, "item", item.label, stakeholder, higher, False, None, None))
     outcomes += [
-        (k.id, "kpi", k.label, k.stakeholder.value, k.direction.value) for k in survey.kpis
-    ]
+        (k.id, "kpi", k.label, k.stakeholder.value, k.direction.value, k.primary, None,
+         k.sesoi_pct)
+        for k in survey.kpis
+    ]  # fmt: skip
     units = {k.id: k.unit for k in survey.kpis}
-    for outcome_id, kind, label, stakeholder, direction in outcomes:
+    for outcome_id, kind, label, stakeholder, direction, primary, sesoi, pct in outcomes:
         unit = units.get(outcome_id, {}) if kind == "kpi" else {}
         yield {
             "outcome_id": outcome_id,
@@ -224,6 +268,9 @@ def _survey_outcomes(survey: Survey) -> Iterator[dict]:
             "label": label.get(survey.default_language, outcome_id),
             "stakeholder": stakeholder,
             "direction": direction,
+            "primary": primary,
+            "sesoi": sesoi,
+            "sesoi_pct": pct,
             **{f"label_{lang}": label.get(lang) for lang in survey.languages},
             **{f"unit_{lang}": unit.get(lang) for lang in survey.languages},
         }
@@ -236,11 +283,14 @@ def outcomes_frame(surveys: Survey | Iterable[Survey]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``outcome_id``, ``kind`` ("construct" | "item" | "kpi"), ``label`` (the survey's
-        default language), ``stakeholder``, ``direction``, plus ``label_<lang>`` and
-        ``unit_<lang>`` (KPIs only) per survey language. An item's stakeholder is its
-        construct's; items outside constructs belong to workers in a worker survey and to
-        the supplier in a manager survey. An outcome defined by several surveys (the
-        worker and the manager survey of one report) keeps the first survey's row.
+        default language), ``stakeholder``, ``direction``, ``primary`` (declared primary
+        outcome), ``sesoi`` (constructs: smallest meaningful change in scale points, or
+        None for the default), ``sesoi_pct`` (KPIs: in % of the baseline), plus
+        ``label_<lang>`` and ``unit_<lang>`` (KPIs only) per survey language. An item's
+        stakeholder is its construct's; items outside constructs belong to workers in a
+        worker survey and to the supplier in a manager survey. An outcome defined by
+        several surveys (the worker and the manager survey of one report) keeps the first
+        survey's row.
     """
     rows: dict[tuple[str, str], dict] = {}
     for survey in [surveys] if isinstance(surveys, Survey) else surveys:
@@ -287,7 +337,9 @@ def answers_frame(
         :data:`ANSWER_COLUMNS` plus one ``demo_<item_id>`` column per demographic item
         (the chosen option value), after ``source``. ``treated`` is False for comparison
         cohorts. ``pair_id`` comes from :func:`pair_ids`, so it is the same whatever
-        ``rounds`` and ``enterprise_ids`` leave out.
+        ``rounds`` and ``enterprise_ids`` leave out; ``pair_match`` says how ("exact" or
+        "tolerant"). Manager responses (one per factory and phase) are paired by factory
+        ("factory:<id>", ``pair_match`` "factory").
     """
     stmt = _responses(
         enterprise_ids,
@@ -321,7 +373,16 @@ def answers_frame(
     stored["_version"] = stored["response_id"].map(version_of)
     scored = stored.merge(pd.DataFrame(meta_rows), on=["_version", "item_id"], how="inner")
     scored = scored.rename(columns={"value_num": "value"})
-    responses["pair_id"] = responses["response_id"].map(pair_ids(session, enterprise_ids, rounds))
+    matches = pair_matches(session, enterprise_ids, rounds)
+    responses["pair_id"] = responses["response_id"].map({r: m[0] for r, m in matches.items()})
+    responses["pair_match"] = responses["response_id"].map({r: m[1] for r, m in matches.items()})
+    # One manager answers per factory and phase: their answers pair by factory (a factory
+    # with two manager responses in a phase is ambiguous and left to the independent test).
+    managers = (responses["audience"] == Audience.MANAGER.value) & responses["pair_id"].isna()
+    responses.loc[managers, "pair_id"] = "factory:" + responses.loc[
+        managers, "enterprise_id"
+    ].astype(str)
+    responses.loc[managers, "pair_match"] = "factory"
     out = scored.merge(responses, on="response_id", how="left")
     if demo_rows:
         demo = stored.merge(pd.DataFrame(demo_rows), on=["_version", "item_id"], how="inner")
@@ -371,6 +432,8 @@ def kpis_frame(
                 "unit": k.unit.get(lang),
                 "label": k.label.get(lang),
                 "stakeholder": k.stakeholder.value,
+                "primary": k.primary,
+                "sesoi_pct": k.sesoi_pct,
             }
             for k in survey.kpis
         ]

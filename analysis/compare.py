@@ -17,7 +17,8 @@ the R-pinned tests of those functions also pin this path.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,8 @@ from scipy import stats
 
 from analysis import _common as c
 from analysis.binary import mcnemar_arrays, two_proportion_arrays
+from analysis.decision import ALPHA, DECISION_COLUMNS, decide, tier
+from analysis.equivalence import default_sesoi
 from analysis.multicomp import grouped_p_adjust
 from analysis.nonparametric import (
     EXACT_LIMIT,
@@ -34,6 +37,7 @@ from analysis.nonparametric import (
     signed_rank_arrays,
 )
 from analysis.parametric import paired_t_arrays, welch_t_arrays
+from analysis.reliability import MIN_ALPHA
 from analysis.scoring import construct_scores, item_scores, response_columns
 from analysis.suppression import MIN_GROUP_SIZE, suppress
 from analysis.wording import describe
@@ -57,11 +61,15 @@ COMPARE_COLUMNS: list[str] = [
     "statistic",
     "df",
     "p",
+    "se",
     "p_holm",
     "p_bh",
     "effect_size",
     "effect_size_name",
-    "improved",
+    "primary_outcome",
+    "scale_reliable",
+    "n_factories",
+    *DECISION_COLUMNS,
     "suppressed",
     "not_estimable",
     "sentence",
@@ -77,6 +85,7 @@ GROUPING_COLUMNS: dict[str, str] = {
 HISTOGRAM_CELLS = 4_000_000
 KIND_ORDER = {"construct": 0, "item": 1, "kpi": 2}
 TEST_ORDER = {
+    "sign-flip": -1,
     "paired t-test": 0,
     "Wilcoxon signed-rank": 1,
     "McNemar": 2,
@@ -129,7 +138,29 @@ def _observations(
         .drop_duplicates(["kind", "outcome_id"])
         .reset_index(drop=True)
     )
+    outcomes["default_sesoi"] = _default_sesoi(answers, outcomes)
     return respondents, outcomes, long
+
+
+def _default_sesoi(answers: pd.DataFrame, outcomes: pd.DataFrame) -> np.ndarray:
+    """The SESOI each outcome gets when its definition declares none, from its scale:
+    a share for yes/no items and constructs of them, scale points otherwise."""
+    items = answers[["item_id", "construct", "scale_min", "scale_max"]].drop_duplicates("item_id")
+    ranges = {("item", str(i)): (lo, hi) for i, lo, hi in
+              items[["item_id", "scale_min", "scale_max"]].itertuples(index=False)}  # fmt: skip
+    by_construct = items.dropna(subset=["construct"]).groupby("construct")
+    for name, lo, hi in zip(
+        by_construct["scale_min"].min().index,
+        by_construct["scale_min"].min(),
+        by_construct["scale_max"].max(),
+        strict=True,
+    ):
+        ranges[("construct", str(name))] = (lo, hi)
+    out = []
+    for kind, outcome_id in outcomes[["kind", "outcome_id"]].itertuples(index=False):
+        lo, hi = ranges.get((kind, outcome_id), (1, 5))
+        out.append(default_sesoi(float(lo), float(hi), binary=float(hi) - float(lo) == 1))
+    return np.asarray(out, dtype=float)
 
 
 def _memberships(
@@ -156,6 +187,15 @@ def _memberships(
     keep = values.notna().to_numpy()
     codes, labels = pd.factorize(values[keep].astype(str), sort=True)
     return np.flatnonzero(keep), codes.astype(np.int64), np.asarray(labels, dtype=object)
+
+
+def _factories_per_group(
+    mem_r: np.ndarray, mem_g: np.ndarray, ent_codes: np.ndarray, n_groups: int
+) -> np.ndarray:
+    """Distinct factories among each group's respondents."""
+    width = int(ent_codes.max()) + 1 if len(ent_codes) else 1
+    pairs = np.unique(mem_g * width + ent_codes[mem_r])
+    return np.bincount(pairs // width, minlength=n_groups).astype(float)
 
 
 def _expand(obs_resp: np.ndarray, mem_r: np.ndarray, mem_g: np.ndarray, n_resp: int):
@@ -350,19 +390,25 @@ def _paired_rows(
 
 
 def _outcome_meta(outcomes: pd.DataFrame | None, found: pd.DataFrame) -> pd.DataFrame:
-    """Label, stakeholder and direction per (kind, outcome_id), with safe defaults."""
+    """Label, stakeholder, direction, primary flag and SESOI per (kind, outcome_id), with
+    safe defaults (the SESOI default comes from the outcome's scale)."""
     meta = found[["kind", "outcome_id"]].copy()
     meta["label"] = meta["outcome_id"]
     meta["stakeholder"] = "workers"
     meta["direction"] = "higher_is_better"
+    meta["primary_outcome"] = False
+    meta["sesoi"] = found["default_sesoi"].to_numpy(dtype=float)
     if outcomes is None or outcomes.empty:
         return meta
     given = outcomes.drop_duplicates(["kind", "outcome_id"]).set_index(["kind", "outcome_id"])
+    given = given.rename(columns={"primary": "primary_outcome"})
     idx = pd.MultiIndex.from_frame(meta[["kind", "outcome_id"]])
-    for col in ("label", "stakeholder", "direction"):
+    for col in ("label", "stakeholder", "direction", "primary_outcome", "sesoi"):
         if col in given.columns:
             looked = given[col].reindex(idx).to_numpy(dtype=object)
             meta[col] = np.where(pd.isna(looked), meta[col].to_numpy(dtype=object), looked)
+    meta["primary_outcome"] = meta["primary_outcome"].astype(bool)
+    meta["sesoi"] = meta["sesoi"].astype(float)
     extra = [col for col in given.columns if col.startswith("label_")]
     for col in extra:
         meta[col] = given[col].reindex(idx).to_numpy(dtype=object)
@@ -382,6 +428,9 @@ def compare_phases(
     confidence: float = 0.95,
     correct: bool = True,
     lang: str = "en",
+    unreliable: Collection[str] = (),
+    min_alpha: float = MIN_ALPHA,
+    alpha: float = ALPHA,
 ) -> pd.DataFrame:
     """Compare a follow-up phase with the baseline for every outcome and group.
 
@@ -412,7 +461,15 @@ def compare_phases(
     correct : bool, default True
         Continuity correction of McNemar and two-proportion tests (R defaults).
     lang : str, default "en"
-        Language of the ``sentence`` column ("en" or "zh").
+        Language of the ``sentence`` column.
+    unreliable : collection of str
+        Constructs whose scale failed the reliability gate (Cronbach's alpha below the
+        ``SCORE_MIN_ALPHA`` setting): their rows are flagged ``scale_reliable`` False and
+        not estimable ("analysed per item only"); their items are analysed as usual.
+    min_alpha : float, default 0.6
+        The reliability threshold the gate used (quoted in the reason).
+    alpha : float, default 0.05
+        Level of the decision rule (:mod:`analysis.decision`).
 
     Returns
     -------
@@ -435,16 +492,24 @@ def compare_phases(
         - ``statistic``, ``df``, ``p`` (raw, two-sided), ``p_holm``, ``p_bh``
         - ``effect_size``, ``effect_size_name`` (Cohen's d_z, Hedges' g, rank-biserial
           r, difference in proportions)
-        - ``improved`` : change in the direction of good (NA when not estimable or 0)
+        - ``se`` : standard error of the change (t-based or Wald; NaN for rank tests)
+        - ``primary_outcome`` : declared primary in the survey definition
+        - ``n_factories`` : factories among the group's respondents
+        - ``scale_reliable`` : False for a construct that failed the reliability gate
+        - ``category``, ``basis``, ``p_decision``, ``n_comparisons``, ``sesoi``,
+          ``p_equivalence`` : the decision rule's verdict on headline rows
+          (:mod:`analysis.decision`; blank on supporting tests)
         - ``suppressed`` : fewer than ``min_group_size`` respondents; numbers blanked
         - ``not_estimable`` : reason no result is shown, else None
         - ``sentence`` : plain-language summary (:func:`analysis.wording.describe`)
 
     Notes
     -----
-    **Family for multiple comparisons**: one grouping value (e.g. one enterprise), one
-    kind (constructs or items) and one test; the adjustment runs across the outcomes of
-    that family that have a p-value (not suppressed, estimable).
+    **Families for multiple comparisons**: ``p_holm``/``p_bh`` run over one grouping
+    value (e.g. one enterprise), one kind (constructs or items) and one test, across the
+    outcomes that have a p-value. The decision (``p_decision``) runs over the headline
+    rows: the declared primary outcomes of a grouping value together, the others per
+    audience and kind (see :mod:`analysis.decision`).
 
     **Pairs**: matched within (cohort_id, enterprise_id, pair_id); a code seen twice in
     one phase is ambiguous and dropped from the paired design only. A pair belongs to the
@@ -467,6 +532,7 @@ def compare_phases(
     pairs = _pairs(long, respondents, resp_index, outcome_index, after)
     meta = _outcome_meta(outcomes, outcome_table)
 
+    ent_codes = pd.factorize(respondents["enterprise_id"])[0]
     value_pos, value_n = _positions(value)
     pair_before = pairs["before"].to_numpy()
     pair_after = pairs["after"].to_numpy()
@@ -501,6 +567,7 @@ def compare_phases(
             correct,
         )
         present = np.bincount(key, minlength=size) > 0
+        factories = _factories_per_group(mem_r, mem_g, ent_codes, len(labels))
         chosen = [
             (ttest, "paired", ~bin_k),
             (wil, "paired", ~bin_k),
@@ -514,38 +581,49 @@ def compare_phases(
             part = res[keep].copy()
             ks = np.flatnonzero(keep)
             part.insert(0, "design", design)
+            part["n_factories"] = factories[ks // n_out]
             part.insert(0, "_outcome", ks % n_out)
             part.insert(0, "group", labels[ks // n_out])
             part.insert(0, "grouping", grouping)
             frames.append(part)
     out = pd.concat(frames, ignore_index=True)
-    return _finish(out, meta, baseline, follow_up, min_group_size, lang)
+    audience = data["audience"].iloc[0] if "audience" in data and len(data) else "worker"
+    options = _Finish(baseline, follow_up, min_group_size, lang, set(unreliable), min_alpha, alpha)
+    return _finish(out, meta, options, str(audience))
 
 
-def _finish(
-    out: pd.DataFrame,
-    meta: pd.DataFrame,
-    baseline: str,
-    follow_up: str,
-    min_group_size: int,
-    lang: str,
-) -> pd.DataFrame:
-    """Attach metadata, suppress, flag primary rows, adjust p, word, order columns."""
+@dataclass(frozen=True)
+class _Finish:
+    baseline: str
+    follow_up: str
+    min_group_size: int
+    lang: str
+    unreliable: set[str]
+    min_alpha: float
+    alpha: float
+
+
+def _finish(out: pd.DataFrame, meta: pd.DataFrame, o: _Finish, audience: str) -> pd.DataFrame:
+    """Attach metadata, suppress, gate unreliable scales, flag headline rows, adjust p,
+    decide, word, order columns."""
     idx = out.pop("_outcome").to_numpy()
     for col in meta.columns:
         out[col] = meta[col].to_numpy()[idx]
-    out["baseline"], out["follow_up"] = baseline, follow_up
-    out = suppress(out, min_group_size)
+    out["baseline"], out["follow_up"] = o.baseline, o.follow_up
+    out = suppress(out, o.min_group_size)
     family = out["test"].str.split(" (", n=1, regex=False).str[0]
+    out["primary"] = _primary(out, family)
+    gated = (out["kind"] == "construct").to_numpy() & out["outcome_id"].isin(o.unreliable)
+    out["scale_reliable"] = ~gated
+    if gated.any():
+        reason = c.UNRELIABLE.format(alpha=f"{o.min_alpha:g}")
+        out.loc[gated & ~out["suppressed"].to_numpy(bool), "not_estimable"] = reason
+        c.blank_where(out, gated, c.INFERENTIAL_COLUMNS)
     adjusted = grouped_p_adjust(out["p"], [out["grouping"], out["group"], out["kind"], family])
     out["p_holm"], out["p_bh"] = adjusted["p_holm"], adjusted["p_bh"]
-    change = out["change"].to_numpy(dtype=float)
-    good = np.where(out["direction"].to_numpy() == "lower_is_better", -change, change)
-    usable = out["not_estimable"].isna().to_numpy() & (change != 0) & ~np.isnan(change)
-    out["improved"] = pd.array(np.where(usable, good > 0, False), dtype="boolean")
-    out.loc[~usable, "improved"] = pd.NA
-    out["primary"] = _primary(out, family)
-    out["sentence"] = describe(out, lang=lang)
+    out["basis"] = "before_after"
+    out = decide_rows(out, audience, o.alpha)
+    out["sentence"] = describe(out, lang=o.lang, alpha=o.alpha)
     order_cols = ["_g", "group", "_k", "outcome_id", "_t"]
     out["_g"] = pd.factorize(out["grouping"])[0]
     out["_k"] = out["kind"].map(KIND_ORDER)
@@ -553,6 +631,15 @@ def _finish(
     out = out.sort_values(order_cols, kind="stable").reset_index(drop=True)
     extra = [col for col in out.columns if col.startswith("label_")]
     return out[COMPARE_COLUMNS + extra]
+
+
+def decide_rows(out: pd.DataFrame, audience: str | pd.Series, alpha: float = ALPHA):
+    """The decision rule on the headline rows of a compare/KPI result (families: primary
+    outcomes of a grouping value together, others per audience and kind)."""
+    aud = out["audience"] if "audience" in out.columns else pd.Series(audience, out.index)
+    out = out.assign(_tier=tier(out["primary_outcome"], aud, out["kind"]))
+    decided = decide(out, ["grouping", "group", "_tier"], out["primary"].to_numpy(bool), alpha)
+    return decided.drop(columns="_tier")
 
 
 def _primary(out: pd.DataFrame, family: pd.Series) -> np.ndarray:

@@ -1,9 +1,17 @@
-"""Enterprise KPIs: change per enterprise, and a paired test across enterprises.
+"""Enterprise KPIs: change per enterprise, and tests across enterprises.
 
 A KPI has one value per enterprise per phase (entered by a manager), so the unit of
-analysis is the enterprise: change and % change per enterprise, signed by the KPI's
-direction of good, then a paired t-test and Wilcoxon signed-rank across enterprises when
-at least ``min_enterprises`` (default 3) have both values.
+analysis is the enterprise:
+
+- per enterprise: change and % change, and a category from the decision rule on the
+  factory's own figures (:func:`analysis.decision.decide_figures`: a change beyond the
+  KPI's smallest meaningful change, ``sesoi_pct`` % of the baseline, in the direction of
+  good is "improved" ...). An unchanged KPI (0 -> 0 open audit findings is common) is
+  "no meaningful change", never an error.
+- across enterprises: an exact sign-flip test on the paired factory changes (the
+  headline: valid for any symmetric distribution, however few factories), with the
+  paired t-test and Wilcoxon signed-rank as supporting tests, when at least
+  ``min_enterprises`` (default 3) have both values.
 
 KPIs are enterprise figures, not answers of people, so the respondent suppression rule
 (*k* respondents) does not apply to them; the ``suppressed`` column is kept (always
@@ -18,9 +26,11 @@ import numpy as np
 import pandas as pd
 
 from analysis import _common as c
-from analysis.compare import COMPARE_COLUMNS, TEST_ORDER
+from analysis.compare import COMPARE_COLUMNS, TEST_ORDER, decide_rows
+from analysis.decision import ALPHA, decide_figures
+from analysis.equivalence import SESOI_KPI_PCT
 from analysis.multicomp import grouped_p_adjust
-from analysis.nonparametric import wilcoxon_signed_rank
+from analysis.nonparametric import sign_flip_test, wilcoxon_signed_rank
 from analysis.parametric import paired_ttest
 from analysis.wording import describe
 
@@ -41,10 +51,13 @@ KPI_CHANGE_COLUMNS: list[str] = [
     "value_after",
     "change",
     "pct_change",
-    "improved",
+    "sesoi",
+    "category",
+    "basis",
     "suppressed",
     "not_estimable",
 ]
+KPI_TEST_COLUMNS: list[str] = [*COMPARE_COLUMNS, "unit", "pct_change", "p_min"]
 
 
 def _wide(kpis: pd.DataFrame, baseline: str, follow_up: str) -> pd.DataFrame:
@@ -61,6 +74,8 @@ def _wide(kpis: pd.DataFrame, baseline: str, follow_up: str) -> pd.DataFrame:
             "stakeholder",
             "direction",
             "unit",
+            "primary",
+            "sesoi_pct",
         )
         if col in kpis.columns
     ]
@@ -74,26 +89,40 @@ def _wide(kpis: pd.DataFrame, baseline: str, follow_up: str) -> pd.DataFrame:
     return first.join(values).reset_index()
 
 
+def _sesoi_pct(frame: pd.DataFrame) -> np.ndarray:
+    if "sesoi_pct" not in frame:
+        return np.full(len(frame), SESOI_KPI_PCT)
+    return frame["sesoi_pct"].astype(float).fillna(SESOI_KPI_PCT).to_numpy()
+
+
 def kpi_changes(
-    kpis: pd.DataFrame, baseline: str = "baseline", follow_up: str = "follow_up"
+    kpis: pd.DataFrame,
+    baseline: str = "baseline",
+    follow_up: str = "follow_up",
+    lang: str | None = None,
 ) -> pd.DataFrame:
-    """Change and % change of every KPI in every enterprise.
+    """Change, % change and category of every KPI in every enterprise.
 
     Parameters
     ----------
     kpis : pandas.DataFrame
-        The tidy ``kpis`` frame (see ``docs/architecture.md``).
+        The tidy ``kpis`` frame (see ``docs/architecture.md``); an optional
+        ``sesoi_pct`` column gives each KPI's smallest meaningful change (default 5%).
     baseline, follow_up : str
         Phases compared.
+    lang : str, optional
+        Adds a ``sentence`` column in that language.
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`KPI_CHANGE_COLUMNS`: ``value_before``, ``value_after``, ``change``
-        (after - before, raw units), ``pct_change`` (100 * change / |before|),
-        ``improved`` (change in the KPI's direction of good; NA when no change or not
-        estimable), ``not_estimable`` (a missing phase, or a zero baseline for
-        ``pct_change`` only: the change itself is still shown).
+        (after - before, raw units), ``pct_change`` (100 * change / |before|), ``sesoi``
+        (the smallest meaningful change in raw units: ``sesoi_pct`` % of |before|),
+        ``category`` (decision rule on the factory's own figures, basis
+        "factory_figures"), ``not_estimable`` (a missing phase, or a zero baseline for
+        ``pct_change`` only: the change itself is still judged, any change from 0 being
+        beyond a 0 bound).
     """
     out = _wide(kpis, baseline, follow_up)
     before = out["value_before"].to_numpy(dtype=float)
@@ -101,13 +130,12 @@ def kpi_changes(
     change = after - before
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(before != 0, 100 * change / np.abs(before), np.nan)
-    lower = out["direction"].to_numpy() == "lower_is_better"
-    good = np.where(lower, -change, change)
     out["baseline"], out["follow_up"] = baseline, follow_up
     out["change"], out["pct_change"] = change, pct
-    known = ~np.isnan(change) & (change != 0)
-    out["improved"] = pd.array(np.where(known, good > 0, False), dtype="boolean")
-    out.loc[~known, "improved"] = pd.NA
+    out["sesoi"] = _sesoi_pct(out) / 100 * np.abs(before)
+    missing = np.isnan(before) | np.isnan(after)
+    out["category"] = decide_figures(change, out["direction"].to_numpy(), out["sesoi"], missing)
+    out["basis"] = "factory_figures"
     out["suppressed"] = False
     out["not_estimable"] = c.first_reason(
         (np.isnan(before), c.NO_BASELINE),
@@ -117,7 +145,17 @@ def kpi_changes(
     for col in KPI_CHANGE_COLUMNS:
         if col not in out.columns:
             out[col] = None
-    return out[KPI_CHANGE_COLUMNS].sort_values(["kpi_id", "enterprise_id"]).reset_index(drop=True)
+    out = out[KPI_CHANGE_COLUMNS].sort_values(["kpi_id", "enterprise_id"]).reset_index(drop=True)
+    if lang is not None:
+        # the zero-baseline note concerns % change only; the verdict stands on the change
+        words = out.assign(not_estimable=out["not_estimable"].where(missing_of(out)))
+        out["sentence"] = describe(words, lang=lang)
+    return out
+
+
+def missing_of(changes: pd.DataFrame) -> np.ndarray:
+    """Rows of a :func:`kpi_changes` frame without both values."""
+    return (changes["value_before"].isna() | changes["value_after"].isna()).to_numpy()
 
 
 def kpi_tests(
@@ -128,13 +166,14 @@ def kpi_tests(
     min_enterprises: int = 3,
     enterprise_brands: pd.DataFrame | None = None,
     lang: str = "en",
+    alpha: float = ALPHA,
 ) -> pd.DataFrame:
-    """Paired t-test and Wilcoxon signed-rank of each KPI across enterprises.
+    """Sign-flip, paired t and Wilcoxon tests of each KPI across enterprises.
 
     Parameters
     ----------
     kpis : pandas.DataFrame
-        The tidy ``kpis`` frame.
+        The tidy ``kpis`` frame (optional ``primary`` and ``sesoi_pct`` columns).
     by : sequence of str
         "overall", "brand" (needs ``enterprise_brands``), "cohort", "module" or another
         enterprise-level column of ``kpis``.
@@ -144,15 +183,18 @@ def kpi_tests(
         Fewer enterprises with both values -> not estimable (no test).
     lang : str
         Language of ``sentence``.
+    alpha : float
+        Level of the decision rule.
 
     Returns
     -------
     pandas.DataFrame
-        Columns of :data:`analysis.compare.COMPARE_COLUMNS` plus ``unit`` and
-        ``pct_change`` (100 * mean change / |mean before|), with ``kind`` = "kpi",
-        ``design`` = "paired" and ``n_pairs`` the number of enterprises. ``improved``
-        follows the KPI's direction of good. Holm/BH families: one grouping value, one
-        test, across KPIs.
+        Columns :data:`KPI_TEST_COLUMNS` (those of :func:`analysis.compare_phases` plus
+        ``unit``, ``pct_change`` = 100 * mean change / |mean before| and ``p_min``, the
+        smallest p the sign-flip test can reach), with ``kind`` = "kpi", ``design`` =
+        "paired", ``n_pairs`` the number of enterprises. The headline row (``primary``)
+        is the exact sign-flip test; its ``sesoi`` is ``sesoi_pct`` % of |mean before|.
+        ``p_holm``/``p_bh`` families: one grouping value, one test, across KPIs.
     """
     wide = _wide(kpis, baseline, follow_up)
     wide = wide[wide["value_before"].notna() & wide["value_after"].notna()]
@@ -170,13 +212,20 @@ def kpi_tests(
         for (group, kpi_id), part in grouped.groupby(["_group", "kpi_id"], sort=True):
             first = part.iloc[0]
             n = len(part)
-            for test in (paired_ttest, wilcoxon_signed_rank):
+            for test in (sign_flip_test, paired_ttest, wilcoxon_signed_rank):
                 res = test(part["value_before"], part["value_after"]).iloc[0].to_dict()
-                if n < min_enterprises:
-                    res["not_estimable"] = c.FEW_ENTERPRISES.format(k=min_enterprises)
+                unchanged = bool((part["value_after"] == part["value_before"]).all())
+                if n < min_enterprises or unchanged:
+                    res["not_estimable"] = (
+                        c.FEW_ENTERPRISES.format(k=min_enterprises)
+                        if n < min_enterprises
+                        else c.KPI_UNCHANGED
+                    )
                     for col in c.INFERENTIAL_COLUMNS:
                         res[col] = np.nan
                 mean_b = res["mean_before"]
+                pct = first.get("sesoi_pct")
+                pct = SESOI_KPI_PCT if pct is None or pd.isna(pct) else float(pct)
                 res.update(
                     grouping=grouping,
                     group=str(group),
@@ -191,22 +240,23 @@ def kpi_tests(
                     follow_up=follow_up,
                     pct_change=100 * res["change"] / abs(mean_b) if mean_b else np.nan,
                     suppressed=False,
+                    primary_outcome=bool(first.get("primary") or False),
+                    sesoi=pct / 100 * abs(mean_b) if not pd.isna(mean_b) else np.nan,
+                    scale_reliable=True,
+                    n_factories=float(n),
+                    basis="before_after",
                 )
                 rows.append(res)
     out = pd.DataFrame(rows)
     if out.empty:
-        return pd.DataFrame(columns=[*COMPARE_COLUMNS, "unit", "pct_change"])
+        return pd.DataFrame(columns=KPI_TEST_COLUMNS)
     family = out["test"].str.split(" (", n=1, regex=False).str[0]
     adj = grouped_p_adjust(out["p"], [out["grouping"], out["group"], family])
     out["p_holm"], out["p_bh"] = adj["p_holm"], adj["p_bh"]
-    change = out["change"].to_numpy(dtype=float)
-    good = np.where(out["direction"] == "lower_is_better", -change, change)
-    usable = out["not_estimable"].isna().to_numpy() & (change != 0)
-    out["improved"] = pd.array(np.where(usable, good > 0, False), dtype="boolean")
-    out.loc[~usable, "improved"] = pd.NA
-    out["primary"] = (family == "paired t-test").to_numpy()
-    out["sentence"] = describe(out, lang=lang)
+    out["primary"] = (family == "sign-flip").to_numpy()
+    out = decide_rows(out, "manager", alpha)
+    out["sentence"] = describe(out, lang=lang, alpha=alpha)
     out["_g"] = pd.factorize(out["grouping"])[0]
     out["_t"] = family.map(TEST_ORDER)
     out = out.sort_values(["_g", "group", "outcome_id", "_t"], kind="stable")
-    return out[[*COMPARE_COLUMNS, "unit", "pct_change"]].reset_index(drop=True)
+    return out[KPI_TEST_COLUMNS].reset_index(drop=True)

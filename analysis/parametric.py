@@ -34,6 +34,7 @@ def _t_inference(
         q = stats.t.ppf(0.5 + confidence / 2, df)
         return {
             "change": change,
+            "se": se,
             "ci_low": change - q * se,
             "ci_high": change + q * se,
             "statistic": t,

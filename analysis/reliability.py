@@ -14,6 +14,11 @@ from analysis import _common as c
 from analysis.scoring import item_scores
 from analysis.suppression import MIN_GROUP_SIZE, suppress
 
+#: Reliability gate: a construct whose Cronbach's alpha is below this in any phase is not
+#: scored as a scale (analysed per item only, never headlined; ``SCORE_MIN_ALPHA``).
+#: 0.6 is the usual floor for short scales in exploratory use (Nunnally 1978).
+MIN_ALPHA = 0.6
+
 
 def _alpha(wide: np.ndarray) -> tuple[int, int, float, str | None]:
     wide = wide[~np.isnan(wide).any(axis=1)]
@@ -59,7 +64,7 @@ def cronbach_alpha(data: pd.DataFrame) -> pd.DataFrame:
 
 
 def construct_reliability(
-    answers: pd.DataFrame, min_group_size: int = MIN_GROUP_SIZE
+    answers: pd.DataFrame, min_group_size: int = MIN_GROUP_SIZE, min_alpha: float = MIN_ALPHA
 ) -> pd.DataFrame:
     """Cronbach's alpha for every construct in every phase.
 
@@ -75,7 +80,8 @@ def construct_reliability(
     pandas.DataFrame
         One row per construct and phase, ordered by construct then ``phase_order``:
         ``construct``, ``phase``, ``phase_order``, ``n`` (complete respondents),
-        ``n_items``, ``alpha``, ``suppressed``, ``not_estimable``.
+        ``n_items``, ``alpha``, ``reliable`` (alpha >= ``min_alpha``; NA when alpha cannot
+        be computed or is suppressed), ``suppressed``, ``not_estimable``.
     """
     scored = item_scores(answers[answers["construct"].notna()])
     rows = []
@@ -101,4 +107,14 @@ def construct_reliability(
     out = pd.DataFrame(rows, columns=cols)
     out = suppress(out, min_group_size, count_columns=("n",))
     out = out.sort_values(["construct", "phase_order"], kind="stable").reset_index(drop=True)
-    return out[[*cols[:-1], "suppressed", "not_estimable"]]
+    alpha = out["alpha"].astype(float)
+    out["reliable"] = pd.array(np.where(alpha.isna(), None, alpha >= min_alpha), dtype="boolean")
+    return out[[*cols[:-1], "reliable", "suppressed", "not_estimable"]]
+
+
+def unreliable_constructs(reliability: pd.DataFrame) -> set[str]:
+    """Constructs below the gate in any phase (output of :func:`construct_reliability`)."""
+    if reliability.empty:
+        return set()
+    failed = reliability["reliable"].astype("boolean").eq(False).fillna(False)
+    return set(reliability.loc[failed.to_numpy(bool), "construct"].astype(str))

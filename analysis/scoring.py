@@ -27,6 +27,7 @@ RESPONSE_COLUMNS: tuple[str, ...] = (
     "treated",
     "audience",
     "pair_id",
+    "pair_match",
     "source",
 )
 

@@ -1,192 +1,215 @@
-"""Plain-language sentences for results, in English and Simplified Chinese.
+"""Plain-language sentences for results, in every interface language.
 
-Sentences never overclaim: a result that is not significant after correction reads "no
-detectable change", never "no change" or "proved"; a suppressed or not estimable result
-says so and why, with no number.
+A sentence says the decision rule's category (:mod:`analysis.decision`) and nothing
+else decides: "improved", "worsened", "no meaningful change" (equivalence shown),
+"inconclusive" (saying why: not significant after correcting for N comparisons, or the
+data cannot tell a meaningful change from none) or "not estimable" (with its reason).
+Each sentence states its basis (comparison factories or before/after only) and its n.
+
+Every word comes from ``score_impact/locales/<lang>/ui.yaml`` (keys ``sentence.*``,
+``basis.*``, ``reason.*``), so a language is added by files alone.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from functools import cache
 
 import pandas as pd
 
 from analysis import _common as c
+from analysis.decision import ALPHA
+from score_impact.i18n import FALLBACK, languages, strings
 
-LANGUAGES = ("en", "zh")
 
-REASONS_ZH: dict[str, str] = {
-    c.NO_BASELINE: "基线阶段没有回答",
-    c.NO_FOLLOW_UP: "跟踪阶段没有回答",
-    c.FEW_BEFORE: "基线阶段回答少于2份",
-    c.FEW_AFTER: "跟踪阶段回答少于2份",
-    c.NO_PAIRS: "没有配对的回答者",
-    c.FEW_PAIRS: "配对回答者少于2人",
-    c.ZERO_VARIANCE_CHANGE: "所有配对变化都相同（方差为零）",
-    c.ZERO_VARIANCE: "回答没有差异（方差为零）",
-    c.ALL_ZERO_DIFF: "配对回答者均无变化（差值全为零）",
-    c.ALL_TIED: "所有回答都相同（全部并列）",
-    c.NO_DISCORDANT: "配对回答者均未改变答案（无不一致配对）",
-    c.ALL_SAME_BINARY: "两个阶段的所有回答都相同",
-    c.ZERO_BASELINE: "基线值为零，无法计算百分比变化",
-    c.FEW_ITEMS: "题目少于2个",
-    c.FEW_COMPLETE: "完整回答少于2份",
-    c.FEW_CLUSTERS: "培训组或对照组的企业少于2家",
-    c.NO_CONTRAST: "无法估计培训组×跟踪期的对比",
-    c.FEW_ENTERPRISES: "同时有两期数值的企业少于{k}家",
-    c.SUPPRESSED: "已隐藏：回答者少于{k}人",
-}
+@cache
+def _template(key: str, lang: str) -> str:
+    entry = strings()[key]
+    return entry.get(lang) or entry[FALLBACK]
 
-_TEMPLATES = {
-    "en": {
-        "up": "{label} rose from {b} to {a} ({details}).",
-        "down": "{label} fell from {b} to {a} ({details}).",
-        "flat": "{label}: no detectable change ({b} to {a}, {details}).",
-        "suppressed": "{label}: not shown ({reason}).",
-        "not_estimable": "{label}: not estimable ({reason}).",
-        "ci": "{level}% CI {lo} to {hi}",
-        "paired_n": "paired n={n}",
-        "indep_n": "n={n1} before, {n2} after",
-        "p": "p{op}{p}{after}",
-        "after": " after {method}",
-        "points": " points",
-        "sep": ", ",
-    },
-    "zh": {
-        "up": "{label}从{b}上升到{a}（{details}）。",
-        "down": "{label}从{b}下降到{a}（{details}）。",
-        "flat": "{label}：未检测到变化（{b}到{a}，{details}）。",
-        "suppressed": "{label}：不显示（{reason}）。",
-        "not_estimable": "{label}：无法估计（{reason}）。",
-        "ci": "{level}%置信区间{lo}至{hi}",
-        "paired_n": "配对n={n}",
-        "indep_n": "前n={n1}，后n={n2}",
-        "p": "{after}p{op}{p}",
-        "after": "{method}校正后",
-        "points": "个百分点",
-        "sep": "，",
-    },
-}
+
+def t(key: str, lang: str, **params: object) -> str:
+    """:func:`score_impact.i18n.t` with the template looked up once per key and language
+    (a large result frame words tens of thousands of rows)."""
+    text = _template(key, lang)
+    return text.format(**params) if params else text
+
+
 # Columns read by sentence(); describe() passes only these (fast on large frames).
 _READ = ("label", "outcome_id", "suppressed", "not_estimable", "effect_size_name",
          "mean_before", "mean_after", "change", "ci_low", "ci_high", "design", "n_pairs",
-         "n_before", "n_after", "p", "p_holm", "p_bh")  # fmt: skip
-_METHOD = {"en": {"holm": "Holm", "bh": "Benjamini-Hochberg"}, "zh": {"holm": "Holm", "bh": "BH"}}
+         "n_before", "n_after", "p", "category", "basis", "p_decision", "n_comparisons",
+         "sesoi", "p_equivalence", "kind", "unit", "estimate", "n_clusters",
+         "n_treated_clusters", "n_control_clusters", "value_before",
+         "value_after", "test", "p_min")  # fmt: skip
+
+
+@cache
+def _reason_patterns() -> list[tuple[re.Pattern[str], str]]:
+    """Each master reason as a regex whose named groups are its placeholders."""
+    out = []
+    for master, key in c.REASON_KEYS.items():
+        pattern = re.escape(master)
+        for name in re.findall(r"\{(\w+)\}", master):
+            pattern = pattern.replace(re.escape("{" + name + "}"), f"(?P<{name}>.+?)")
+        out.append((re.compile(f"^{pattern}$"), key))
+    return out
 
 
 def translate_reason(reason: str, lang: str = "en") -> str:
-    """The not-estimable reason in ``lang`` (fixed vocabulary, see ``analysis._common``)."""
-    if lang == "en":
-        return reason
-    for master, text in REASONS_ZH.items():
-        if "{k}" in master:
-            pattern = "^" + re.escape(master).replace(re.escape("{k}"), r"(\d+)") + "$"
-            found = re.match(pattern, reason)
-            if found:
-                return text.format(k=found.group(1))
-        elif reason == master:
-            return text
+    """The not-estimable reason in ``lang`` (fixed vocabulary, see ``analysis._common``);
+    unknown text is returned as it is."""
+    for pattern, key in _reason_patterns():
+        found = pattern.match(reason)
+        if found:
+            return t(key, lang, **found.groupdict())
     return reason
 
 
-def format_p(p: float, lang: str = "en", method: str | None = "holm") -> str:
-    """``p<0.001`` / ``p=0.012`` with the correction named (APA-style three decimals)."""
-    t = _TEMPLATES[lang]
-    after = t["after"].format(method=_METHOD[lang][method]) if method else ""
-    if p < 0.001:
-        return t["p"].format(op="<", p="0.001", after=after)
-    return t["p"].format(op="=", p=f"{p:.3f}", after=after)
+def format_p(p: float, lang: str = "en", comparisons: float | None = None) -> str:
+    """``p<0.001`` / ``p=0.012`` (APA-style three decimals), naming Holm's correction and
+    the family size when there was one."""
+    value = t("sentence.p_lt", lang) if p < 0.001 else t("sentence.p_eq", lang, p=f"{p:.3f}")
+    if comparisons is None or _missing(comparisons) or comparisons <= 1:
+        return value
+    return t("sentence.p_holm", lang, p=value, m=int(comparisons))
 
 
 def _num(x: float, proportion: bool, digits: int) -> str:
-    if proportion:
-        return f"{100 * x:.0f}%"
-    return f"{x:.{digits}f}"
+    return f"{100 * x:.0f}%" if proportion else f"{x:.{digits}f}"
 
 
 def _signed(x: float, proportion: bool, digits: int, lang: str) -> str:
     if proportion:
-        return f"{100 * x:+.0f}{_TEMPLATES[lang]['points']}"
+        return t("sentence.points", lang, value=f"{100 * x:+.0f}")
     return f"{x:+.{digits}f}"
 
 
-def sentence(
-    row: dict,
-    lang: str = "en",
-    alpha: float = 0.05,
-    correction: str = "holm",
-    confidence: float = 0.95,
-    digits: int = 2,
-) -> str:
-    """One plain-language sentence for one result row.
+def _label(row: dict, lang: str) -> str:
+    label = row.get(f"label_{lang}")
+    if not isinstance(label, str) or not label:
+        label = str(row.get("label") or row.get("outcome_id"))
+    return label
+
+
+def _details(row: dict, lang: str, proportion: bool, digits: int, estimate: float) -> str:
+    """CI, n, p and basis, in that order, separated by the language's comma."""
+    parts = []
+    lo, hi = row.get("ci_low"), row.get("ci_high")
+    if not (_missing(lo) or _missing(hi)):
+        scale = 100 if proportion else 1
+        decimals = 0 if proportion else digits
+        parts.append(t("sentence.ci", lang, lo=f"{scale * lo:.{decimals}f}",
+                       hi=f"{scale * hi:.{decimals}f}"))  # fmt: skip
+    basis = row.get("basis")
+    if basis == "did":
+        parts.append(t("sentence.n_did", lang, n=_int(row.get("n_clusters")),
+                       treated=_int(row.get("n_treated_clusters")),
+                       control=_int(row.get("n_control_clusters"))))  # fmt: skip
+    elif row.get("kind") == "kpi":
+        parts.append(t("sentence.n_factories", lang, n=_int(row.get("n_pairs"))))
+    elif row.get("design") == "paired":
+        parts.append(t("sentence.n_paired", lang, n=_int(row.get("n_pairs"))))
+    elif basis != "factory_figures":
+        parts.append(t("sentence.n_independent", lang, n1=_int(row.get("n_before")),
+                       n2=_int(row.get("n_after"))))  # fmt: skip
+    p = row.get("p_decision")
+    if not _missing(p):
+        parts.append(format_p(p, lang, row.get("n_comparisons")))
+    elif not _missing(row.get("p")):
+        parts.append(format_p(row["p"], lang))
+    if isinstance(basis, str):
+        parts.append(t(f"basis.{basis}", lang))
+    return t("sentence.sep", lang).join(parts)
+
+
+def _int(x: object) -> int:
+    return 0 if _missing(x) else int(x)  # type: ignore[arg-type]
+
+
+def _movement(row: dict, lang: str, proportion: bool, digits: int) -> tuple[str, float]:
+    """ "from 3.10 to 3.60, +0.50" (or the DiD estimate), and the estimate itself."""
+    if row.get("basis") == "did":
+        est = float(row["estimate"])
+        return t("sentence.move_did", lang, change=_signed(est, proportion, digits, lang)), est
+    before = row.get("mean_before")
+    after = row.get("mean_after")
+    if _missing(before):
+        before, after = row.get("value_before"), row.get("value_after")
+    change = float(row["change"])
+    return (
+        t("sentence.move", lang, b=_num(before, proportion, digits),
+          a=_num(after, proportion, digits), change=_signed(change, proportion, digits, lang)),
+        change,
+    )  # fmt: skip
+
+
+def _why_inconclusive(row: dict, lang: str, proportion: bool, digits: int, alpha: float) -> str:
+    p_min = row.get("p_min")
+    if not _missing(p_min) and p_min > alpha:
+        return t("sentence.why_few_factories", lang, p_min=f"{p_min:.3f}")
+    lo, hi = row.get("ci_low"), row.get("ci_high")
+    m = row.get("n_comparisons")
+    excludes_zero = not (_missing(lo) or _missing(hi)) and (lo > 0 or hi < 0)
+    if excludes_zero and not _missing(m) and m > 1:
+        return t("sentence.why_correction", lang, m=int(m))
+    bound = row.get("sesoi")
+    if _missing(bound):
+        return t("sentence.why_cannot_tell_plain", lang)
+    return t("sentence.why_cannot_tell", lang, bound=_num(bound, proportion, digits))
+
+
+def sentence(row: dict, lang: str = "en", alpha: float = ALPHA, digits: int = 2) -> str:
+    """One plain-language sentence for one result row, from its ``category``.
 
     Parameters
     ----------
     row : mapping
-        A row of :func:`analysis.compare_phases` or :func:`analysis.kpi_tests` output.
-    lang : {"en", "zh"}
+        A row of :func:`analysis.compare_phases`, :func:`analysis.kpi_tests`,
+        :func:`analysis.kpi_changes` or a DiD result, with the decision columns.
+    lang : str
+        Any interface language.
     alpha : float
-        Significance level applied to the corrected p-value.
-    correction : {"holm", "bh"}
-        Which adjusted p-value decides and is quoted.
-    confidence : float
-        Level quoted for the interval.
+        Level of the decision rule: a design whose smallest attainable p (``p_min``)
+        exceeds it is "too few factories to tell".
     digits : int
         Decimals for means and changes (proportions are shown as whole percentages).
 
     Returns
     -------
     str
-        E.g. "Voice rose from 3.10 to 3.60 (+0.50, 95% CI 0.30 to 0.70, paired n=212,
-        p<0.001 after Holm)."
+        E.g. "Voice improved: from 3.10 to 3.60, +0.50 (95% CI 0.30 to 0.70, paired
+        n=212, p<0.001 after Holm over 6 outcomes, before/after only - no comparison
+        group)."
     """
-    t = _TEMPLATES[lang]
-    label = row.get(f"label_{lang}")
-    if not isinstance(label, str) or not label:
-        label = str(row.get("label") or row.get("outcome_id"))
+    label = _label(row, lang)
     reason = row.get("not_estimable")
+    category = row.get("category")
     if row.get("suppressed"):
-        return t["suppressed"].format(label=label, reason=translate_reason(str(reason), lang))
-    if isinstance(reason, str):
-        return t["not_estimable"].format(label=label, reason=translate_reason(reason, lang))
+        return t("sentence.suppressed", lang, label=label,
+                 reason=translate_reason(str(reason), lang))  # fmt: skip
+    if category == "not_estimable" or isinstance(reason, str):
+        text = translate_reason(str(reason), lang) if isinstance(reason, str) else "-"
+        return t("sentence.not_estimable", lang, label=label, reason=text)
     proportion = row.get("effect_size_name") == "difference in proportions"
-    b = _num(row["mean_before"], proportion, digits)
-    a = _num(row["mean_after"], proportion, digits)
-    parts = [_signed(row["change"], proportion, digits, lang)]
-    lo, hi = row.get("ci_low"), row.get("ci_high")
-    if not (_missing(lo) or _missing(hi)):
-        parts.append(
-            t["ci"].format(
-                level=f"{100 * confidence:g}",
-                lo=_num(lo, False, digits) if not proportion else f"{100 * lo:.0f}",
-                hi=_num(hi, False, digits) if not proportion else f"{100 * hi:.0f}",
-            )
-        )
-    if row.get("design") == "paired":
-        parts.append(t["paired_n"].format(n=int(row["n_pairs"])))
-    else:
-        parts.append(t["indep_n"].format(n1=int(row["n_before"]), n2=int(row["n_after"])))
-    p_adj = row.get(f"p_{correction}")
-    if _missing(p_adj):
-        p_adj, method = row["p"], None
-    else:
-        method = correction
-    parts.append(format_p(p_adj, lang, method))
-    details = t["sep"].join(parts)
-    if not p_adj < alpha or row["change"] == 0:
-        key = "flat"
-    else:
-        key = "up" if row["change"] > 0 else "down"
-    return t[key].format(label=label, b=b, a=a, details=details)
+    movement, estimate = _movement(row, lang, proportion, digits)
+    details = _details(row, lang, proportion, digits, estimate)
+    if category == "inconclusive":
+        why = _why_inconclusive(row, lang, proportion, digits, alpha)
+        return t("sentence.inconclusive", lang, label=label, why=why, move=movement,
+                 details=details)  # fmt: skip
+    if category == "no_meaningful_change":
+        bound = row.get("sesoi")
+        return t("sentence.no_meaningful_change", lang, label=label, move=movement,
+                 bound=_num(bound, proportion, digits), details=details)  # fmt: skip
+    if category in ("improved", "worsened"):
+        return t(f"sentence.{category}", lang, label=label, move=movement, details=details)
+    return t("sentence.supporting", lang, label=label, move=movement, details=details)
 
 
 def describe(
-    results: pd.DataFrame,
-    lang: str = "en",
-    alpha: float = 0.05,
-    correction: str = "holm",
-    digits: int = 2,
+    results: pd.DataFrame, lang: str = "en", alpha: float = ALPHA, digits: int = 2
 ) -> pd.Series:
     """A sentence for every row of a result frame (see :func:`sentence`).
 
@@ -194,14 +217,14 @@ def describe(
     -------
     pandas.Series of str, aligned with ``results``.
     """
-    if lang not in LANGUAGES:
-        raise ValueError(f"unsupported language {lang!r}; use one of {LANGUAGES}")
+    if lang not in languages():
+        raise ValueError(f"unsupported language {lang!r}; use one of {tuple(languages())}")
     columns = [col for col in _READ if col in results.columns] + [
         col for col in results.columns if col == f"label_{lang}"
     ]
     values = [results[col].tolist() for col in columns]
     texts = [
-        sentence(dict(zip(columns, row, strict=True)), lang, alpha, correction, digits=digits)
+        sentence(dict(zip(columns, row, strict=True)), lang, alpha, digits=digits)
         for row in zip(*values, strict=True)
     ]
     return pd.Series(texts, index=results.index, dtype=object)

@@ -3,6 +3,7 @@ downloads of the same numbers as CSV, Excel, HTML and PDF."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from pages import impact_panels as panels
@@ -12,6 +13,7 @@ from score_impact.db.models import Role
 from score_impact.fonts import CjkFontMissing
 from score_impact.i18n import t
 from score_impact.reports import charts, export
+from score_impact.reports.content import did_table
 from score_impact.reports.report_html import report_html
 from score_impact.reports.report_pdf import report_fonts, report_pdf
 
@@ -34,7 +36,8 @@ if not kpis.empty:
     st.altair_chart(charts.kpi_chart(kpis, lang), width="stretch")
 if not result.did.empty:
     st.subheader(t("report.did", lang))
-    panels.table(result.did, ["label", "estimate", "ci_low", "ci_high", "p", "n_clusters"], lang)
+    did = did_table(result.did, lang)
+    st.dataframe(pd.DataFrame(did.rows, columns=did.headers), hide_index=True, width="stretch")
 
 st.header(t("report.per_enterprise", lang))
 names = sorted(result.constructs.query("grouping == 'enterprise'")["group"].unique())
@@ -45,7 +48,7 @@ if names:
     st.altair_chart(charts.construct_chart(one, lang), width="stretch")
     changes = result.kpi_changes
     if not changes.empty:
-        shown = ["label", "value_before", "value_after", "change", "pct_change", "unit"]
+        shown = ["label", "value_before", "value_after", "change", "pct_change", "unit", "category"]
         panels.table(changes[changes["enterprise"] == name], shown, lang)
 
 panels.action_plans(result, lang, can_add=False)

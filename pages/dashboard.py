@@ -61,7 +61,8 @@ if not dist.empty:
 
 st.subheader(t("report.kpis", lang))
 if panels.chart_or_note(charts.kpi_rows(result.kpi_tests), charts.kpi_chart, lang):
-    shown = ["enterprise", "label", "value_before", "value_after", "change", "pct_change", "unit"]
+    shown = ["enterprise", "label", "value_before", "value_after", "change", "pct_change", "unit",
+             "category"]  # fmt: skip
     panels.table(result.kpi_changes, shown, lang)
 
 panels.action_plans(result, lang, can_add=True)

@@ -13,7 +13,7 @@ import streamlit as st
 
 from pages.widgets import label_of
 from score_impact.i18n import t
-from score_impact.reports.content import fmt
+from score_impact.reports.content import fmt, pairing_section, scorecard_line, scorecard_n
 from score_impact.reports.findings import plan_lines
 from score_impact.reports.impact import ImpactFilters, ImpactOptions, ImpactResult, for_display
 
@@ -27,7 +27,7 @@ HEADERS = {
     "ci_low": "report.col.ci_low", "ci_high": "report.col.ci_high", "p": "report.col.p_raw",
     "n_clusters": "report.col.n_clusters", "title": "actions.col.title",
     "responsible_role": "actions.col.role", "due_date": "actions.col.due",
-    "status": "actions.col.status",
+    "status": "actions.col.status", "category": "report.col.category",
 }  # fmt: skip
 DIGITS = {"value_before": 2, "value_after": 2, "change": 2, "pct_change": 1, "estimate": 2,
           "ci_low": 2, "ci_high": 2, "p": 3, "n_clusters": 0}  # fmt: skip
@@ -42,6 +42,10 @@ def table(frame: pd.DataFrame, columns: list[str], lang: str) -> None:
             shown[column] = [fmt(v, DIGITS[column], lang) for v in shown[column]]
     if "status" in shown:
         shown["status"] = [t(f"actions.status.{v}", lang) for v in shown["status"]]
+    if "category" in shown:  # the decision rule's verdict, in words
+        shown["category"] = [
+            t(f"category.{v}", lang) if isinstance(v, str) else "-" for v in shown["category"]
+        ]
     headers = {c: st.column_config.Column(t(HEADERS[c], lang)) for c in columns}
     st.dataframe(shown, hide_index=True, column_config=headers, width="stretch")
 
@@ -83,10 +87,17 @@ def chart_or_note(
 
 
 def method_notes(result: ImpactResult, lang: str) -> None:
-    """How the numbers were made, folded away under the tables."""
+    """How the numbers were made, then pairing, sensitivity and attrition, folded away
+    under the tables (the same tables as the printable report)."""
     with st.expander(t("report.method", lang)):
         for note in result.method_notes["note"]:
             st.markdown(f"- {note}")
+    section = pairing_section(result, lang)
+    if section is not None:
+        with st.expander(section.title):
+            for table in section.tables:
+                st.caption(table.caption)
+                st.dataframe(pd.DataFrame(table.rows, columns=table.headers), hide_index=True)
 
 
 def _pick(label: str, choices: dict, key: str, lang: str):
@@ -153,22 +164,17 @@ def scorecard(result: ImpactResult, lang: str, grouping: str = "overall", group:
         with col:
             if not row.n_outcomes:  # say why there is nothing, never "0 / 0"
                 st.metric(t(f"report.stakeholder.{row.stakeholder}", lang), "–")
-                why = (
-                    "impact.no_outcomes_factory"
-                    if grouping == "enterprise"
-                    else "impact.no_outcomes"
-                )
-                st.caption(t(why, lang))
+                st.caption(row.headline)
                 continue
             st.metric(
                 t(f"report.stakeholder.{row.stakeholder}", lang),
-                f"{row.n_improved} / {row.n_outcomes}",
-                help=t("impact.metric_help", lang),
-                delta=t("report.worsened", lang) + f": {row.n_worsened}"
-                if row.n_worsened
-                else None,
-                delta_color="inverse",
+                t("scorecard.win" if row.win else "scorecard.no_win", lang),
+                help=scorecard_line(row._asdict(), lang),
+                delta=f"{row.n_improved} / {row.n_outcomes} {t('category.improved', lang)}",
+                delta_color="normal" if row.win else "off",
             )
+            if isinstance(row.basis, str):
+                st.caption(f"{row.basis}; {scorecard_n(row._asdict(), lang)}")
             if isinstance(row.headline, str):
                 st.caption(row.headline)
             if isinstance(row.note, str):

@@ -54,7 +54,8 @@ def options(scope: Scope) -> ImpactOptions:
 @st.cache_data(ttl=IMPACT_TTL, show_spinner=False)
 def impact(scope: Scope, filters: ImpactFilters) -> ImpactResult:
     with db() as s:
-        return build_impact_for(s, scope, filters, runtime().settings.min_group_size)
+        settings = runtime().settings
+        return build_impact_for(s, scope, filters, settings.min_group_size, settings.min_alpha)
 
 
 @st.cache_data(ttl=COUNTS_TTL, show_spinner=False)

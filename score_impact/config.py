@@ -9,6 +9,7 @@
 | SCORE_DEMO_ON_EMPTY | 1 | create the demo data when the app starts on an empty database |
 | SCORE_SESSION_MINUTES | 30 | idle minutes before a logged-in user must log in again |
 | SCORE_SURVEY_DIR | ./survey_defs | survey definitions (YAML) and their audio files |
+| SCORE_MIN_ALPHA | 0.6 | reliability gate: constructs with a lower Cronbach's alpha: items only |
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Settings:
     demo_on_empty: bool
     session_minutes: int
     survey_dir: Path
+    min_alpha: float = 0.6
 
 
 def _secret_key(data_dir: Path) -> bytes:
@@ -59,6 +61,17 @@ def _positive_int(name: str, default: int) -> int:
     return value
 
 
+def _unit_interval(name: str, default: float) -> float:
+    raw = os.environ.get(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number between 0 and 1, got {raw!r}") from exc
+    if not 0 <= value <= 1:
+        raise ValueError(f"{name} must be between 0 and 1, got {value}")
+    return value
+
+
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("SCORE_DATA_DIR", ".score_impact")).resolve()
     url = os.environ.get("SCORE_DATABASE_URL") or f"sqlite:///{data_dir / 'score_impact.db'}"
@@ -72,4 +85,5 @@ def load_settings() -> Settings:
         demo_on_empty=os.environ.get("SCORE_DEMO_ON_EMPTY", "1") not in ("0", "false", "no"),
         session_minutes=_positive_int("SCORE_SESSION_MINUTES", 30),
         survey_dir=Path(os.environ.get("SCORE_SURVEY_DIR") or DEFAULT_SURVEY_DIR).resolve(),
+        min_alpha=_unit_interval("SCORE_MIN_ALPHA", 0.6),
     )

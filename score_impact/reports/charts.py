@@ -21,6 +21,22 @@ CLOSING = set("，。、；：？！）」』】》,.;:?!)")
 LINE_WIDTH = 44  # label width before wrapping, in Latin letters (a CJK character counts 2)
 # Axis labels are split at "\n" into lines (wrap_label), never cut short.
 WRAPPED = {"labelLimit": 0, "labelExpr": "split(datum.label, '\\n')"}
+LIGHT = "#d0d0d0"
+#: The one colour per decision-rule category, used by the app, the HTML and the PDF.
+CATEGORY_COLOURS: dict[str, str] = {
+    "improved": GOOD,
+    "worsened": BAD,
+    "no_meaningful_change": NEUTRAL,
+    "inconclusive": GREY,
+    "not_estimable": LIGHT,
+}
+
+
+def category_colour(category: object) -> str:
+    """Colour of a category (not estimable for a missing one)."""
+    return CATEGORY_COLOURS.get(str(category), LIGHT)
+
+
 #: Diverging palette for a 5-point agreement scale, disagree (red) to agree (blue).
 LIKERT_COLORS = ["#b2182b", "#ef8a62", "#d9d9d9", "#67a9cf", "#2166ac"]
 
@@ -30,11 +46,12 @@ def change_rows(
 ) -> pd.DataFrame:
     """Headline change with its CI per construct: one row per (audience, construct).
 
-    Columns: label, audience, mean_before, mean_after, change, ci_low, ci_high,
-    significant (Holm p < 0.05), improved, suppressed, sentence. Suppressed rows carry no
-    number at all.
+    Columns: outcome_id, label, audience, mean_before, mean_after, change, ci_low, ci_high,
+    category (the decision rule's), basis, colour, suppressed, sentence. Suppressed rows
+    carry no number at all.
     """
     cols = [
+        "outcome_id",
         "label",
         "audience",
         "mean_before",
@@ -42,8 +59,9 @@ def change_rows(
         "change",
         "ci_low",
         "ci_high",
-        "significant",
-        "improved",
+        "category",
+        "basis",
+        "colour",
         "suppressed",
         "sentence",
     ]
@@ -56,8 +74,8 @@ def change_rows(
     ].copy()
     if "audience" not in rows:
         rows["audience"] = "worker"
-    rows["significant"] = rows["p_holm"].astype(float) < 0.05
-    rows["improved"] = rows["improved"].astype("boolean").fillna(False).astype(bool)
+    rows["category"] = rows["category"].fillna("not_estimable")
+    rows["colour"] = rows["category"].map(category_colour)
     rows["suppressed"] = rows["suppressed"].astype(bool)
     numbers = ["mean_before", "mean_after", "change", "ci_low", "ci_high"]
     rows[numbers] = rows[numbers].astype(float)
@@ -103,15 +121,20 @@ def response_rows(counts: pd.DataFrame) -> pd.DataFrame:
 
 
 def kpi_rows(kpi_tests: pd.DataFrame) -> pd.DataFrame:
-    """Overall headline KPI rows: label, pct_change, improved, significant."""
-    cols = ["label", "pct_change", "improved", "significant", "sentence", "stakeholder"]
+    """Overall headline KPI rows: outcome_id, label, pct_change, category, basis, colour,
+    sentence, stakeholder. A % change that cannot be computed (zero baseline) is NaN and
+    drawn as no bar."""
+    cols = ["outcome_id", "label", "pct_change", "category", "basis", "colour", "sentence",
+            "stakeholder"]  # fmt: skip
     if kpi_tests.empty:
         return pd.DataFrame(columns=cols)
     rows = kpi_tests[kpi_tests["primary"].astype(bool) & (kpi_tests["grouping"] == "overall")]
+    category = rows["category"].fillna("not_estimable")
+    pct = rows["pct_change"].astype(float)
     rows = rows.assign(
-        significant=rows["p_holm"].astype(float) < 0.05,
-        improved=rows["improved"].astype("boolean").fillna(False).astype(bool),
-        pct_change=rows["pct_change"].astype(float),
+        category=category,
+        colour=category.map(category_colour),
+        pct_change=pct.where(np.isfinite(pct)),
     )
     return rows[cols].reset_index(drop=True)
 
@@ -144,26 +167,30 @@ def _step(labels: pd.Series, per_line: int = 15) -> alt.Step:
     return alt.Step(max(22, per_line * lines + 8))
 
 
+def _category_scale(lang: str) -> tuple[list[str], alt.Scale]:
+    """Legend labels and colours of the five categories, in the interface language."""
+    names = [t(f"category.{c}", lang) for c in CATEGORY_COLOURS]
+    return names, alt.Scale(domain=names, range=list(CATEGORY_COLOURS.values()))
+
+
 # ----- Altair specs (the app) --------------------------------------------------------------
 
 
+CONSTRUCT_TIPS = ("label", "mean_before", "mean_after", "change", "ci_low", "ci_high", "verdict",
+                  "sentence")  # fmt: skip
+
+
 def construct_chart(rows: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
-    """Dot-and-whisker: change after - before with 95% CI per construct; suppressed text."""
-    improved, worsened, unchanged = (
-        t(f"report.verdict.{v}", lang) for v in ("improved", "worsened", "no_change")
-    )
+    """Dot-and-whisker: change after - before with 95% CI per construct, coloured by the
+    decision rule's category; suppressed rows as text."""
+    _, scale = _category_scale(lang)
     data = rows.assign(
-        colour=np.where(
-            rows["significant"] & rows["improved"],
-            improved,
-            np.where(rows["significant"], worsened, unchanged),
-        ),
+        verdict=rows["category"].map(lambda c: t(f"category.{c}", lang)),
         note=np.where(rows["suppressed"], t("report.suppressed", lang), ""),
         zero=0.0,
         label=rows["label"].map(wrap_label),
     )
     y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(**WRAPPED))
-    scale = alt.Scale(domain=[improved, worsened, unchanged], range=[GOOD, BAD, GREY])
     base = alt.Chart(data)
     shown = base.transform_filter("!datum.suppressed")
     whisker = shown.mark_rule(strokeWidth=2).encode(
@@ -172,10 +199,8 @@ def construct_chart(rows: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
     dots = shown.mark_circle(size=90, opacity=1).encode(
         x="change:Q",
         y=y,
-        color=alt.Color("colour:N", scale=scale, title=None),
-        tooltip=_tooltips(
-            lang, "label", "mean_before", "mean_after", "change", "ci_low", "ci_high"
-        ),  # fmt: skip
+        color=alt.Color("verdict:N", scale=scale, title=None),
+        tooltip=_tooltips(lang, *CONSTRUCT_TIPS),
     )
     hidden = (
         base.transform_filter("datum.suppressed")
@@ -259,10 +284,11 @@ def response_chart(rows: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
 
 
 def kpi_chart(rows: pd.DataFrame, lang: str = "en") -> alt.Chart:
-    """Mean % change per KPI across factories, coloured by direction of good."""
-    improved, other = t("report.verdict.improved", lang), t("report.verdict.not_improved", lang)
+    """Mean % change per KPI across factories, coloured by the decision rule's category
+    (the same colours as the construct chart)."""
+    _, scale = _category_scale(lang)
     data = rows.assign(
-        colour=np.where(rows["improved"], improved, other),
+        verdict=rows["category"].map(lambda c: t(f"category.{c}", lang)),
         label=rows["label"].map(wrap_label),
     )
     return (
@@ -271,14 +297,11 @@ def kpi_chart(rows: pd.DataFrame, lang: str = "en") -> alt.Chart:
         .encode(
             x=alt.X("pct_change:Q", title=t("report.pct_change", lang)),
             y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(**WRAPPED)),
-            color=alt.Color(
-                "colour:N",
-                scale=alt.Scale(domain=[improved, other], range=[GOOD, GREY]),
-                title=None,
-            ),
+            color=alt.Color("verdict:N", scale=scale, title=None),
             tooltip=[
                 alt.Tooltip("label:N", title=t("report.col.construct", lang)),
                 alt.Tooltip("pct_change:Q", title=t("report.pct_change", lang), format=".1f"),
+                alt.Tooltip("verdict:N", title=t("report.col.category", lang)),
                 alt.Tooltip("sentence:N", title=t("report.col.finding", lang)),
             ],
         )
@@ -293,6 +316,7 @@ TOOLTIP_TITLES = {
     "ci_low": "report.col.ci_low", "ci_high": "report.col.ci_high",
     "enterprise": "report.col.factory", "phase": "report.col.phase",
     "responses": "report.responses", "expected": "report.col.expected",
+    "verdict": "report.col.category", "sentence": "report.col.finding",
 }  # fmt: skip
 
 

@@ -63,44 +63,163 @@ def _headline(result: ImpactResult, lang: str) -> Section:
         return Section(t("report.headline", lang), [t("report.no_data", lang)])
     overall = card[(card["grouping"] == "overall") & (card["group"] == "all")]
     for row in overall.itertuples(index=False):
-        counts = ", ".join(
-            f"{n} {t(key, lang)}"
-            for n, key in (
-                (row.n_improved, "report.improved"),
-                (row.n_worsened, "report.worsened"),
-                (row.n_no_detectable_change, "report.no_change"),
-                (row.n_not_estimable, "report.not_estimable"),
-            )
-        )
-        who = t(f"report.stakeholder.{row.stakeholder}", lang)
-        mark = "✔ " if row.win else ""
-        paragraphs.append(f"{mark}{who}: {counts}.")
-        if isinstance(row.headline, str) and row.n_outcomes:
+        paragraphs.append(scorecard_line(row._asdict(), lang))
+        if isinstance(row.headline, str):
             paragraphs.append(f"    {row.headline}")
         if isinstance(row.note, str):
             notes.append(row.note)
     return Section(t("report.headline", lang), paragraphs, notes=notes)
 
 
+def scorecard_line(row: dict, lang: str) -> str:
+    """ "✔ Workers (win): 2 improved, 0 worsened, ... — basis; 640 workers, 6 factories." """
+    counts = ", ".join(
+        f"{row[f'n_{category}']} {t(f'category.{category}', lang)}"
+        for category in ("improved", "worsened", "no_meaningful_change", "inconclusive",
+                         "not_estimable")
+    )  # fmt: skip
+    who = t(f"report.stakeholder.{row['stakeholder']}", lang)
+    verdict = t("scorecard.win" if row["win"] else "scorecard.no_win", lang)
+    mark = "✔ " if row["win"] else ""
+    basis = f" — {row['basis']}" if isinstance(row.get("basis"), str) else ""
+    return f"{mark}{who} ({verdict}): {counts}{basis}; {scorecard_n(row, lang)}."
+
+
+def scorecard_n(row: dict, lang: str) -> str:
+    """ "640 workers, 6 factories", or "6 factories" when no worker answer is behind it."""
+    if row["n_workers"]:
+        return t("scorecard.n", lang, workers=row["n_workers"], factories=row["n_factories"])
+    return t("scorecard.n_factories", lang, factories=row["n_factories"])
+
+
+def fmt_p(p: object) -> str:
+    """A p-value for print: "<0.001", three decimals, or "-" when missing."""
+    if p is None or p is pd.NA or pd.isna(p):  # type: ignore[arg-type]
+        return "-"
+    return "<0.001" if float(p) < 0.001 else f"{float(p):.3f}"  # type: ignore[arg-type]
+
+
+def signed(value: object) -> str:
+    """ "+0.25" / "-0.10"; missing -> "-" (never "+nan")."""
+    if value is None or value is pd.NA or pd.isna(value):  # type: ignore[arg-type]
+        return "-"
+    return f"{float(value):+.2f}"  # type: ignore[arg-type]
+
+
+def _category(row: object, lang: str) -> str:
+    category = getattr(row, "category", None)
+    return t(f"category.{category}", lang) if isinstance(category, str) else "-"
+
+
 def _comparison_table(rows: pd.DataFrame, lang: str, caption: str) -> Table:
-    headers = [t(f"report.col.{c}", lang) for c in ("construct", "before", "after", "change", "p")]
+    keys = ("construct", "before", "after", "change", "p", "category")
+    headers = [t(f"report.col.{c}", lang) for c in keys]
     body = []
     for r in rows.itertuples(index=False):
         if r.suppressed:
             hidden = t("report.suppressed", lang)
-            body.append([str(r.label), hidden, hidden, hidden, hidden])
+            body.append([str(r.label), hidden, hidden, hidden, hidden, hidden])
             continue
-        p = "<0.001" if r.p_holm < 0.001 else fmt(r.p_holm, 3)
         body.append(
             [
                 str(r.label),
                 fmt(r.mean_before),
                 fmt(r.mean_after),
-                f"{float(r.change):+.2f}" if not pd.isna(r.change) else "-",
-                p if not pd.isna(r.p_holm) else "-",
+                signed(r.change),
+                fmt_p(r.p_decision),
+                _category(r, lang),
             ]
         )
     return Table(headers, body, caption)
+
+
+def did_table(did: pd.DataFrame, lang: str) -> Table:
+    """Estimate, interval, factories (trained + comparison), p_wild, p_ri, the smallest
+    attainable p and the verdict of every DiD, as text (never "nan")."""
+    headers = [
+        t("report.col.construct", lang),
+        t("report.col.estimate", lang),
+        "95% CI",
+        t("report.col.clusters", lang),
+        t("report.col.p_wild", lang),
+        t("report.col.p_ri", lang),
+        t("report.col.p_min", lang),
+        t("report.col.category", lang),
+    ]
+    body = []
+    hidden = t("report.suppressed", lang)
+    for r in did.itertuples(index=False):
+        if r.suppressed:
+            body.append([str(r.label), *[hidden] * 6, _category(r, lang)])
+            continue
+        ci = f"{fmt(r.ci_low)} .. {fmt(r.ci_high)}" if not pd.isna(r.ci_low) else "-"
+        clusters = (
+            f"{int(r.n_treated_clusters)} + {int(r.n_control_clusters)}"
+            if not pd.isna(r.n_treated_clusters)
+            else "-"
+        )
+        body.append(
+            [str(r.label), signed(r.estimate), ci, clusters, fmt_p(r.p_wild), fmt_p(r.p_ri),
+             fmt_p(r.p_min), _category(r, lang)]
+        )  # fmt: skip
+    return Table(headers, body)
+
+
+def _did_section(did: pd.DataFrame, lang: str) -> Section:
+    sentences = [s for s in did["sentence"] if isinstance(s, str)] if "sentence" in did else []
+    return Section(t("report.did", lang), sentences, tables=[did_table(did, lang)])
+
+
+def pairing_section(result: ImpactResult, lang: str) -> Section | None:
+    """Match rate (in the method notes), exact-only sensitivity and the attrition check."""
+    tables = []
+    sens = result.sensitivity
+    if len(sens):
+        wide = sens.pivot_table(index="label", columns="matches", values=["change", "n_pairs"],
+                                aggfunc="first", sort=False, dropna=False)  # fmt: skip
+        hidden = t("report.suppressed", lang)
+        rows = []
+        for label in sens["label"].drop_duplicates():
+            small = sens.loc[sens["label"] == label, "suppressed"].astype(bool).any()
+            cells = [wide.get((col, m), pd.Series()).get(label) for col in ("change", "n_pairs")
+                     for m in ("all", "exact only")]  # fmt: skip
+            rows.append(
+                [
+                    str(label),
+                    *(
+                        [hidden] * 4
+                        if small
+                        else [
+                            signed(cells[0]),
+                            signed(cells[1]),
+                            fmt(cells[2], 0),
+                            fmt(cells[3], 0),
+                        ]
+                    ),
+                ]
+            )
+        headers = [t("report.col.construct", lang), t("report.col.change_all", lang),
+                   t("report.col.change_exact", lang), t("report.col.pairs_all", lang),
+                   t("report.col.pairs_exact", lang)]  # fmt: skip
+        tables.append(Table(headers, rows, t("report.sensitivity", lang)))
+    drop = result.attrition
+    if len(drop):
+        hidden = t("report.suppressed", lang)
+        rows = [
+            [str(r.label), *([hidden] * 4 if r.suppressed else [
+                fmt(r.mean_returned), fmt(r.mean_not_returned), signed(r.difference),
+                fmt_p(r.p)])]
+            for r in drop.itertuples(index=False)
+        ]  # fmt: skip
+        headers = [t("report.col.construct", lang), t("report.col.returned", lang),
+                   t("report.col.not_returned", lang), t("report.col.difference", lang),
+                   t("report.col.p_raw", lang)]  # fmt: skip
+        tables.append(Table(headers, rows, t("report.attrition", lang)))
+    if not tables:
+        return None
+    notes = result.method_notes.set_index("topic")["note"]
+    text = [notes[k] for k in ("matched", "sensitivity", "attrition") if k in notes]
+    return Section(t("report.pairing", lang), text, tables=tables)
 
 
 def _action_plans(result: ImpactResult, lang: str) -> Section | None:
@@ -128,21 +247,7 @@ def build_report(result: ImpactResult) -> Report:
             sentences = rows["sentence"].astype(str).tolist()
             sections.append(Section(t(title, lang), sentences, chart=chart, chart_rows=rows))
     if len(result.did):
-        headers = [
-            t("report.col.construct", lang),
-            t("report.col.estimate", lang),
-            "95% CI",
-            t("report.col.p", lang).split(" ")[0],
-        ]
-        body = []
-        for r in result.did.itertuples(index=False):
-            if r.suppressed:
-                hidden = t("report.suppressed", lang)
-                body.append([str(r.label), hidden, hidden, hidden])
-            else:
-                ci = f"{fmt(r.ci_low)} .. {fmt(r.ci_high)}"
-                body.append([str(r.label), f"{float(r.estimate):+.2f}", ci, fmt(r.p, 3)])
-        sections.append(Section(t("report.did", lang), tables=[Table(headers, body)]))
+        sections.append(_did_section(result.did, lang))
     constructs = result.constructs
     if len(constructs):
         tables = []
@@ -155,6 +260,8 @@ def build_report(result: ImpactResult) -> Report:
             ]
             tables.append(_comparison_table(rows, lang, str(name)))
         sections.append(Section(t("report.per_enterprise", lang), tables=tables))
+    if pairing := pairing_section(result, lang):
+        sections.append(pairing)
     if plans := _action_plans(result, lang):
         sections.append(plans)
     counts = result.response_counts

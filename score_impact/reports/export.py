@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from analysis.adapter import RoundFilter, pair_ids, phase_order
 from score_impact.db.models import Answer, Cohort, Enterprise, Response, SurveyRound
-from score_impact.i18n import t
+from score_impact.i18n import strings, t
 from score_impact.reports.impact import ImpactFilters, ImpactResult, for_display
 from score_impact.services.scope import Scope, require_admin, visible_enterprise_ids
 
@@ -169,7 +169,6 @@ _HELP: dict[str, tuple[str, str]] = {
         "Cohen's d_z, Hedges' g, rank-biserial r ...",
         "Cohen's d_z、Hedges' g、秩双列相关r等",
     ),
-    "improved": ("True: changed in the direction of good", "是：朝好的方向变化"),
     "not_estimable": ("Why no result can be given, if so", "无法给出结果的原因"),
     "sentence": ("The result in plain words", "用通俗语言描述的结果"),
     "audience": ("worker or manager survey", "员工或管理者问卷"),
@@ -196,12 +195,6 @@ _HELP: dict[str, tuple[str, str]] = {
     "n_items": ("Questions in the construct", "维度中的题目数"),
     "alpha": ("Cronbach's alpha (internal consistency)", "Cronbach's alpha（内部一致性）"),
     "n_outcomes": ("Outcomes counted", "计入的结果数"),
-    "n_improved": ("Significantly improved after correction", "校正后显著改善的数量"),
-    "n_worsened": ("Significantly worsened after correction", "校正后显著变差的数量"),
-    "n_no_detectable_change": ("No detectable change", "未检测到变化的数量"),
-    "n_not_estimable": ("Not estimable or suppressed", "无法估计或已隐藏的数量"),
-    "win": ("At least one significant improvement and none worse", "至少一项显著改善且没有变差"),
-    "headline": ("Largest significant improvement, in words", "最大的显著改善（文字）"),
     "note": ("Caution or method note", "注意事项或方法说明"),
     "topic": ("Method topic", "方法主题"),
     "language": ("Language the questionnaire was answered in", "填写问卷所用语言"),
@@ -244,6 +237,9 @@ TABLE_HELP: dict[str, tuple[str, str]] = {
     "scorecard": ("Win-win-win scorecard", "三赢记分卡"),
     "method_notes": ("How the numbers were made", "数字是如何得出的"),
     "raw": ("One row per answer (admins only)", "每个回答一行（仅管理员）"),
+    "pairing": ("Match rate of the private codes", "私人编码配对率"),
+    "sensitivity": ("Main results with exact code matches only", "仅用完全相同编码配对的主要结果"),
+    "attrition": ("Baseline scores: returned vs not returned", "基线得分：再次回答与未再回答"),
     "actions": (
         "Improvement-plan actions on outcomes that did not improve",
         "针对未改善结果的改善计划行动",
@@ -252,7 +248,10 @@ TABLE_HELP: dict[str, tuple[str, str]] = {
 
 
 def column_help(column: str, lang: str = "en") -> str:
-    """What a column means, in ``lang`` (English when no translation)."""
+    """What a column means, in ``lang`` (English when no translation): the interface
+    string ``column.<name>`` where there is one (locale files), else the table above."""
+    if f"column.{column}" in strings():
+        return t(f"column.{column}", lang)
     en, zh = _HELP.get(column, ("", ""))
     return zh if lang == "zh" and zh else en
 

@@ -1,21 +1,22 @@
 """Findings that call for action: outcomes that did not improve in an enterprise.
 
-A construct did not improve when its primary before/after test shows no significant gain
-after Holm correction (either "no detectable change" or a significant fall); a KPI did not
-improve when it moved the wrong way or not at all. Suppressed or not estimable results are
-not findings: nothing can be said about them.
+The decision rule's category decides (:mod:`analysis.decision`), nothing else: a worker
+construct of a factory whose category is "worsened", "no meaningful change" or
+"inconclusive", and a factory KPI whose own figures show "worsened" or "no meaningful
+change", are findings; "improved" is not, and a suppressed or not estimable result is not
+a finding either: nothing can be said about it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-
 from score_impact.i18n import t
 from score_impact.reports.impact import ImpactResult
 
-ALPHA = 0.05
+#: Categories that prompt an improvement-plan action.
+CONSTRUCT_TRIGGERS = ("worsened", "no_meaningful_change", "inconclusive")
+KPI_TRIGGERS = ("worsened", "no_meaningful_change")
 
 
 @dataclass(frozen=True)
@@ -24,41 +25,31 @@ class Finding:
     outcome_id: str
     kind: str  # construct | kpi
     label: str
-    verdict: str  # no_change | worsened | kpi_not_improved
+    verdict: str  # the decision rule's category
 
     def text(self, lang: str) -> str:
-        """E.g. "Intention to stay: no detectable change in Saigon Lotus Sewing"."""
-        verdict = t(f"findings.{self.verdict}", lang)
+        """E.g. "Intention to stay: inconclusive in Saigon Lotus Sewing"."""
+        verdict = t(f"category.{self.verdict}", lang)
         return t("findings.sentence", lang, label=self.label, verdict=verdict,
                  enterprise=self.enterprise)  # fmt: skip
 
 
-def _usable(frame: pd.DataFrame) -> pd.DataFrame:
-    ok = ~frame["suppressed"].astype(bool) & frame["not_estimable"].isna()
-    return frame[ok]
-
-
-def findings(result: ImpactResult, alpha: float = ALPHA) -> list[Finding]:
+def findings(result: ImpactResult) -> list[Finding]:
     """Every construct (workers' survey) and KPI that did not improve, per enterprise."""
     out: list[Finding] = []
     c = result.constructs
     if len(c):
-        c = _usable(c[(c["grouping"] == "enterprise") & c["primary"].astype(bool)])
+        c = c[(c["grouping"] == "enterprise") & c["primary"].astype(bool)]
         if "audience" in c:
             c = c[c["audience"] == "worker"]
-        for row in c.itertuples():
-            significant = pd.notna(row.p_holm) and row.p_holm < alpha
-            if significant and bool(row.improved):
-                continue
-            verdict = "worsened" if significant else "no_change"
-            out.append(Finding(str(row.group), row.outcome_id, "construct", row.label, verdict))
+        for row in c[c["category"].isin(CONSTRUCT_TRIGGERS)].itertuples():
+            out.append(
+                Finding(str(row.group), row.outcome_id, "construct", row.label, row.category)
+            )
     k = result.kpi_changes
     if len(k):
-        for row in _usable(k).itertuples():
-            if not bool(row.improved):
-                out.append(
-                    Finding(row.enterprise, row.kpi_id, "kpi", row.label, "kpi_not_improved")
-                )
+        for row in k[k["category"].isin(KPI_TRIGGERS)].itertuples():
+            out.append(Finding(row.enterprise, row.kpi_id, "kpi", row.label, row.category))
     return sorted(out, key=lambda f: (f.enterprise, f.kind, f.label))
 
 

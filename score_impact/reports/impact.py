@@ -39,6 +39,10 @@ from analysis.adapter import (
     phase_order,
     round_surveys,
 )
+from analysis.attrition import attrition, exact_only, match_summary
+from analysis.did import _holm_did, did_kpis
+from analysis.reliability import MIN_ALPHA, unreliable_constructs
+from analysis.verdicts import decided_rows, did_verdicts, write_back
 from score_impact.db.models import Cohort, Enterprise, Response, SurveyRound, cohort_enterprise
 from score_impact.i18n import t
 from score_impact.services.actions import actions_for, overdue
@@ -84,6 +88,9 @@ class ImpactResult:
     scorecard: pd.DataFrame
     method_notes: pd.DataFrame
     actions: pd.DataFrame = field(default_factory=pd.DataFrame)  # improvement-plan actions
+    pairing: pd.DataFrame = field(default_factory=pd.DataFrame)  # match rate
+    sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)  # exact matches only
+    attrition: pd.DataFrame = field(default_factory=pd.DataFrame)  # returned vs not
     min_group_size: int = 5
     filters: ImpactFilters = field(default_factory=ImpactFilters)
     enterprises: tuple[str, ...] = ()
@@ -348,6 +355,8 @@ def _compare(
     filters: ImpactFilters,
     by: tuple[str, ...],
     k: int,
+    unreliable: set[str] = frozenset(),  # type: ignore[assignment]
+    min_alpha: float = MIN_ALPHA,
 ) -> pd.DataFrame:
     if answers.empty:
         return pd.DataFrame()
@@ -362,6 +371,8 @@ def _compare(
         follow_up=filters.follow_up,
         min_group_size=k,
         lang=filters.lang,
+        unreliable=unreliable,
+        min_alpha=min_alpha,
     )
     return out
 
@@ -404,36 +415,69 @@ def item_distributions(
     return out[[*cols, "suppressed"]]
 
 
-def _match_rate(answers: pd.DataFrame, filters: ImpactFilters) -> tuple[int, int]:
-    """(follow-up responses with a baseline partner, follow-up responses)."""
-    later = answers[answers["phase"] == filters.follow_up].drop_duplicates("response_id")
-    earlier = answers[answers["phase"] == filters.baseline]
-    matched = later["pair_id"].isin(set(earlier["pair_id"].dropna()))
-    return int(matched.sum()), len(later)
+SENSITIVITY_COLUMNS = [
+    "matches", "outcome_id", "label", "design", "n_before", "n_after", "n_pairs", "mean_before",
+    "mean_after", "change", "ci_low", "ci_high", "p", "suppressed", "not_estimable",
+]  # fmt: skip
+
+
+def sensitivity(
+    main: pd.DataFrame, constructs: pd.DataFrame, outcomes: pd.DataFrame, filters: ImpactFilters,
+    k: int, unreliable: set[str],
+) -> pd.DataFrame:  # fmt: skip
+    """The overall construct results with all matches next to the same re-run on exact
+    matches only (tolerant pairs counted as unmatched): ordinary rows with their counts."""
+    if main.empty or constructs.empty:
+        return pd.DataFrame(columns=SENSITIVITY_COLUMNS)
+    strict = _compare(exact_only(main), outcomes, filters, ("overall",), k, unreliable)
+    parts = []
+    for name, frame in (("all", constructs), ("exact only", strict)):
+        if frame.empty:
+            continue
+        head = frame[frame["primary"].astype(bool) & (frame["grouping"] == "overall")
+                     & (frame["kind"] == "construct")]  # fmt: skip
+        if "audience" in head:
+            head = head[head["audience"] == "worker"]
+        parts.append(head.assign(matches=name))
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    out = _localise(out, filters.lang) if len(out) else out
+    return out.reindex(columns=SENSITIVITY_COLUMNS).reset_index(drop=True)
 
 
 def method_notes(
     filters: ImpactFilters,
     k: int,
-    matched: tuple[int, int],
+    pairing: pd.DataFrame,
     did_available: bool,
+    min_alpha: float = MIN_ALPHA,
 ) -> pd.DataFrame:
-    """Tests used, correction, matched n, suppression rule, in the report's language."""
+    """Tests used, correction, match rate, suppression rule, in the report's language."""
     lang = filters.lang
-    pairs, total = matched
-    rate = f"{100 * pairs / total:.0f}" if total else "0"
-    matched_text = (
-        t("report.note.matched", lang, pairs=pairs, total=total, rate=rate)
-        if total >= k or total == 0
-        else t("report.note.matched_suppressed", lang, k=k)
-    )
+    row = pairing.iloc[0] if len(pairing) else None
+    if row is None or not row["follow_up_responses"]:
+        matched_text = t("report.note.matched", lang, exact=0, tolerant=0, unmatched=0,
+                         total=0, rate="0")  # fmt: skip
+    elif row["suppressed"]:
+        matched_text = t("report.note.matched_suppressed", lang, k=k)
+    else:
+        matched_text = t(
+            "report.note.matched", lang, exact=int(row["exact"]), tolerant=int(row["tolerant"]),
+            unmatched=int(row["unmatched"]), total=int(row["follow_up_responses"]),
+            rate=f"{100 * (1 - row['unmatched_rate']):.0f}",
+        )  # fmt: skip
     notes = [
+        ("decision", t("report.note.decision", lang)),
         ("tests", t("report.note.tests", lang)),
         ("correction", t("report.note.correction", lang)),
         ("matched", matched_text),
+        ("sensitivity", t("report.note.sensitivity", lang)),
+        ("attrition", t("report.note.attrition", lang)),
+        ("managers", t("report.note.managers", lang)),
         ("constructs", t("report.note.constructs", lang)),
+        ("reliability", t("report.note.reliability", lang, alpha=f"{min_alpha:g}")),
         ("kpis", t("report.note.kpis", lang)),
-        ("did", t("report.note.did" if did_available else "report.note.no_did", lang)),
+        ("kpi_tests", t("report.note.kpi_tests", lang)),
+        ("did", t("report.note.did_few" if did_available else "report.note.no_did", lang)),
         ("suppression", t("report.note.suppression", lang, k=k)),
         ("trust_drift", t("report.note.trust_drift", lang)),
         (
@@ -450,6 +494,7 @@ def build_impact(
     filters: ImpactFilters | None = None,
     min_group_size: int = 5,
     cohort_ids: Collection[int] | None = None,
+    min_alpha: float = MIN_ALPHA,
 ) -> ImpactResult:
     """Compute every impact table for the enterprises in ``enterprise_ids``.
 
@@ -467,6 +512,9 @@ def build_impact(
         The viewer's visible cohorts (``visible_cohort_ids``): a trainer sees their own
         cohorts' rounds, not another trainer's cohort of the same factory. ``None`` means
         every cohort of the visible enterprises (admin, tests).
+    min_alpha : float
+        Reliability gate (``Settings.min_alpha``): constructs with Cronbach's alpha below
+        it in any phase are analysed per item only.
 
     Notes
     -----
@@ -491,24 +539,27 @@ def build_impact(
     workers = answers[answers["audience"] == "worker"]
     managers = answers[answers["audience"] == "manager"]
     main = _main_design(workers, filters)
+    main_managers = _main_design(managers, filters)
+    reliability = _reliability(main, main_managers, outcomes, k, min_alpha, filters.lang)
+    unreliable = unreliable_constructs(reliability) if len(reliability) else set()
     compared = []
     for audience, frame, by in (
         ("worker", main, ("overall", "cohort", "enterprise")),
-        ("manager", _main_design(managers, filters), ("overall", "cohort")),
+        ("manager", main_managers, ("overall", "cohort")),
     ):
-        part = _compare(frame, outcomes, filters, by, k)
+        part = _compare(frame, outcomes, filters, by, k, unreliable, min_alpha)
         if len(part):
             compared.append(part.assign(audience=audience))
     results = pd.concat(compared, ignore_index=True) if compared else pd.DataFrame()
-    kpi_main = _main_design(kpis, filters)
-    if len(kpi_main):
-        kpi_main = kpi_main.drop(columns=["label"]).pipe(
+    if len(kpis):
+        kpis = kpis.drop(columns=["label"]).pipe(
             _with_labels, outcomes, "kpi_id", "kpi", filters.lang
         )
+    kpi_main = _main_design(kpis, filters)
     changes = (
-        kpi_changes(kpi_main, filters.baseline, filters.follow_up)
+        kpi_changes(kpi_main, filters.baseline, filters.follow_up, lang=filters.lang)
         if len(kpi_main)
-        else (pd.DataFrame())
+        else pd.DataFrame()
     )
     tests = (
         kpi_tests(
@@ -521,25 +572,43 @@ def build_impact(
         if len(kpi_main)
         else pd.DataFrame()
     )
-    treated = workers["treated"].astype(bool) if len(workers) else pd.Series(dtype=bool)
-    did_ok = bool(treated.any() and (~treated).any())
-    did = (
-        did_constructs(workers, filters.baseline, filters.follow_up, min_group_size=k)
-        if did_ok
-        else pd.DataFrame()
+    did_ok = _has_comparison(workers) or _has_comparison(kpis)
+    did = _did_table(workers, kpis, outcomes, filters, k, unreliable) if did_ok else pd.DataFrame()
+    decided = decided_rows(
+        results,
+        tests,
+        did[did["kind"] == "construct"].rename(columns={"outcome_id": "construct"})
+        if len(did)
+        else None,
+        did[did["kind"] == "kpi"].rename(columns={"outcome_id": "kpi_id"}) if len(did) else None,
+        lang=filters.lang,
     )
+    results = write_back(results, decided, "compare")
+    tests = write_back(tests, decided, "kpi")
     if len(did):
-        did = _with_labels(did, outcomes, "construct", "construct", filters.lang)
-    reliability = construct_reliability(main, min_group_size=k) if len(main) else pd.DataFrame()
-    if len(reliability):
-        reliability = _with_labels(reliability, outcomes, "construct", "construct", filters.lang)
-    card = (
-        scorecard(results, tests if len(tests) else None, lang=filters.lang)
-        if len(results)
-        else pd.DataFrame()
-    )
+        did = pd.concat(
+            [
+                did_verdicts(
+                    did[did["kind"] == kind],
+                    decided,
+                    "outcome_id",
+                    kind,
+                    audience,
+                    lang=filters.lang,
+                )  # fmt: skip
+                for kind, audience in (("construct", "worker"), ("kpi", "kpi"))
+                if (did["kind"] == kind).any()
+            ],
+            ignore_index=True,
+        )
+    card = scorecard(decided, lang=filters.lang) if len(decided) else pd.DataFrame()
     constructs = results[results["kind"] == "construct"] if len(results) else results
     items = results[results["kind"] == "item"] if len(results) else results
+    phases = (filters.baseline, filters.follow_up)
+    pairing = match_summary(main, *phases, min_group_size=k)
+    dropouts = attrition(main, *phases, min_group_size=k) if len(main) else pd.DataFrame()
+    if len(dropouts):
+        dropouts = _with_labels(dropouts, outcomes, "construct", "construct", filters.lang)
     return ImpactResult(
         response_counts=response_counts(session, enterprise_ids, filters, k, cohort_ids),
         constructs=_localise(constructs, filters.lang).reset_index(drop=True),
@@ -550,12 +619,78 @@ def build_impact(
         did=did,
         reliability=reliability,
         scorecard=card,
-        method_notes=method_notes(filters, k, _match_rate(main, filters), did_ok),
+        method_notes=method_notes(filters, k, pairing, did_ok, min_alpha),
         actions=actions_table(session, ids, outcomes, filters.lang),
         min_group_size=k,
         filters=filters,
         enterprises=tuple(sorted(set(answers["enterprise"]) | set(kpis["enterprise"]))),
+        pairing=pairing,
+        sensitivity=sensitivity(main, constructs, outcomes, filters, k, unreliable),
+        attrition=dropouts,
     )
+
+
+def _has_comparison(frame: pd.DataFrame) -> bool:
+    """Both trained and comparison factories are in the frame (a DiD is possible)."""
+    if frame.empty:
+        return False
+    treated = frame["treated"].astype(bool)
+    return bool(treated.any() and (~treated).any())
+
+
+def _reliability(
+    workers: pd.DataFrame,
+    managers: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    k: int,
+    min_alpha: float,
+    lang: str,
+) -> pd.DataFrame:
+    """Cronbach's alpha per construct and phase of each audience, with the gate's flag."""
+    parts = []
+    for audience, frame in (("worker", workers), ("manager", managers)):
+        if len(frame) and frame["construct"].notna().any():
+            rel = construct_reliability(frame, min_group_size=k, min_alpha=min_alpha)
+            parts.append(rel.assign(audience=audience))
+    if not parts:
+        return pd.DataFrame()
+    out = pd.concat(parts, ignore_index=True)
+    return _with_labels(out, outcomes, "construct", "construct", lang)
+
+
+DID_LEAD = ["outcome_id", "kind", "label"]
+
+
+def _did_table(
+    workers: pd.DataFrame,
+    kpis: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    filters: ImpactFilters,
+    k: int,
+    unreliable: set[str],
+) -> pd.DataFrame:
+    """DiD of every reliable worker construct and every KPI against comparison factories,
+    with Holm across the whole DiD family."""
+    parts = []
+    if _has_comparison(workers):
+        reliable = sorted(set(workers["construct"].dropna()) - unreliable)
+        did = did_constructs(workers, filters.baseline, filters.follow_up, min_group_size=k,
+                             constructs=reliable)  # fmt: skip
+        if len(did):
+            did = _with_labels(did, outcomes, "construct", "construct", filters.lang)
+            parts.append(did.rename(columns={"construct": "outcome_id"}).assign(kind="construct"))
+    if _has_comparison(kpis):
+        did = did_kpis(kpis, filters.baseline, filters.follow_up)
+        if len(did):
+            labels = kpis.drop_duplicates("kpi_id").set_index("kpi_id")["label"]
+            did.insert(1, "label", did["kpi_id"].map(labels).fillna(did["kpi_id"]))
+            parts.append(did.rename(columns={"kpi_id": "outcome_id"}).assign(kind="kpi"))
+    if not parts:
+        return pd.DataFrame()
+    out = pd.concat(parts, ignore_index=True)
+    out = _holm_did(out.drop(columns="p_holm"))
+    rest = [col for col in out.columns if col not in DID_LEAD]
+    return out[DID_LEAD + rest]
 
 
 def for_display(frame: pd.DataFrame) -> pd.DataFrame:
@@ -576,7 +711,7 @@ def for_display(frame: pd.DataFrame) -> pd.DataFrame:
         if c in NUMERIC_COLUMNS
         or c in COUNT_COLUMNS
         or c.startswith(("mean_", "n_"))
-        or c in ("share", "response_rate", "improved")
+        or c in ("share", "response_rate")
     ]
     for col in numeric:
         out[col] = out[col].astype(object)
@@ -585,7 +720,11 @@ def for_display(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_impact_for(
-    session: Session, scope: Scope, filters: ImpactFilters | None = None, min_group_size: int = 5
+    session: Session,
+    scope: Scope,
+    filters: ImpactFilters | None = None,
+    min_group_size: int = 5,
+    min_alpha: float = MIN_ALPHA,
 ) -> ImpactResult:
     """:func:`build_impact` for a signed-in user: scope read now, filters checked first.
 
@@ -599,4 +738,4 @@ def build_impact_for(
         raise AccessDenied(f"{scope.username} may not see enterprise {filters.enterprise_id}")
     if filters.cohort_id is not None and filters.cohort_id not in cohort_ids:
         raise AccessDenied(f"{scope.username} may not see cohort {filters.cohort_id}")
-    return build_impact(session, enterprise_ids, filters, min_group_size, cohort_ids)
+    return build_impact(session, enterprise_ids, filters, min_group_size, cohort_ids, min_alpha)

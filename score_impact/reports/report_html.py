@@ -12,7 +12,7 @@ from html import escape
 import pandas as pd
 
 from score_impact.i18n import t
-from score_impact.reports.charts import BAD, GOOD, GREY
+from score_impact.reports.charts import GREY
 from score_impact.reports.content import Report, Section, Table, build_report
 from score_impact.reports.impact import ImpactResult
 
@@ -67,7 +67,7 @@ def _svg_dot_whisker(rows: pd.DataFrame, lang: str) -> str:
                 f'fill="{GREY}">{escape(t("report.suppressed", lang))}</text>'
             )
             continue
-        colour = GREY if not r.significant else GOOD if r.improved else BAD
+        colour = r.colour
         if not pd.isna(r.ci_low):
             parts.append(
                 f'<line x1="{x(r.ci_low):.1f}" y1="{y:.1f}" x2="{x(r.ci_high):.1f}" '
@@ -102,7 +102,7 @@ def _svg_bars(rows: pd.DataFrame, lang: str) -> str:
         if pd.isna(r.pct_change):
             continue
         left, right = sorted((x(0), x(r.pct_change)))
-        colour = GOOD if r.improved else GREY
+        colour = r.colour
         parts.append(
             f'<rect x="{left:.1f}" y="{y + 4}" width="{max(right - left, 1):.1f}" '
             f'height="{row_h - 8}" fill="{colour}"/>'

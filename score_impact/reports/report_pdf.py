@@ -20,7 +20,7 @@ from fpdf import FPDF
 
 from score_impact.fonts import CjkFontMissing, cjk_font_path
 from score_impact.i18n import t
-from score_impact.reports.charts import BAD, GOOD, GREY
+from score_impact.reports.charts import GREY
 from score_impact.reports.content import Report, Section, Table, build_report
 from score_impact.reports.impact import ImpactResult
 
@@ -156,7 +156,7 @@ def _dot_whisker(pdf: _Pdf, rows: pd.DataFrame) -> None:
             pdf.style(8, _rgb(GREY))
             _put(pdf, x(0) + 2, y + 1.2, pdf.text_of(t("report.suppressed", pdf.lang)))
             continue
-        colour = _rgb(GREY if not r.significant else GOOD if r.improved else BAD)
+        colour = _rgb(r.colour)
         pdf.set_draw_color(*colour)
         pdf.set_fill_color(*colour)
         pdf.set_line_width(0.6)
@@ -189,7 +189,7 @@ def _bars(pdf: _Pdf, rows: pd.DataFrame) -> None:
         if pd.isna(r.pct_change):
             continue
         left, right = sorted((x(0), x(r.pct_change)))
-        pdf.set_fill_color(*_rgb(GOOD if r.improved else GREY))
+        pdf.set_fill_color(*_rgb(r.colour))
         pdf.rect(left, y + 1, max(right - left, 0.3), row_h - 2, style="F")
         pdf.style(7)
         _put(pdf, right + 1, y + row_h / 2 + 1.2, f"{r.pct_change:+.1f}%")

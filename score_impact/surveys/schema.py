@@ -185,10 +185,18 @@ class ScalePoint(Strict):
 
 
 class Construct(Strict):
+    """A multi-item scale. ``primary`` marks the outcomes the win-win-win scorecard
+    judges its stakeholder on (declared up front, so the claim cannot be picked after
+    seeing the data); ``sesoi`` is the smallest change that matters, in scale points of
+    the construct score (None: a quarter point on a 1-5 scale, see
+    ``analysis.equivalence.default_sesoi``)."""
+
     id: Identifier
     label: Text
     stakeholder: Stakeholder = Stakeholder.WORKERS
     description: Text | None = None
+    primary: bool = False
+    sesoi: float | None = Field(default=None, gt=0)
 
 
 class Kpi(Strict):
@@ -203,6 +211,10 @@ class Kpi(Strict):
     max: float | None = None
     integer: bool = False
     help: Text | None = None
+    # primary outcome of its stakeholder's scorecard row; the smallest meaningful change
+    # in % of the baseline level (None: 5%, see analysis.equivalence.SESOI_KPI_PCT)
+    primary: bool = False
+    sesoi_pct: float | None = Field(default=None, gt=0)
 
 
 class Survey(Strict):

@@ -160,7 +160,7 @@ def _pair_ids(answers: pd.DataFrame) -> pd.Series:
 def test_answers_frame(session):
     _, ents = _build(session)
     ans = answers_frame(session, None)
-    assert list(ans.columns) == ANSWER_COLUMNS[:13] + ["demo_tenure"] + ANSWER_COLUMNS[13:]
+    assert list(ans.columns) == ANSWER_COLUMNS[:14] + ["demo_tenure"] + ANSWER_COLUMNS[14:]
     assert len(ans) == 6 * 2 * 3  # tenure is a band, not an answer row
     v2 = ans[ans["item_id"] == "v2"].iloc[0]
     assert v2["reverse"] and v2["scale_min"] == 1 and v2["scale_max"] == 5

@@ -89,3 +89,44 @@ def test_degenerate(func, before, after, reason):
 def test_rejects_non_binary_values():
     with pytest.raises(ValueError, match="yes/no"):
         mcnemar([1, 2], [0, 1])
+
+
+def test_mcnemar_equal_discordant_counts_gives_zero_and_p_one_as_r():
+    """R mcnemar.test corrects only when b != c (``any(x - t(x) != 0)`` in its source), so
+    matrix(c(10, 30, 30, 10), 2) gives McNemar's chi-squared = 0, df = 1, p-value = 1.
+    The old code subtracted the correction anyway: (|30 - 30| - 1)^2 / 60 = 1/60."""
+    before, after = paired_from_table(10, 30, 30, 10)
+    row = mcnemar(before, after).iloc[0]
+    assert row["statistic"] == 0.0
+    assert row["p"] == 1.0
+    assert row["test"] == "McNemar"
+
+
+@pytest.mark.parametrize(
+    ("b", "c", "expected"),
+    [
+        # 2 P(X <= 2), X ~ Binomial(10, 1/2) = 2 (1 + 10 + 45) / 1024 = 112 / 1024
+        (2, 8, 112 / 1024),
+        # 2 P(X <= 0), n = 6: 2 / 64
+        (0, 6, 2 / 64),
+        # b == c: 2 P(X <= 3 | n = 6) = 2 * 42 / 64 > 1 -> 1 (R binom.test(3, 6): p-value = 1)
+        (3, 3, 1.0),
+        # 2 P(X <= 5 | n = 17) = 2 * (1 + 17 + 136 + 680 + 2380 + 6188) / 131072
+        (12, 5, 2 * 9402 / 131072),
+    ],
+)
+def test_mcnemar_exact_binomial_below_25_discordant_pairs(b, c, expected):
+    """Exact p by hand from binomial coefficients (R: binom.test(b, b + c); e.g.
+    binom.test(2, 10) -> p-value = 0.1094)."""
+    before, after = paired_from_table(20, b, c, 20)
+    row = mcnemar(before, after).iloc[0]
+    assert row["test"] == "McNemar (exact binomial)"
+    assert row["p"] == pytest.approx(expected, rel=1e-12)
+    assert row["statistic"] == c and math.isnan(row["df"])
+
+
+def test_mcnemar_switches_to_chi_square_at_25_discordant_pairs():
+    before, after = paired_from_table(20, 10, 15, 20)  # b + c = 25
+    row = mcnemar(before, after).iloc[0]
+    assert row["test"] == "McNemar (continuity corrected)"
+    assert row["statistic"] == pytest.approx((5 - 1) ** 2 / 25)

@@ -107,8 +107,10 @@ def test_outcome_metadata_and_direction(answers):
     out = compare_phases(answers, outcomes=outcomes)
     voice = _row(out, "overall", "all", "voice", "paired t")
     assert voice["label"] == "Voice & communication"
-    assert voice["change"] > 0 and voice["improved"] is np.False_ or voice["improved"] is False
-    assert voice["sentence"].startswith("Voice & communication rose from")
+    # a rise of something where lower is better is a significant worsening
+    assert voice["change"] > 0 and voice["category"] == "worsened"
+    assert voice["sentence"].startswith("Voice & communication worsened: from")
+    assert voice["basis"] == "before_after" and voice["n_comparisons"] == 2
 
 
 def test_missing_phase_is_explicit(answers):
@@ -184,3 +186,29 @@ def test_histogram_and_sort_ranking_agree(seed, n_keys):
         engine.HISTOGRAM_CELLS = old
     np.testing.assert_allclose(fast[0], slow[0])
     np.testing.assert_allclose(fast[1], slow[1])
+
+
+def test_unreliable_construct_is_flagged_and_analysed_per_item_only(answers):
+    out = compare_phases(answers, levels=("construct", "item"), unreliable={"safety"},
+                         min_alpha=0.6)  # fmt: skip
+    safety = out[(out["outcome_id"] == "safety") & (out["kind"] == "construct")]
+    assert not safety["scale_reliable"].any()
+    assert safety["not_estimable"].str.startswith("scale not reliable").all()
+    assert safety["p"].isna().all()
+    head = safety[safety["primary"]]
+    assert (head["category"] == "not_estimable").all()
+    items = out[out["outcome_id"].str.startswith("safety_") & out["primary"]]
+    assert items["category"].isin(["improved", "inconclusive", "no_meaningful_change"]).all()
+    assert out.loc[out["outcome_id"] == "voice", "scale_reliable"].all()
+
+
+def test_every_headline_row_has_exactly_one_category_and_supporting_rows_none(answers):
+    out = compare_phases(answers, by=("overall", "enterprise"))
+    head = out[out["primary"]]
+    assert (
+        head["category"]
+        .isin(["improved", "worsened", "no_meaningful_change", "inconclusive", "not_estimable"])
+        .all()
+    )
+    assert out.loc[~out["primary"], "category"].isna().all()
+    assert (head["n_factories"] >= 1).all()

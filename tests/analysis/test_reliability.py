@@ -67,7 +67,7 @@ def test_construct_reliability_per_phase_uses_reverse_coding():
     ans = make_answers(n_enterprises=3, workers=20)
     out = construct_reliability(ans)
     assert list(out.columns) == ["construct", "phase", "phase_order", "n", "n_items", "alpha",
-                                 "suppressed", "not_estimable"]  # fmt: skip
+                                 "reliable", "suppressed", "not_estimable"]  # fmt: skip
     assert len(out) == 4  # 2 constructs x 2 phases
     voice = out[out["construct"] == "voice"]
     # items share one latent level; with voice_3 reversed back, alpha is clearly positive
@@ -80,3 +80,13 @@ def test_construct_reliability_suppresses_small_groups():
     out = construct_reliability(ans, min_group_size=5)
     assert out["suppressed"].all()
     assert out["alpha"].isna().all() and out["n"].isna().all()
+
+
+def test_reliability_gate():
+    from analysis.reliability import unreliable_constructs
+
+    ans = make_answers(n_enterprises=3, workers=20)
+    out = construct_reliability(ans, min_alpha=0.6)
+    assert out["reliable"].all() and unreliable_constructs(out) == set()
+    strict = construct_reliability(ans, min_alpha=0.999)
+    assert unreliable_constructs(strict) == {"voice", "safety"}

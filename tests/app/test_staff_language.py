@@ -24,6 +24,12 @@ def english_left(text: str) -> list[str]:
     return re.findall(r"[A-Za-z_]{3,}", NAMES.sub(" ", text))
 
 
+def shown_headers(table) -> list[str]:
+    """The headers a table shows: its column_config label, else the column's own name."""
+    labels = {k: c["label"] for k, c in json.loads(table.proto.columns).items() if "label" in c}
+    return [labels.get(str(column), str(column)) for column in table.value.columns]
+
+
 def test_dashboard_filters_topics_and_tables_are_in_chinese(open_as):  # noqa: F811
     at = open_as("pages/dashboard.py", "trainer.li", "zh")
     assert not at.exception
@@ -32,20 +38,21 @@ def test_dashboard_filters_topics_and_tables_are_in_chinese(open_as):  # noqa: F
         assert not english_left(box.label)
     assert "_" not in " ".join(at.selectbox(key="dash_construct").options)  # no raw ids
     for table in at.dataframe:
-        headers = [c["label"] for c in json.loads(table.proto.columns).values() if "label" in c]
+        headers = shown_headers(table)
         assert headers and not english_left(" ".join(headers)), headers
-    assert "起/20万工时" in set(at.dataframe[-1].value["unit"])  # units in Chinese too
+    [kpis] = [table for table in at.dataframe if "unit" in table.value]
+    assert "起/20万工时" in set(kpis.value["unit"])  # units in Chinese too
 
 
 def test_dashboard_charts_speak_the_interface_language(open_as):  # noqa: F811
     at = open_as("pages/dashboard.py", "trainer.li", "zh")
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     text = json.dumps(specs, ensure_ascii=False)
-    for word in ("improved", "worsened or unchanged", "follow_up", "baseline"):
+    for word in ("improved", "no meaningful change", "inconclusive", "follow_up", "baseline"):
         assert f'"{word}"' not in text, word  # a legend entry, axis or phase left in English
     for title in ("report.responses", "report.change_ci", "report.share", "report.pct_change"):
         assert t(title, "zh") in text  # axis titles
-    assert t("report.verdict.not_improved", "zh") in text  # legend (scale domain)
+    assert t("category.no_meaningful_change", "zh") in text  # legend (scale domain)
     assert t("impact.expected_note", "zh") in [c.value for c in at.caption]  # the tick mark
 
 
@@ -54,7 +61,7 @@ def test_brand_report_tables_and_downloads_are_in_chinese(open_as):  # noqa: F81
     assert not at.exception
     assert [b.label for b in at.download_button][0] == t("impact.download_csv", "zh")
     for table in at.dataframe:
-        headers = [c["label"] for c in json.loads(table.proto.columns).values() if "label" in c]
+        headers = shown_headers(table)
         assert not english_left(" ".join(headers)), headers
         assert not any("nan" in str(v) for v in table.value.to_numpy().ravel())
 

@@ -13,7 +13,7 @@ so no service worker) is told so in every language and continues on the online k
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from score_impact.db.engine import make_engine
 from score_impact.db.models import Response, SurveyRound
@@ -34,12 +34,12 @@ FACTORIES = ["Dongguan Evergreen Garments", "Dongguan Pearl River Knitwear",
              "Shenzhen Brightway Components"]  # fmt: skip
 
 
-def responses(database_url: str) -> dict[str, tuple[int, int, str, str]]:
-    """client_uuid -> (round id, enterprise id, language, source) for the demo round."""
+def responses(database_url: str, code: str = JOIN_CODE) -> dict[str, tuple[int, int, str, str]]:
+    """client_uuid -> (round id, enterprise id, language, source) for a demo round."""
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
-            round_id = conn.scalar(select(SurveyRound.id).where(SurveyRound.join_code == JOIN_CODE))
+            round_id = conn.scalar(select(SurveyRound.id).where(SurveyRound.join_code == code))
             rows = conn.execute(
                 select(Response.client_uuid, Response.round_id, Response.enterprise_id,
                        Response.language, Response.source)
@@ -167,5 +167,47 @@ def test_plain_http_on_the_lan_says_so_and_continues_online(lan_browser, app_ser
         shot(page, "offline-5-no-https")
         page.wait_for_url(f"**/?code={JOIN_CODE}", timeout=30_000)  # on to the online kiosk
         page.get_by_role("button", name="中文", exact=True).wait_for(timeout=60_000)
+    finally:
+        context.close()
+
+
+def set_round_status(database_url: str, code: str, status: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                update(SurveyRound).where(SurveyRound.join_code == code).values(status=status)
+            )
+    finally:
+        engine.dispose()
+
+
+def test_a_round_closed_before_the_sync_refuses_and_the_tablet_keeps_the_answers(
+    browser,  # noqa: ANN001
+    app_server: AppServer,
+    tmp_path,
+) -> None:
+    code = "CFWDEMO"  # the comparison cohort's open round: no other browser test uses it
+    context, page = launch(browser, tmp_path / "profile")
+    try:
+        install(page, app_server.base_url, code)
+        context.set_offline(True)
+        start_worker(page, "Foshan Harmony Apparel")
+        finish_worker(page)
+        [uuid] = queued_uuids(page)
+        set_round_status(app_server.database_url, code, "closed")  # closed while offline
+        open_panel(page)
+        context.set_offline(False)
+        page.locator('#refused[data-n="1"]').wait_for(timeout=90_000)
+        assert pending(page) == 0 and queued_uuids(page) == {uuid}  # refused, still kept
+        assert page.get_by_text(t("tablet.refused.round_closed", "en")).count() == 1
+        assert uuid not in responses(app_server.database_url, code)
+        page.reload()  # the tablet learns the round is closed: no new worker starts
+        page.locator("#round-closed").first.wait_for()
+        set_round_status(app_server.database_url, code, "open")  # the trainer reopens it
+        open_panel(page)
+        page.locator("#retry-refused").click()
+        page.locator('#refused[data-n="0"]').wait_for(timeout=60_000)
+        assert queued_uuids(page) == set() and uuid in responses(app_server.database_url, code)
     finally:
         context.close()

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from score_impact.i18n import t
-from score_impact.reports.charts import kpi_chart, likert_chart, wrap_label
+from score_impact.reports.charts import CATEGORY_COLOURS, kpi_chart, likert_chart, wrap_label
 
 
 @pytest.mark.parametrize(
@@ -40,15 +40,21 @@ def test_a_closing_mark_never_starts_a_chinese_line():
 
 def test_kpi_legend_and_tooltips_are_in_the_interface_language():
     rows = pd.DataFrame(
-        {"label": ["缺勤率", "准时交货率"], "pct_change": [-12.0, 3.0], "improved": [True, False],
-         "significant": [True, False], "sentence": ["…", "…"], "stakeholder": ["supplier"] * 2}
+        {"label": ["缺勤率", "准时交货率"], "pct_change": [-12.0, 3.0],
+         "category": ["improved", "inconclusive"], "sentence": ["…", "…"],
+         "stakeholder": ["supplier"] * 2}
     )  # fmt: skip
     spec = kpi_chart(rows, "zh").to_dict()
     legend = spec["encoding"]["color"]["scale"]["domain"]
-    assert legend == [t("report.verdict.improved", "zh"), t("report.verdict.not_improved", "zh")]
+    assert legend == [t(f"category.{c}", "zh") for c in CATEGORY_COLOURS]
     titles = [tip["title"] for tip in spec["encoding"]["tooltip"]]
-    assert titles == [t(k, "zh") for k in ("report.col.construct", "report.pct_change",
-                                           "report.col.finding")]  # fmt: skip
+    keys = (
+        "report.col.construct",
+        "report.pct_change",
+        "report.col.category",
+        "report.col.finding",
+    )
+    assert titles == [t(k, "zh") for k in keys]
     assert spec["encoding"]["x"]["title"] == t("report.pct_change", "zh")
 
 

@@ -28,6 +28,9 @@ TABLES = [
     "scorecard",
     "method_notes",
     "actions",
+    "pairing",
+    "sensitivity",
+    "attrition",
 ]
 
 

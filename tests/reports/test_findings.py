@@ -1,26 +1,32 @@
-"""Findings: exactly the outcomes that did not improve, per enterprise, nothing suppressed."""
+"""Findings: exactly the outcomes whose decision-rule category says they did not improve,
+per enterprise; nothing suppressed or not estimable."""
 
 from __future__ import annotations
 
-from score_impact.reports.findings import findings
+from score_impact.reports.findings import CONSTRUCT_TRIGGERS, KPI_TRIGGERS, findings
 from score_impact.reports.impact import ImpactFilters, build_impact
 
 
-def test_demo_findings_are_the_null_construct_and_nonsignificant_ones(demo_rt):
+def test_findings_are_exactly_the_categories_that_call_for_action(demo_rt):
     with demo_rt.session() as s:
         result = build_impact(s, range(1, 9), ImpactFilters(cohort_id=1))
-    found = findings(result)
-    stay = [f for f in found if f.outcome_id == "intention_stay"]
-    assert {f.enterprise for f in stay} == {
-        "Dongguan Evergreen Garments", "Dongguan Pearl River Knitwear",
-        "Shenzhen Brightway Components",
-    }  # fmt: skip
+    found = {(f.enterprise, f.outcome_id, f.verdict) for f in findings(result)}
     c = result.constructs
-    primary = c[(c.grouping == "enterprise") & c.primary & (c.audience == "worker")]
-    gains = primary[(primary.p_holm < 0.05) & primary.improved.astype(bool)]
-    flagged = {(f.enterprise, f.outcome_id) for f in found if f.kind == "construct"}
-    assert not flagged & set(zip(gains.group, gains.outcome_id, strict=True))
-    assert stay[0].text("zh").endswith("没有可检测到的变化")
+    head = c[(c.grouping == "enterprise") & c.primary & (c.audience == "worker")]
+    expected = {
+        (r.group, r.outcome_id, r.category)
+        for r in head.itertuples()
+        if r.category in CONSTRUCT_TRIGGERS
+    }
+    k = result.kpi_changes
+    expected |= {
+        (r.enterprise, r.kpi_id, r.category) for r in k.itertuples() if r.category in KPI_TRIGGERS
+    }
+    assert found == expected and found
+    assert not {v for _, _, v in found} & {"improved", "not_estimable"}
+    one = findings(result)[0]
+    assert one.text("zh").endswith({"worsened": "变差", "no_meaningful_change": "没有有意义的变化",
+                                    "inconclusive": "无法定论"}[one.verdict])  # fmt: skip
 
 
 def test_suppressed_groups_are_never_findings(demo_rt):

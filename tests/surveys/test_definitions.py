@@ -39,11 +39,13 @@ LATIN_LETTER = re.compile(r"[A-Za-z]")
 # Content hashes of released definitions. A version's wording must not change once data is
 # collected with it: if this test fails, give the definition a new `version` instead of
 # editing the released one (or, before any data exists, update the hash here on purpose).
+# Updated on purpose with issue 9 (no field data yet): constructs and KPIs gained the
+# analysis fields `primary` and `sesoi` / `sesoi_pct`, and Module 1 declares its primaries.
 RELEASED_HASHES = {
     ("worker_m1_cooperation", 1): (
-        "8c89cbce774488ccbaef3de53a801dbeb5b337a6c1c177a2abafd95b2ff839ab"
+        "bc395888a2940f20c0549558c531b7aee06f6a17177df41d09a9889be457bd5c"
     ),
-    ("manager_m1", 1): "e5db31db515cd3d6666a814eeb35ee8a1e0c0173e5492b523d93494639060502",
+    ("manager_m1", 1): "5c86d0501483f3cbfbc09e2481bd1530a15bc8274d20e6dd89db2822bae155d5",
 }
 
 
@@ -451,3 +453,15 @@ def test_catalog_loads_good_files_and_reports_bad_ones(tmp_path: Path) -> None:
 def test_catalog_of_an_empty_folder_is_empty(tmp_path: Path) -> None:
     catalog = load_catalog(tmp_path)
     assert catalog.surveys == {} and catalog.errors == []
+
+
+def test_module_1_declares_primary_outcomes_per_stakeholder() -> None:
+    """The scorecard judges each stakeholder on outcomes declared before the data."""
+    worker, manager = _load("worker_m1_cooperation.yaml"), _load("manager_m1.yaml")
+    constructs = {c.id: c.stakeholder.value for c in worker.constructs + manager.constructs
+                  if c.primary}  # fmt: skip
+    primary = constructs | {k.id: k.stakeholder.value for k in manager.kpis if k.primary}
+    assert set(primary.values()) == {"workers", "supplier", "brand"}
+    assert primary["communication_voice"] == "workers"
+    assert "perceived_benefits" not in primary  # managers' opinion is not a supplier win
+    assert all(c.sesoi is None or c.sesoi > 0 for c in worker.constructs)

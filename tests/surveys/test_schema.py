@@ -161,3 +161,19 @@ def test_unknown_keys_are_refused() -> None:
 def test_in_keeps_its_yaml_name_when_dumped() -> None:
     dumped = cond(**{"in": ["a", "b"]}).model_dump(by_alias=True, exclude_none=True)
     assert dumped == {"item": "earlier", "in": ["a", "b"]}
+
+
+def test_primary_and_sesoi_fields():
+    from score_impact.surveys.schema import Construct, Kpi
+
+    c = Construct(id="voice", label={"en": "Voice"}, primary=True, sesoi=0.3)
+    assert c.primary and c.sesoi == 0.3
+    assert Construct(id="v", label={"en": "V"}).sesoi is None
+    k = Kpi(id="defects", label={"en": "D"}, unit={"en": "%"}, direction="lower_is_better",
+            primary=True, sesoi_pct=10)  # fmt: skip
+    assert k.primary and k.sesoi_pct == 10
+    with pytest.raises(ValueError):
+        Construct(id="v", label={"en": "V"}, sesoi=0)
+    with pytest.raises(ValueError):
+        Kpi(id="d", label={"en": "D"}, unit={"en": "%"}, direction="lower_is_better",
+            sesoi_pct=-5)  # fmt: skip

@@ -25,6 +25,7 @@ function fill(...children) {
 const boot = JSON.parse(document.getElementById("boot").textContent);
 const SYNC_EVERY_MS = 20000;
 const KIOSK_AFTER_MS = 12000;
+const ROUND_GONE = new Set(["round_closed", "unknown_round", "not_worker_round"]);
 
 function normalise(code) {
   return (code || "").replace(/\s+/g, "").toUpperCase();
@@ -129,6 +130,7 @@ class Tablet {
   }
 
   work() {
+    if (this.closed && this.current.step === flow.Step.LANGUAGE) return this.showClosed();
     this.screens.render();
     this.corner();
   }
@@ -160,7 +162,25 @@ class Tablet {
     this.current = flow.newAttempt(this.bundle);
     store.dropAttempt(this.code);
     this.screens.issues = {};
+    if (this.closed) return this.showClosed();
     this.screens.render();
+  }
+
+  /** The server says the round takes no more answers (closed, or gone): no new worker
+   *  starts on this tablet; one already answering may finish (the trainer sees what the
+   *  server refuses). Reopening the round and starting the page again lifts it. */
+  roundClosed(code) {
+    this.closed = code;
+    if (this.current.step === flow.Step.LANGUAGE) this.showClosed();
+  }
+
+  showClosed() {
+    const key = this.closed === "round_closed" ? "kiosk.closed_round" : "kiosk.unknown_round";
+    fill(
+      h("h1", {}, this.bundle.survey.languages.map((l) => h("span", { lang: l, class: "line" }, labelOf(this.bundle.survey.title, l)))),
+      this.bundle.survey.languages.map((l) => h("p", { lang: l, class: "lead", id: "round-closed" }, translate(this.bundle.strings[l] || {}, key))),
+    );
+    this.corner();
   }
 
   // --- trainer: set-up, PIN, panel --------------------------------------------------
@@ -250,16 +270,31 @@ class Tablet {
     return h("button", { type: "button", class: `btn ${kind}`, onclick, ...attrs }, label);
   }
 
-  async panel() {
-    const items = await store.outbox();
+  /** Why the server refused what it refused, counted by reason (in the trainer's language). */
+  async refusals() {
     const reasons = {};
-    for (const item of items.filter((i) => i.refused)) {
+    for (const item of (await store.outbox()).filter((i) => i.refused)) {
       const key = `tablet.refused.${item.refused.code}`;
-      const text = key in (this.bundle.strings[this.trainerLang] || {}) ? this.t(key) : `${item.refused.code} (${item.refused.message || item.refused.status})`;
+      const known = key in (this.bundle.strings[this.trainerLang] || {});
+      const text = known ? this.t(key) : `${item.refused.code} (${item.refused.message || item.refused.status})`;
       reasons[text] = (reasons[text] || 0) + 1;
     }
+    return reasons;
+  }
+
+  async panel() {
     const ready = await this.offlineReady();
     const list = h("dl", { class: "panel" });
+    const refusals = h("div", { class: "refusals" });
+    const drawRefusals = async () => {
+      const reasons = await this.refusals();
+      refusals.replaceChildren(
+        ...Object.entries(reasons).map(([text, n]) => h("p", { class: "error" }, `${n} × ${text}`)),
+        ...(Object.keys(reasons).length
+          ? [this.button(this.t("tablet.retry_refused"), () => sync(true), "secondary", { id: "retry-refused" })]
+          : []),
+      );
+    };
     const unsubscribe = subscribe((s) => {
       list.replaceChildren(
         h("dt", {}, this.t("tablet.pending", { n: s.pending })),
@@ -271,6 +306,7 @@ class Tablet {
         h("dt", {}, this.t(ready ? "tablet.offline_ready" : "tablet.offline_not_ready")),
         h("dd", {}, this.bundle.round.join_code),
       );
+      drawRefusals();
     });
     const leave = () => {
       unsubscribe();
@@ -283,12 +319,11 @@ class Tablet {
       }),
       h("h1", {}, this.t("tablet.panel_title")),
       list,
-      Object.entries(reasons).map(([text, n]) => h("p", { class: "error" }, `${n} × ${text}`)),
+      refusals,
       h(
         "div",
         { class: "actions" },
         this.button(this.t("tablet.send_now"), () => sync(), "primary", { id: "send-now" }),
-        Object.keys(reasons).length ? this.button(this.t("tablet.retry_refused"), () => sync(true)) : null,
         this.button(this.t("tablet.close"), leave, "secondary", { id: "close-panel" }),
       ),
     );
@@ -316,15 +351,15 @@ async function main() {
     }
     bundle = got;
     await store.putBundle(code, bundle);
-  } else {
-    fresh.then(async ({ bundle: got }) => {
-      if (got && got.etag !== bundle.etag) await store.putBundle(code, got); // used from the next worker's reload on
-    });
   }
   await store.putMeta("last_code", code);
   const tablet = new Tablet(code, bundle);
   window.scoreTablet = tablet; // for the trainer's browser console and the tests
   await tablet.start();
+  fresh.then(async ({ bundle: got, error }) => {
+    if (got && got.etag !== bundle.etag) await store.putBundle(code, got); // from the next start on
+    if (error && ROUND_GONE.has(error.code)) tablet.roundClosed(error.code);
+  });
   window.addEventListener("online", () => sync());
   window.addEventListener("offline", () => publish({ online: false }));
   await refreshCounts();
