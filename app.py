@@ -85,6 +85,14 @@ PAGES = [
         {ADMIN},
     ),
     (
+        "pages/admin_translations.py",
+        "nav.admin_translations",
+        ":material/translate:",
+        "translations",
+        "admin",
+        {ADMIN},
+    ),
+    (
         "pages/admin_audit.py",
         "nav.admin_audit",
         ":material/receipt_long:",

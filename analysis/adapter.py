@@ -10,6 +10,18 @@ Scope is applied in SQL: every query takes the enterprise ids the viewer may see
 :class:`RoundFilter`, and puts both in its ``WHERE`` clause, so a brand's report never
 loads another brand's rows, not even to drop them afterwards. Pair ids do not depend on
 that restriction (see :func:`pair_ids`).
+
+Comparability is settled here too, once for every consumer:
+
+- **lineage**: when the rounds in view answered different versions of one survey (a
+  version 1 baseline, a version 2 follow-up), only items and KPIs that every version asks
+  the same way are kept, under the newest version's id and construct
+  (:func:`score_impact.surveys.lineage.harmonise`); the others are left out with a reason;
+- **screening**: a follow-up response whose screening item gives the excluding answer
+  (workers hired after the training) is left out of every before/after frame;
+- **KPIs**: raw counts are stored; every rate is computed here from the survey's formula.
+
+:func:`exclusions_frame` lists what was left out and why, with counts.
 """
 
 from __future__ import annotations
@@ -38,11 +50,15 @@ from score_impact.db.models import (
 )
 from score_impact.pairing import Coded, match_pairs
 from score_impact.services.surveys import survey_of
-from score_impact.surveys.schema import Audience, ItemType, Stakeholder, Survey
+from score_impact.surveys.lineage import Harmonised, harmonise
+from score_impact.surveys.schema import DECLINED, Audience, ItemType, Stakeholder, Survey
 
 ANSWER_COLUMNS: list[str] = [
     *RESPONSE_COLUMNS, "item_id", "construct", "item_type", "reverse", "scale_min",
-    "scale_max", "value",
+    "scale_max", "value", "declined",
+]  # fmt: skip
+EXCLUSION_COLUMNS: list[str] = [
+    "kind", "outcome_id", "outcome_kind", "survey", "version", "reason", "other", "phase", "n",
 ]  # fmt: skip
 KPI_COLUMNS: list[str] = [
     "enterprise_id", "enterprise", "cohort_id", "cohort", "module", "treated", "phase",
@@ -152,6 +168,109 @@ def _surveys(session: Session, version_ids: Iterable[int]) -> dict[int, Survey]:
         v.id: survey_of(v)
         for v in session.scalars(select(SurveyVersion).where(SurveyVersion.id.in_(ids)))
     }
+
+
+def _lineages(session: Session, surveys: dict[int, Survey]) -> dict[int, Harmonised]:
+    """For each survey version id in view, the lineage of its survey across the versions
+    in view (every stored version of that survey is read: links go version by version)."""
+    by_key: dict[str, set[int]] = defaultdict(set)
+    for survey in surveys.values():
+        by_key[survey.id].add(survey.version)
+    settled: dict[str, Harmonised] = {}
+    for key, present in by_key.items():
+        chain = {}
+        if len(present) > 1:
+            rows = session.scalars(select(SurveyVersion).where(SurveyVersion.survey_key == key))
+            chain = {row.version: survey_of(row) for row in rows}
+        else:
+            chain = {s.version: s for s in surveys.values() if s.id == key}
+        settled[key] = harmonise(chain, present)
+    return {vid: settled[s.id] for vid, s in surveys.items()}
+
+
+def _canonical(lineage: Harmonised, survey: Survey, outcome_id: str) -> str | None:
+    """The id an outcome of ``survey`` is compared under, or None when it is left out."""
+    return lineage.canonical.get((survey.version, outcome_id))
+
+
+def _screened_out(
+    session: Session,
+    enterprise_ids: Collection[int] | None,
+    rounds: RoundFilter,
+    surveys: dict[int, Survey],
+) -> pd.DataFrame:
+    """``response_id``, ``phase`` of follow-up responses their screening item excludes."""
+    rules = {vid: s.screening_item for vid, s in surveys.items() if s.screening_item}
+    if not rules:
+        return pd.DataFrame(columns=["response_id", "phase"])
+    stmt = _responses(
+        enterprise_ids,
+        rounds,
+        Response.id,
+        SurveyRound.phase,
+        SurveyRound.survey_version_id,
+        Answer.item_id,
+        Answer.value_num,
+        Answer.value_text,
+    ).join(Answer, Answer.response_id == Response.id)
+    stmt = stmt.where(
+        SurveyRound.phase != Phase.BASELINE.value,
+        Answer.item_id.in_(sorted({item.id for item in rules.values()})),
+    )
+    out = []
+    for rid, phase, vid, item_id, num, text in session.execute(stmt):
+        item = rules.get(vid)
+        if item is None or item.id != item_id:
+            continue
+        given = (num == 1.0) if item.type is ItemType.YES_NO else text
+        if given == item.screen_out:
+            out.append({"response_id": rid, "phase": phase})
+    return pd.DataFrame(out, columns=["response_id", "phase"])
+
+
+def exclusions_frame(
+    session: Session, enterprise_ids: Collection[int] | None, rounds: RoundFilter = ALL_ROUNDS
+) -> pd.DataFrame:
+    """What the before/after frames of this view leave out, and why.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`EXCLUSION_COLUMNS`, one row per outcome left out by lineage (``kind``
+        "lineage"; ``reason`` "new" | "replaced" | "dropped"; ``other`` the earlier id a
+        replacing item replaces; ``version`` the version whose item it is) and one row per
+        phase with screened-out responses (``kind`` "screening", ``reason`` the screening
+        item's id, ``n`` responses left out). Counts are raw: callers suppress small ones.
+    """
+    answered = _responses(enterprise_ids, rounds, SurveyRound.survey_version_id)
+    entered = _restrict(
+        select(SurveyRound.survey_version_id).join(KpiValue, KpiValue.round_id == SurveyRound.id),
+        KpiValue.enterprise_id,
+        enterprise_ids,
+        rounds,
+    )
+    surveys = _surveys(session, session.scalars(answered.union(entered)))
+    rows: list[dict] = []
+    seen: set[tuple] = set()
+    for vid, lineage in _lineages(session, surveys).items():
+        for left in lineage.left_out:
+            key = (surveys[vid].id, left.outcome_id, left.version, left.reason)
+            if key not in seen:
+                seen.add(key)
+                rows.append(
+                    {"kind": "lineage", "outcome_id": left.outcome_id,
+                     "outcome_kind": left.kind, "survey": surveys[vid].id,
+                     "version": left.version, "reason": left.reason, "other": left.other,
+                     "phase": None, "n": None}
+                )  # fmt: skip
+    screened = _screened_out(session, enterprise_ids, rounds, surveys)
+    for phase, n in screened.groupby("phase").size().items():
+        rows.append(
+            {"kind": "screening", "outcome_id": None, "outcome_kind": None, "survey": None,
+             "version": None, "reason": "hired_after_training", "other": None,
+             "phase": phase, "n": int(n)}
+        )  # fmt: skip
+    return pd.DataFrame(rows, columns=EXCLUSION_COLUMNS)
 
 
 def _bands(
@@ -268,6 +387,7 @@ def _survey_outcomes(survey: Survey) -> Iterator[dict]:
             "label": label.get(survey.default_language, outcome_id),
             "stakeholder": stakeholder,
             "direction": direction,
+            "module": survey.module,
             "primary": primary,
             "sesoi": sesoi,
             "sesoi_pct": pct,
@@ -283,30 +403,37 @@ def outcomes_frame(surveys: Survey | Iterable[Survey]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``outcome_id``, ``kind`` ("construct" | "item" | "kpi"), ``label`` (the survey's
-        default language), ``stakeholder``, ``direction``, ``primary`` (declared primary
-        outcome), ``sesoi`` (constructs: smallest meaningful change in scale points, or
-        None for the default), ``sesoi_pct`` (KPIs: in % of the baseline), plus
-        ``label_<lang>`` and ``unit_<lang>`` (KPIs only) per survey language. An item's
-        stakeholder is its construct's; items outside constructs belong to workers in a
-        worker survey and to the supplier in a manager survey. An outcome defined by
-        several surveys (the worker and the manager survey of one report) keeps the first
-        survey's row.
+        default language), ``stakeholder``, ``direction``, ``module`` (the SCORE module
+        the survey measures), ``primary`` (a primary outcome of that module for its
+        stakeholder, as the survey declares), ``sesoi`` (constructs: smallest meaningful
+        change in scale points, or None for the default), ``sesoi_pct`` (KPIs: in % of the
+        baseline), plus ``label_<lang>`` and ``unit_<lang>`` (KPIs only) per survey
+        language. An item's stakeholder is its construct's; items outside constructs belong
+        to workers in a worker survey and to the supplier in a manager survey. An outcome
+        defined by several surveys keeps the row of the newest version (the one a
+        before/after across versions is compared under), then of the first survey given.
     """
     rows: dict[tuple[str, str], dict] = {}
-    for survey in [surveys] if isinstance(surveys, Survey) else surveys:
+    given = [surveys] if isinstance(surveys, Survey) else list(surveys)
+    for survey in sorted(given, key=lambda x: -x.version):
         for row in _survey_outcomes(survey):
             rows.setdefault((row["kind"], row["outcome_id"]), row)
     return pd.DataFrame(list(rows.values()))
 
 
-def _item_meta(survey: Survey) -> tuple[dict[str, dict], list[str]]:
-    """Scored item metadata by item id, and the demographic item ids."""
+def _item_meta(
+    survey: Survey, lineage: Harmonised, newest: Survey
+) -> tuple[dict[str, dict], list[str]]:
+    """Scored item metadata by item id (only items kept by the lineage, with the id and
+    construct they are compared under, from ``newest``), and the demographic item ids."""
     meta = {}
     for item in survey.items:
-        if item.type in SCORED_TYPES:
+        canonical = _canonical(lineage, survey, item.id)
+        if item.type in SCORED_TYPES and canonical is not None:
             likert = item.type is ItemType.LIKERT
             meta[item.id] = {
-                "construct": item.construct_id,
+                "_canonical": canonical,
+                "construct": newest.item(canonical).construct_id,
                 "item_type": item.type.value,
                 "reverse": item.reverse,
                 "scale_min": 1 if likert else 0,
@@ -314,6 +441,15 @@ def _item_meta(survey: Survey) -> tuple[dict[str, dict], list[str]]:
             }
     demographics = [i.id for i in survey.items if i.demographic]
     return meta, demographics
+
+
+def _newest(surveys: dict[int, Survey]) -> dict[int, Survey]:
+    """For each version id, the newest version of its survey among ``surveys``."""
+    best: dict[str, Survey] = {}
+    for s in surveys.values():
+        if s.id not in best or s.version > best[s.id].version:
+            best[s.id] = s
+    return {vid: best[s.id] for vid, s in surveys.items()}
 
 
 def answers_frame(
@@ -339,7 +475,10 @@ def answers_frame(
         cohorts. ``pair_id`` comes from :func:`pair_ids`, so it is the same whatever
         ``rounds`` and ``enterprise_ids`` leave out; ``pair_match`` says how ("exact" or
         "tolerant"). Manager responses (one per factory and phase) are paired by factory
-        ("factory:<id>", ``pair_match`` "factory").
+        ("factory:<id>", ``pair_match`` "factory"). ``value`` is missing and ``declined``
+        True for an explicit "prefer not to answer". Follow-up responses screened out
+        (hired after the training) are not in the frame; items are harmonised across
+        survey versions (see the module notes and :func:`exclusions_frame`).
     """
     stmt = _responses(
         enterprise_ids,
@@ -353,6 +492,9 @@ def answers_frame(
     responses = _with_context(session, stmt, Response.enterprise_id)
     if responses.empty:
         return pd.DataFrame(columns=ANSWER_COLUMNS)
+    surveys = _surveys(session, responses["survey_version_id"])
+    screened = _screened_out(session, enterprise_ids, rounds, surveys)
+    responses = responses[~responses["response_id"].isin(screened["response_id"])]
     in_scope = _responses(enterprise_ids, rounds, Response.id)
     stored = pd.DataFrame(
         session.execute(
@@ -365,17 +507,24 @@ def answers_frame(
         columns=["response_id", "item_id", "value_num", "value_text"],
     )
     version_of = dict(zip(responses["response_id"], responses["survey_version_id"], strict=True))
+    stored = stored[stored["response_id"].isin(version_of)]
     meta_rows, demo_rows = [], []
-    for version_id, survey in _surveys(session, version_of.values()).items():
-        meta, demographics = _item_meta(survey)
+    lineages, newest = _lineages(session, surveys), _newest(surveys)
+    for version_id, survey in surveys.items():
+        meta, demographics = _item_meta(survey, lineages[version_id], newest[version_id])
         meta_rows += [{"_version": version_id, "item_id": k, **v} for k, v in meta.items()]
         demo_rows += [{"_version": version_id, "item_id": k} for k in demographics]
     stored["_version"] = stored["response_id"].map(version_of)
     scored = stored.merge(pd.DataFrame(meta_rows), on=["_version", "item_id"], how="inner")
-    scored = scored.rename(columns={"value_num": "value"})
+    scored["declined"] = (scored["value_text"] == DECLINED).to_numpy(dtype=bool)
+    scored = scored.drop(columns=["item_id"]).rename(
+        columns={"value_num": "value", "_canonical": "item_id"}
+    )
     matches = pair_matches(session, enterprise_ids, rounds)
-    responses["pair_id"] = responses["response_id"].map({r: m[0] for r, m in matches.items()})
-    responses["pair_match"] = responses["response_id"].map({r: m[1] for r, m in matches.items()})
+    for column, part in (("pair_id", 0), ("pair_match", 1)):
+        # object dtype: a view without any match must still take the managers' factory ids
+        found = {rid: match[part] for rid, match in matches.items()}
+        responses[column] = responses["response_id"].map(found).astype(object)
     # One manager answers per factory and phase: their answers pair by factory (a factory
     # with two manager responses in a phase is ambiguous and left to the independent test).
     managers = (responses["audience"] == Audience.MANAGER.value) & responses["pair_id"].isna()
@@ -413,37 +562,66 @@ def kpis_frame(
     pandas.DataFrame
         :data:`KPI_COLUMNS`; ``label``/``unit`` in the survey's default language,
         ``direction`` and ``stakeholder`` from the KPI definition of the round's survey.
+        A KPI with a formula is computed from the stored raw counts of its enterprise and
+        round (missing when an input is missing or a denominator is 0); KPIs are
+        harmonised across survey versions like items.
     """
-    stmt = select(KpiValue.enterprise_id, KpiValue.kpi_id, KpiValue.value).join(
+    stmt = select(KpiValue.enterprise_id, KpiValue.round_id, KpiValue.kpi_id, KpiValue.value).join(
         SurveyRound, KpiValue.round_id == SurveyRound.id
     )
     stmt = _restrict(stmt, KpiValue.enterprise_id, enterprise_ids, rounds)
     values = _with_context(session, stmt, KpiValue.enterprise_id)
     if values.empty:
         return pd.DataFrame(columns=KPI_COLUMNS)
+    surveys = _surveys(session, values["survey_version_id"])
+    values = _computed_kpis(values, surveys)
+    lineages, newest = _lineages(session, surveys), _newest(surveys)
     meta = []
-    for version_id, survey in _surveys(session, values["survey_version_id"]).items():
+    for version_id, survey in surveys.items():
         lang = survey.default_language
-        meta += [
-            {
-                "survey_version_id": version_id,
-                "kpi_id": k.id,
-                "direction": k.direction.value,
-                "unit": k.unit.get(lang),
-                "label": k.label.get(lang),
-                "stakeholder": k.stakeholder.value,
-                "primary": k.primary,
-                "sesoi_pct": k.sesoi_pct,
-            }
-            for k in survey.kpis
-        ]
-    out = values.merge(pd.DataFrame(meta), on=["survey_version_id", "kpi_id"], how="left")
+        for k in survey.kpis:
+            canonical = _canonical(lineages[version_id], survey, k.id)
+            if canonical is None:
+                continue
+            shown = next(x for x in newest[version_id].kpis if x.id == canonical)
+            meta.append(
+                {
+                    "survey_version_id": version_id,
+                    "kpi_id": k.id,
+                    "_canonical": canonical,
+                    "direction": shown.direction.value,
+                    "unit": shown.unit.get(lang),
+                    "label": shown.label.get(lang),
+                    "stakeholder": shown.stakeholder.value,
+                    "primary": shown.primary,
+                    "sesoi_pct": shown.sesoi_pct,
+                }
+            )
+    out = values.merge(pd.DataFrame(meta), on=["survey_version_id", "kpi_id"], how="inner")
+    out = out.drop(columns=["kpi_id"]).rename(columns={"_canonical": "kpi_id"})
     out["value"] = out["value"].astype("float64")
     return (
         out[KPI_COLUMNS]
         .sort_values(["kpi_id", "enterprise_id", "phase_order"])
         .reset_index(drop=True)
     )
+
+
+def _computed_kpis(values: pd.DataFrame, surveys: dict[int, Survey]) -> pd.DataFrame:
+    """Stored KPI rows -> one row per KPI: entered KPIs as stored, formula KPIs computed
+    from the raw counts (inputs) stored for the same enterprise and round."""
+    key = ["enterprise_id", "round_id"]
+    rows = []
+    for (_, _), part in values.groupby(key, sort=False):
+        survey = surveys[int(part["survey_version_id"].iloc[0])]
+        entered = dict(zip(part["kpi_id"], part["value"], strict=True))
+        context = part.iloc[0].drop(["kpi_id", "value"]).to_dict()
+        computed = survey.compute_kpis(entered)
+        for kpi in survey.kpis:
+            value = computed.get(kpi.id) if kpi.formula is not None else entered.get(kpi.id)
+            if value is not None:
+                rows.append({**context, "kpi_id": kpi.id, "value": value})
+    return pd.DataFrame(rows, columns=values.columns)
 
 
 def enterprise_brands_frame(

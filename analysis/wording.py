@@ -20,7 +20,7 @@ import pandas as pd
 
 from analysis import _common as c
 from analysis.decision import ALPHA
-from score_impact.i18n import FALLBACK, languages, strings
+from score_impact.i18n import FALLBACK, format_number, languages, strings
 
 
 @cache
@@ -76,14 +76,26 @@ def format_p(p: float, lang: str = "en", comparisons: float | None = None) -> st
     return t("sentence.p_holm", lang, p=value, m=int(comparisons))
 
 
-def _num(x: float, proportion: bool, digits: int) -> str:
-    return f"{100 * x:.0f}%" if proportion else f"{x:.{digits}f}"
+@cache
+def _decimal_mark(lang: str) -> str:
+    """The locale's decimal symbol ("." or ","), looked up once per language."""
+    return format_number(0.5, lang, 1)[1]
+
+
+def _fixed(x: float, digits: int, lang: str, sign: bool = False) -> str:
+    """``x`` with ``digits`` decimals and the locale's decimal mark ("3.10", "3,10")."""
+    text = f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}"
+    return text.replace(".", _decimal_mark(lang))
+
+
+def _num(x: float, proportion: bool, digits: int, lang: str) -> str:
+    return f"{100 * x:.0f}%" if proportion else _fixed(x, digits, lang)
 
 
 def _signed(x: float, proportion: bool, digits: int, lang: str) -> str:
     if proportion:
         return t("sentence.points", lang, value=f"{100 * x:+.0f}")
-    return f"{x:+.{digits}f}"
+    return _fixed(x, digits, lang, sign=True)
 
 
 def _label(row: dict, lang: str) -> str:
@@ -100,8 +112,8 @@ def _details(row: dict, lang: str, proportion: bool, digits: int, estimate: floa
     if not (_missing(lo) or _missing(hi)):
         scale = 100 if proportion else 1
         decimals = 0 if proportion else digits
-        parts.append(t("sentence.ci", lang, lo=f"{scale * lo:.{decimals}f}",
-                       hi=f"{scale * hi:.{decimals}f}"))  # fmt: skip
+        parts.append(t("sentence.ci", lang, lo=_fixed(scale * lo, decimals, lang),
+                       hi=_fixed(scale * hi, decimals, lang)))  # fmt: skip
     basis = row.get("basis")
     if basis == "did":
         parts.append(t("sentence.n_did", lang, n=_int(row.get("n_clusters")),
@@ -139,8 +151,9 @@ def _movement(row: dict, lang: str, proportion: bool, digits: int) -> tuple[str,
         before, after = row.get("value_before"), row.get("value_after")
     change = float(row["change"])
     return (
-        t("sentence.move", lang, b=_num(before, proportion, digits),
-          a=_num(after, proportion, digits), change=_signed(change, proportion, digits, lang)),
+        t("sentence.move", lang, b=_num(before, proportion, digits, lang),
+          a=_num(after, proportion, digits, lang),
+          change=_signed(change, proportion, digits, lang)),
         change,
     )  # fmt: skip
 
@@ -157,7 +170,7 @@ def _why_inconclusive(row: dict, lang: str, proportion: bool, digits: int, alpha
     bound = row.get("sesoi")
     if _missing(bound):
         return t("sentence.why_cannot_tell_plain", lang)
-    return t("sentence.why_cannot_tell", lang, bound=_num(bound, proportion, digits))
+    return t("sentence.why_cannot_tell", lang, bound=_num(bound, proportion, digits, lang))
 
 
 def sentence(row: dict, lang: str = "en", alpha: float = ALPHA, digits: int = 2) -> str:
@@ -202,7 +215,7 @@ def sentence(row: dict, lang: str = "en", alpha: float = ALPHA, digits: int = 2)
     if category == "no_meaningful_change":
         bound = row.get("sesoi")
         return t("sentence.no_meaningful_change", lang, label=label, move=movement,
-                 bound=_num(bound, proportion, digits), details=details)  # fmt: skip
+                 bound=_num(bound, proportion, digits, lang), details=details)  # fmt: skip
     if category in ("improved", "worsened"):
         return t(f"sentence.{category}", lang, label=label, move=movement, details=details)
     return t("sentence.supporting", lang, label=label, move=movement, details=details)

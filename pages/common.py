@@ -14,7 +14,7 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from score_impact.config import load_settings
-from score_impact.i18n import LANGUAGES, t
+from score_impact.i18n import language_names, t, t_all
 from score_impact.runtime import Runtime, shared
 from score_impact.services.errors import AccessDenied, InvalidInput
 
@@ -82,11 +82,12 @@ def language_switch(on_change: Callable[[str], None] | None = None) -> None:
         if on_change is not None:
             on_change(st.session_state[LANG_KEY])
 
+    names = language_names()  # read from score_impact/locales: a new directory shows up here
     st.sidebar.segmented_control(
-        "Language / 语言",
-        list(LANGUAGES),
+        t_all("ui.language"),
+        list(names),
         default=ui_lang(),
-        format_func=LANGUAGES.get,
+        format_func=names.get,
         key=f"{LANG_KEY}_switch",
         on_change=remember,
     )

@@ -179,6 +179,12 @@ def scorecard(result: ImpactResult, lang: str, grouping: str = "overall", group:
                 st.caption(row.headline)
             if isinstance(row.note, str):
                 st.warning(row.note)
+    primary = result.primary_outcomes
+    if len(primary):
+        by_module = primary.groupby("module", sort=False)["label"].agg(t("list.sep", lang).join)
+        for module, labels in by_module.items():
+            name = t(f"admin.module.{module}", lang) if module else ""
+            st.caption(t("impact.primary_outcomes", lang, module=name, outcomes=labels))
 
 
 def action_plans(result: ImpactResult, lang: str, can_add: bool) -> None:

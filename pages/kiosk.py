@@ -8,7 +8,7 @@ from pages import kiosk_ui as ui
 from pages.common import db
 from pages.kiosk_screens import SCREENS
 from pages.kiosk_start import ISSUES_KEY
-from score_impact.i18n import LANGUAGES
+from score_impact.i18n import t_all
 from score_impact.kiosk import KioskAttempt
 from score_impact.names import factory_name
 from score_impact.services.errors import RoundClosed, UnknownRound
@@ -33,22 +33,20 @@ def start_attempt(code: str) -> KioskAttempt | tuple[str, str]:
             autoplay = bool((round_.settings or {}).get("autoplay_audio"))
             return KioskAttempt(round_.id, survey, list(state["factories"]), autoplay=autoplay)
     except UnknownRound:
-        return "error", ui.in_every_language("kiosk.unknown_round", LANGUAGES)
+        return "error", t_all("kiosk.unknown_round", sep="  \n")
     except RoundClosed:
-        return "warning", ui.in_every_language("kiosk.closed_round", LANGUAGES)
+        return "warning", t_all("kiosk.closed_round", sep="  \n")
 
 
 def join_screen(problem: tuple[str, str] | None) -> None:
     """For the trainer setting up a tablet without a join link: type the round's code."""
     ui.begin("join")
-    st.title(ui.in_every_language("kiosk.title", LANGUAGES, " / "), anchor=False)
+    st.title(t_all("kiosk.title"), anchor=False)
     if problem:
         kind, text = problem
         getattr(st, kind)(text)
-    typed = st.text_input(ui.in_every_language("kiosk.enter_code", LANGUAGES), key="join_typed")
-    if st.button(ui.in_every_language("kiosk.open", LANGUAGES, " / "), type="primary") and (
-        typed.strip()
-    ):
+    typed = st.text_input(t_all("kiosk.enter_code", sep="  \n"), key="join_typed")
+    if st.button(t_all("kiosk.open"), type="primary") and (typed.strip()):
         state["join_code"] = typed.strip()
         st.rerun()
     st.stop()

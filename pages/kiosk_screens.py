@@ -31,7 +31,7 @@ from score_impact.kiosk import KioskAttempt, Step
 from score_impact.services.drafts import discard_draft
 from score_impact.services.errors import DomainError, InvalidSubmission, RoundClosed
 from score_impact.services.responses import submit_response
-from score_impact.surveys.schema import Item, ItemType
+from score_impact.surveys.schema import DECLINED, Item, ItemType
 from score_impact.surveys.validation import is_visible
 
 RESET_AFTER_SECONDS = 8
@@ -39,12 +39,17 @@ TYPED = (ItemType.NUMBER, ItemType.TEXT)  # typed into a box; every other answer
 
 
 def _options(a: KioskAttempt, item: Item, lang: str) -> list[tuple[Any, str]]:
-    """(value, words) of a choice question's options, as the review shows them too."""
+    """(value, words) of a choice question's options, as the review shows them too, with
+    "prefer not to answer" last where the survey offers it for the item."""
     if item.type is ItemType.LIKERT:
-        return [(p.value, label_of(p.label, lang)) for p in a.survey.scales[item.scale or ""]]
-    if item.type is ItemType.YES_NO:
-        return [(True, t("kiosk.yes", lang)), (False, t("kiosk.no", lang))]
-    return [(o.value, label_of(o.label, lang)) for o in item.options or []]
+        options = [(p.value, label_of(p.label, lang)) for p in a.survey.scales[item.scale or ""]]
+    elif item.type is ItemType.YES_NO:
+        options = [(True, t("kiosk.yes", lang)), (False, t("kiosk.no", lang))]
+    else:
+        options = [(o.value, label_of(o.label, lang)) for o in item.options or []]
+    if a.survey.declinable(item):
+        options.append((DECLINED, t("kiosk.prefer_not", lang)))
+    return options
 
 
 def _pick(a: KioskAttempt, item: Item) -> Callable[[Any], None]:

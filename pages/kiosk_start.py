@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from pages import kiosk_ui as ui
 from pages.common import db, runtime
 from pages.widgets import label_of
-from score_impact.i18n import LANGUAGES, t
+from score_impact.i18n import language_names, t, t_all
 from score_impact.kiosk import KioskAttempt
 from score_impact.pairing import ELEMENTS
 from score_impact.services.drafts import UnknownResumeCode, resume, save_draft
@@ -45,9 +45,9 @@ def language(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
     """Before a language is chosen, every text is shown in each of the survey's languages."""
     langs = a.survey.languages
     st.markdown("  \n".join(f"**{label_of(a.survey.title, code)}**" for code in langs))
-    st.title(ui.in_every_language("kiosk.choose_language", langs, " / "), anchor=False)
+    st.title(t_all("kiosk.choose_language", langs), anchor=False)
     for code in langs:
-        name = LANGUAGES.get(code, code)
+        name = language_names().get(code, code)
         ui.choice_button(
             name,
             f"lang-{code}",
@@ -55,19 +55,17 @@ def language(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
             on_click=lambda code=code: a.choose_language(code),
             spoken=f"{name}. {t('kiosk.choose_language', code)}",
         )
-    with st.expander(ui.in_every_language("kiosk.resume_title", langs, " / ")):
+    with st.expander(t_all("kiosk.resume_title", langs)):
         typed = st.text_input(
-            ui.in_every_language("kiosk.resume_label", langs), key=f"{a.client_uuid}:resume"
+            t_all("kiosk.resume_label", langs, "  \n"), key=f"{a.client_uuid}:resume"
         )
-        go = st.button(
-            ui.in_every_language("kiosk.resume_button", langs, " / "), key=f"{a.client_uuid}:go"
-        )
+        go = st.button(t_all("kiosk.resume_button", langs), key=f"{a.client_uuid}:go")
         if go and typed:
             try:
                 with db() as s:
                     state["attempt"] = resume(s, typed)
             except (UnknownResumeCode, RoundClosed):
-                state[ISSUES_KEY] = {"_resume": ui.in_every_language("kiosk.resume_unknown", langs)}
+                state[ISSUES_KEY] = {"_resume": t_all("kiosk.resume_unknown", langs, "  \n")}
             st.rerun()
     if "_resume" in issues:
         st.error(issues["_resume"])

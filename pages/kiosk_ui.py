@@ -238,9 +238,3 @@ def nav(back: tuple[str, str] | None, forward: tuple[str, str]) -> tuple[bool, b
         went_back = left.button(back[0], key=back[1], width="stretch")
         went_on = right.button(forward[0], key=forward[1], type="primary", width="stretch")
     return went_back, went_on
-
-
-def in_every_language(key: str, languages: Iterable[str], sep: str = "  \n") -> str:
-    """The string in each language (one line each unless ``sep`` says otherwise), for
-    what is shown before the worker has chosen a language; repeats are left out."""
-    return sep.join(dict.fromkeys(t(key, code) for code in languages))

@@ -11,6 +11,8 @@ from score_impact.db.models import Role
 from score_impact.i18n import t
 from score_impact.services.errors import InvalidSubmission, RoundClosed, UnknownRound
 from score_impact.services.manager import (
+    kpi_fields,
+    kpi_preview,
     kpi_values,
     manager_answers,
     manager_enterprises,
@@ -77,17 +79,24 @@ with survey_tab:
         st.rerun()
 
 with kpi_tab:
+    # Managers type raw counts; the rates are computed from them (never typed), shown
+    # below as they will be analysed.
+    fields = kpi_fields(survey)
     values = {}
-    for kpi in survey.kpis:
-        current = stored_kpis.get(kpi.id)
-        values[kpi.id] = st.text_input(
-            f"{label_of(kpi.label, lang)} ({label_of(kpi.unit, lang)})",
+    for field_id, field in fields.items():
+        current = stored_kpis.get(field_id)
+        values[field_id] = st.text_input(
+            f"{label_of(field.label, lang)} ({label_of(field.unit, lang)})",
             value="" if current is None else f"{current:g}",
-            help=label_of(kpi.help, lang) or None,
-            key=f"{key}:kpi:{kpi.id}",
+            help=label_of(field.help, lang) or None,
+            key=f"{key}:kpi:{field_id}",
         )
-        if kpi.id in issues:
-            st.error(issues[kpi.id])
+        if field_id in issues:
+            st.error(issues[field_id])
+    if any(k.formula for k in survey.kpis):
+        st.subheader(t("manager.kpi_rates", lang))
+        st.caption(t("manager.kpi_rates_help", lang))
+        st.dataframe(kpi_preview(survey, values, lang), hide_index=True, width="stretch")
     if st.button(t("manager.save_kpis", lang), type="primary"):
         try:
             with db() as s:

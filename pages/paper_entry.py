@@ -14,7 +14,7 @@ from pages.auth import require_role
 from pages.common import db, ui_lang
 from pages.widgets import label_of, scroll_into_view
 from score_impact.db.models import Role
-from score_impact.i18n import LANGUAGES, t
+from score_impact.i18n import language_names, t
 from score_impact.paper.keys import CODE_KEYS, CODE_PREFIX, key_hint, question_numbers
 from score_impact.services import paper
 from score_impact.services.errors import AccessDenied, DomainError, UnknownRound
@@ -51,7 +51,7 @@ sheet_lang = st.selectbox(
     t("paper.sheet_language", lang),
     survey.languages,
     index=survey.languages.index(lang) if lang in survey.languages else 0,
-    format_func=lambda c: LANGUAGES.get(c, c),
+    format_func=lambda c: language_names().get(c, c),
 )
 
 with st.expander(t("paper.print_title", lang)):

@@ -14,11 +14,18 @@ import streamlit as st
 
 from score_impact.i18n import t
 from score_impact.services import admin
-from score_impact.surveys.schema import Item, ItemType, Survey
+from score_impact.surveys.schema import DECLINED, Item, ItemType, Survey
 
 
 def label_of(text: dict[str, str] | None, lang: str) -> str:
     return "" if text is None else text.get(lang) or next(iter(text.values()))
+
+
+def _declinable(survey: Survey, item: Item, labels: dict, lang: str) -> dict:
+    """The options' labels, with "prefer not to answer" last where the item offers it."""
+    if survey.declinable(item):
+        return {**labels, DECLINED: t("kiosk.prefer_not", lang)}
+    return labels
 
 
 def _choice(label: str, options: list, labels: dict, key: str, current: Any) -> Any:
@@ -38,12 +45,12 @@ def item_input(survey: Survey, item: Item, lang: str, key: str, current: Any = N
     if kind is ItemType.LIKERT:
         points = survey.scales[item.scale or ""]
         labels = {p.value: f"{p.value} · {label_of(p.label, lang)}" for p in points}
-        return _choice(label, list(labels), labels, key, current)
-    if kind is ItemType.YES_NO:
+    elif kind is ItemType.YES_NO:
         labels = {True: t("kiosk.yes", lang), False: t("kiosk.no", lang)}
-        return _choice(label, [True, False], labels, key, current)
-    if kind is ItemType.SINGLE_CHOICE:
+    elif kind is ItemType.SINGLE_CHOICE:
         labels = {o.value: label_of(o.label, lang) for o in item.options or []}
+    if kind in (ItemType.LIKERT, ItemType.YES_NO, ItemType.SINGLE_CHOICE):
+        labels = _declinable(survey, item, labels, lang)
         return _choice(label, list(labels), labels, key, current)
     if kind is ItemType.MULTIPLE_CHOICE:
         st.markdown(f"**{label}**")
@@ -69,6 +76,8 @@ def answer_text(survey: Survey, item: Item, value: Any, lang: str) -> str:
     """An answer as words, for the review screen."""
     if value is None or value == []:
         return t("kiosk.not_answered", lang)
+    if value == DECLINED:
+        return t("kiosk.prefer_not", lang)
     if item.type is ItemType.LIKERT:
         point = next(p for p in survey.scales[item.scale or ""] if p.value == value)
         return label_of(point.label, lang)

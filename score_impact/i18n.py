@@ -1,23 +1,35 @@
-"""Interface strings in every supported language (survey wording lives in survey_defs/).
+"""Interface strings, language facts and locale formatting (survey wording lives in survey_defs/).
 
 One directory per language under ``locales/``: ``<code>/language.yaml`` says what the app
-needs to know about the language (its own ``name``, the ``speech`` voice tag for
-read-aloud) and ``<code>/ui.yaml`` holds its strings as flat ``key: text``. Adding a
-language is adding a directory; no code changes. English (``en``) is the source every other
-language translates; a string missing in a language falls back to English rather than
-showing a key.
+needs to know about the language (its own ``name``, its ``english_name``, the ``speech``
+voice tag for read-aloud, the Babel ``locale`` for numbers and dates, the ``script`` that
+picks PDF fonts and line breaking, and ``aliases`` an XLSForm column may use), ``<code>/ui.yaml``
+holds its strings as flat ``key: text`` and the optional ``<code>/enterprises.yaml`` the
+factory names as workers know them (``English name: local name``). Adding a language is
+adding a directory; no code changes. English (``en``) is the source every other language
+translates; a string missing in a language falls back to English rather than showing a key.
+
+Everything is read once and cached; :func:`reload` forgets the cache after the translation
+import wrote new files.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
 import yaml
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as babel_date
+from babel.numbers import format_decimal, format_percent
 
 FALLBACK = "en"
 LOCALES_DIR = Path(__file__).with_name("locales")
+# Scripts written without spaces between words: lines break between characters.
+NO_WORD_SPACES = frozenset({"Hans", "Hant", "Jpan", "Thai", "Khmr", "Laoo", "Mymr"})
 
 
 @dataclass(frozen=True)
@@ -26,7 +38,16 @@ class Language:
 
     code: str
     name: str  # in the language itself, as a worker would recognise it
-    speech: str  # BCP-47 tag the Web Speech API matches voices against
+    speech: str  # BCP-47 tag the Web Speech API matches voices against (also HTML lang)
+    locale: str = "en"  # Babel locale for numbers and dates, e.g. "vi_VN"
+    script: str = "Latn"  # ISO 15924: picks the PDF font and the line-breaking rule
+    english_name: str = ""
+    aliases: tuple[str, ...] = ()  # other names, e.g. in XLSForm "label::Vietnamese" columns
+
+    @property
+    def breaks_anywhere(self) -> bool:
+        """True for scripts without spaces between words (Chinese): wrap on characters."""
+        return self.script in NO_WORD_SPACES
 
 
 def _read_yaml(path: Path) -> dict:
@@ -43,12 +64,34 @@ def languages() -> dict[str, Language]:
     for meta in sorted(LOCALES_DIR.glob("*/language.yaml")):
         code = meta.parent.name
         data = _read_yaml(meta)
-        found[code] = Language(code, str(data["name"]), str(data.get("speech", code)))
+        found[code] = Language(
+            code=code,
+            name=str(data["name"]),
+            speech=str(data.get("speech", code)),
+            locale=str(data.get("locale", code)),
+            script=str(data.get("script", "Latn")),
+            english_name=str(data.get("english_name", data["name"])),
+            aliases=tuple(str(a) for a in data.get("aliases", ())),
+        )
     return dict(sorted(found.items(), key=lambda kv: (kv[0] != FALLBACK, kv[0])))
 
 
-#: code -> the language's own name, for language pickers.
-LANGUAGES: dict[str, str] = {code: lang.name for code, lang in languages().items()}
+def language(code: str) -> Language:
+    """The language ``code``, or English's facts under that code when it is unknown."""
+    known = languages().get(code)
+    return known if known is not None else Language(code, code, code)
+
+
+def language_names() -> dict[str, str]:
+    """code -> the language's own name, for language pickers (read from the files now)."""
+    return {code: lang.name for code, lang in languages().items()}
+
+
+def __getattr__(name: str) -> dict[str, str]:
+    """``LANGUAGES`` (code -> own name) stays importable, computed from the files."""
+    if name == "LANGUAGES":
+        return language_names()
+    raise AttributeError(name)
 
 
 @cache
@@ -80,7 +123,60 @@ def t(key: str, lang: str, **params: object) -> str:
     return text.format(**params) if params else text
 
 
+def t_all(key: str, langs: list[str] | None = None, sep: str = " / ") -> str:
+    """``key`` in several languages at once (default: all), for screens shown before a
+    worker has chosen a language; identical texts are shown once."""
+    texts = [t(key, code) for code in (langs if langs is not None else list(languages()))]
+    return sep.join(dict.fromkeys(texts))
+
+
 def speech_tag(lang: str) -> str:
     """The voice tag read-aloud asks the tablet for (the code itself when unknown)."""
-    known = languages().get(lang)
-    return known.speech if known else lang
+    return language(lang).speech
+
+
+@cache
+def enterprise_names(lang: str) -> dict[str, str]:
+    """Factory names in ``lang`` (``locales/<lang>/enterprises.yaml``), by English name."""
+    path = LOCALES_DIR / lang / "enterprises.yaml"
+    return {str(k): str(v) for k, v in _read_yaml(path).items()} if path.exists() else {}
+
+
+def enterprise_name(name: str, lang: str) -> str:
+    """A factory's name as workers of ``lang`` know it, where given; else its own name."""
+    return enterprise_names(lang).get(name) or name
+
+
+def reload() -> None:
+    """Forget every cached file (after the translation import wrote new ones)."""
+    for cached in (languages, language_strings, strings, enterprise_names, _babel_locale):
+        cached.cache_clear()
+
+
+# --- numbers and dates, per locale (Babel) ------------------------------------------------
+
+
+@cache
+def _babel_locale(lang: str) -> Locale:
+    try:
+        return Locale.parse(language(lang).locale)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
+
+
+def format_number(value: float | int | Decimal, lang: str, digits: int | None = None) -> str:
+    """``value`` with the locale's decimal and grouping marks ("1,234.5" / "1.234,5");
+    ``digits`` fixes the number of decimals."""
+    pattern = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=_babel_locale(lang))
+
+
+def format_share(value: float, lang: str, digits: int = 0) -> str:
+    """A share 0..1 as a percentage in the locale's style ("12%", "12 %")."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return format_percent(value, format=pattern, locale=_babel_locale(lang))
+
+
+def format_day(value: date | datetime, lang: str) -> str:
+    """A date in the locale's medium style ("Mar 2, 2026", "2026年3月2日", "2 thg 3, 2026")."""
+    return babel_date(value, format="medium", locale=_babel_locale(lang))

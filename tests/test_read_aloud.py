@@ -6,6 +6,7 @@ import base64
 import wave
 from pathlib import Path
 
+from score_impact.i18n import t
 from score_impact.read_aloud import SCRIPT, Spoken, audio_source, speaker_html
 
 
@@ -49,3 +50,9 @@ def test_missing_or_escaping_audio_paths_fall_back_to_speech(tmp_path):
     make_wav(tmp_path / "secret.wav")
     assert audio_source("../secret.wav", tmp_path / "defs") is None
     assert audio_source("audio/none.wav", tmp_path / "defs") is None
+
+
+def test_vietnamese_read_aloud_asks_for_a_vi_vn_voice_and_says_so_in_vietnamese(tmp_path):
+    message = t("kiosk.no_voice", "vi")
+    html = speaker_html(Spoken("Câu hỏi"), "vi", t("kiosk.read_aloud", "vi"), message, tmp_path)
+    assert 'data-lang="vi-VN"' in html and "chưa cài giọng đọc tiếng Việt" in html

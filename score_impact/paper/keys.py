@@ -16,10 +16,13 @@ from typing import Any
 
 from score_impact.pairing import ELEMENTS
 from score_impact.services.rounds import CODE_ALPHABET
-from score_impact.surveys.schema import Item, ItemType, Survey
+from score_impact.surveys.schema import DECLINED, Item, ItemType, Survey
 from score_impact.surveys.validation import Issue, Value, validate_answers
 
 YES_KEY, NO_KEY = "1", "2"
+# "Prefer not to answer" is keyed 0 on every item that offers it: never a Likert point or
+# an option number (those start at 1).
+DECLINE_KEY = "0"
 # Private-code digits are keyed as "code.<element>": never a valid item id (ids have no dot).
 CODE_PREFIX = "code."
 CODE_KEYS = tuple(f"{CODE_PREFIX}{name}" for name in ELEMENTS)
@@ -36,7 +39,13 @@ def question_numbers(survey: Survey) -> dict[str, int]:
 
 
 def key_hint(survey: Survey, item: Item) -> str:
-    """What may be keyed for ``item``, e.g. "1-5", "1/2", "1-4, several: 1,3"; "" for free."""
+    """What may be keyed for ``item``, e.g. "1-5", "1/2", "1-4, several: 1,3"; "" for free;
+    ", 0" is added where "prefer not to answer" is offered."""
+    hint = _key_hint(survey, item)
+    return f"{hint}, {DECLINE_KEY}" if survey.declinable(item) else hint
+
+
+def _key_hint(survey: Survey, item: Item) -> str:
     kind = item.type
     if kind is ItemType.LIKERT:
         points = survey.scales[item.scale or ""]
@@ -74,6 +83,8 @@ def key_to_value(survey: Survey, item: Item, key: str) -> tuple[Value | None, Is
     """One keyed entry -> the value a tablet would send, or an issue naming the valid keys."""
     kind = item.type
     bad = Issue(item.id, "paper_key", {"keys": key_hint(survey, item)})
+    if key.strip() == DECLINE_KEY and survey.declinable(item):
+        return DECLINED, None
     if kind is ItemType.LIKERT:
         number = _whole(key)
         points = {p.value for p in survey.scales[item.scale or ""]}
@@ -134,6 +145,8 @@ def value_to_key(survey: Survey, item_id: str, value: Value | None) -> str:
     if value is None or value == []:
         return ""
     item = survey.item(item_id)
+    if value == DECLINED:
+        return DECLINE_KEY
     if item.type is ItemType.YES_NO:
         return YES_KEY if value else NO_KEY
     numbers = {o.value: str(n) for n, o in enumerate(item.options or [], start=1)}

@@ -5,26 +5,25 @@ splits across pages, a tick box for every answer with the number a trainer keys 
 printed next to it (``score_impact.paper.keys``), skip instructions written out from
 ``show_if``, and the private-code questions as boxes for digits. Every page carries the
 round's join code and the sheet's own random number, so a loose page still finds its
-sheet and a sheet its round. Chinese text is drawn with an embedded font (``cjk_font_path``)
-because a factory office printer cannot be relied on to have one.
+sheet and a sheet its round. Fonts are embedded and chosen by the language's script
+(``score_impact.fonts``), because a factory office printer cannot be relied on to have them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
-from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import WrapMode
 
-from score_impact.fonts import CjkFontMissing, cjk_font_path
+from score_impact.fonts import pdf_fonts
+from score_impact.i18n import language as language_of
 from score_impact.i18n import t
 from score_impact.pairing import ELEMENTS
 from score_impact.paper.keys import (
     CODE_DIGITS,
+    DECLINE_KEY,
     NO_KEY,
     YES_KEY,
     new_sheet_numbers,
@@ -32,24 +31,11 @@ from score_impact.paper.keys import (
 )
 from score_impact.surveys.schema import Condition, Item, ItemType, Section, Survey
 
-# Unicode fonts for Latin text: the CJK fallback font may have no Latin letters at all
-# (Droid Sans Fallback has none), and PDF core fonts cannot draw "’" or Chinese.
-LATIN_CANDIDATES = (
-    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
-    ("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf"),
-    ("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf", "NotoSans-Bold.ttf"),
-    ("/System/Library/Fonts/Supplemental/Arial.ttf", "Arial Bold.ttf"),
-    ("C:/Windows/Fonts/arial.ttf", "arialbd.ttf"),
-)
-BODY, CJK = "body", "cjk"
+BODY, FALLBACK = "body", "fallback"
 TITLE_PT, SECTION_PT, QUESTION_PT, ANSWER_PT, SMALL_PT = 20, 17, 15, 14, 12
 BOX = 6.5  # mm, a tick box a shaky hand can hit
 LINE = 7.5  # mm per line of question text
 GAP = 5  # mm between blocks
-
-
-class PaperFontMissing(RuntimeError):
-    """No usable Unicode font for the questionnaire; the message says how to get one."""
 
 
 @dataclass(frozen=True)
@@ -57,32 +43,6 @@ class Questionnaire:
     pdf: bytes
     sheet_numbers: list[str]  # one per printed copy, in print order
     pages_per_sheet: int
-
-
-@cache
-def _has_latin(path: str) -> bool:
-    cmap = TTFont(path, fontNumber=0, lazy=True).getBestCmap() or {}
-    return all(ord(c) in cmap for c in "Aa09")
-
-
-def _fonts(language: str) -> tuple[Path, Path | None, Path | None]:
-    """(body regular, body bold or None, CJK fallback or None)."""
-    try:
-        cjk: Path | None = cjk_font_path()
-    except CjkFontMissing:
-        if language.startswith("zh"):
-            raise
-        cjk = None
-    for regular, bold in LATIN_CANDIDATES:
-        if Path(regular).is_file():
-            bold_path = Path(regular).with_name(bold)
-            return Path(regular), bold_path if bold_path.is_file() else None, cjk
-    if cjk is not None and _has_latin(str(cjk)):
-        return cjk, None, None
-    raise PaperFontMissing(
-        "No Unicode font with Latin letters found for paper questionnaires: install one "
-        "(Debian/Ubuntu: apt-get install fonts-dejavu-core)"
-    )
 
 
 def _label(text: dict[str, str] | None, lang: str) -> str:
@@ -100,14 +60,14 @@ class _Sheet(FPDF):
         self._heights: dict[tuple, float] = {}
         self.set_margins(15, 14, 15)
         self.set_auto_page_break(True, margin=16)
-        regular, bold, cjk = _fonts(language)
-        self.add_font(BODY, fname=str(regular))
-        self.add_font(BODY, style="B", fname=str(bold or regular))
-        if cjk is not None and cjk != regular:
-            self.add_font(CJK, fname=str(cjk))
-            self.set_fallback_fonts([CJK], exact_match=False)
+        fonts = pdf_fonts(language)
+        self.add_font(BODY, fname=str(fonts.body))
+        self.add_font(BODY, style="B", fname=str(fonts.bold or fonts.body))
+        if fonts.fallback is not None:
+            self.add_font(FALLBACK, fname=str(fonts.fallback))
+            self.set_fallback_fonts([FALLBACK], exact_match=False)
         # Chinese has no spaces: wrap on characters, else a long sentence overflows.
-        self.wrap = WrapMode.CHAR if language.startswith("zh") else WrapMode.WORD
+        self.wrap = WrapMode.CHAR if language_of(language).breaks_anywhere else WrapMode.WORD
         self.set_title(join_code)
         self.set_creator("score-impact")
 
@@ -196,7 +156,19 @@ def _condition_text(survey: Survey, cond: Condition, numbers: dict[str, int], la
 
 
 def _answer_area(pdf: _Sheet, survey: Survey, item: Item, y: float, draw: bool) -> float:
-    """Tick boxes, digit boxes or writing lines for one item; returns the height used."""
+    """Tick boxes, digit boxes or writing lines for one item, and a "prefer not to
+    answer" box (key 0) where the item offers it; returns the height used."""
+    used = _answers(pdf, survey, item, y, draw)
+    if not survey.declinable(item):
+        return used
+    left = pdf.l_margin
+    pdf.tick_box(left + 4, y + used + 2, draw)
+    text = f"{DECLINE_KEY}  {t('kiosk.prefer_not', pdf.lang)}"
+    pdf.write_at(left + 6 + BOX, y + used + 2.3, pdf.epw - 10 - BOX, text, SMALL_PT, draw)
+    return used + 2 + BOX
+
+
+def _answers(pdf: _Sheet, survey: Survey, item: Item, y: float, draw: bool) -> float:
     lang, left, width = pdf.lang, pdf.l_margin, pdf.epw
     kind = item.type
     if kind is ItemType.LIKERT:
@@ -377,7 +349,7 @@ def build_questionnaire(
     ``factories`` are the round's factory names in the entry page's order (a numbered
     question is printed when there are several). ``sheet_numbers`` may be given (tests,
     reprints); otherwise fresh ones are drawn. Raises ValueError for a language the survey
-    does not have, CjkFontMissing / PaperFontMissing when no usable font is installed.
+    does not have, ``FontMissing`` when no usable font is installed.
     """
     if language not in survey.languages:
         raise ValueError(f"survey {survey.id} has no language {language!r}")

@@ -97,171 +97,24 @@ def frame_csv(frame: pd.DataFrame) -> bytes:
 
 # ----- column help (README sheet / README.csv) ---------------------------------------------
 
-_HELP: dict[str, tuple[str, str]] = {
-    "finding": ("The result that prompted the action", "促成该行动的结果"),
-    "title": ("What the factory will do", "工厂将采取的行动"),
-    "responsible_role": ("Who is responsible (a role, not a name)", "负责人（职务，不是姓名）"),
-    "due_date": ("Due date (YYYY-MM-DD)", "截止日期（年-月-日）"),
-    "status": ("planned, in_progress, done or dropped", "已计划、进行中、已完成或已放弃"),
-    "overdue": ("True: still open after its due date", "是：已过截止日期仍未完成"),
-    "enterprise_id": ("Database id of the factory", "工厂的数据库编号"),
-    "enterprise": ("Factory (supplier enterprise)", "工厂（供应商企业）"),
-    "cohort": ("Training class, or the comparison group", "培训班，或对照组"),
-    "module": ("SCORE module", "SCORE模块"),
-    "treated": ("True: took the training; False: comparison factory", "是：参加培训；否：对照工厂"),
-    "phase": ("Survey phase (baseline = before training)", "调查阶段（基线 = 培训前）"),
-    "phase_order": ("0 baseline, 1 first follow-up, ...", "0 基线，1 第一次跟踪……"),
-    "expected": ("Expected respondents (factory headcount)", "预计回答人数（工厂人数）"),
-    "responses": ("Worker questionnaires received", "收到的员工问卷数"),
-    "response_rate": ("responses / expected (0-1)", "回答数 / 预计人数（0-1）"),
-    "suppressed": (
-        "True: fewer respondents than the privacy minimum; numbers hidden",
-        "是：回答者少于隐私下限，数字已隐藏",
-    ),
-    "grouping": (
-        "How results are grouped: overall, cohort, enterprise",
-        "分组方式：总体、培训班、工厂",
-    ),
-    "group": ("The group's name ('all' for overall)", "组名（总体为 all）"),
-    "outcome_id": ("Construct, item or KPI id", "维度、题目或指标编号"),
-    "kind": ("construct, item or kpi", "维度、题目或指标"),
-    "label": ("Outcome name", "结果名称"),
-    "stakeholder": ("Who benefits: workers, supplier or brand", "受益方：员工、供应商或品牌"),
-    "direction": (
-        "Direction of good: higher_is_better / lower_is_better",
-        "好的方向：越高越好/越低越好",
-    ),
-    "design": (
-        "paired (same workers matched) or independent samples",
-        "配对（同一员工）或独立样本",
-    ),
-    "test": ("Statistical test", "统计检验"),
-    "primary": ("True on the headline test of each outcome", "每个结果的主要检验为是"),
-    "baseline": ("Phase compared as 'before'", "作为“之前”的阶段"),
-    "follow_up": ("Phase compared as 'after'", "作为“之后”的阶段"),
-    "n_before": (
-        "Answers before (matched pairs for paired rows)",
-        "之前的回答数（配对行为配对数）",
-    ),
-    "n_after": ("Answers after (matched pairs for paired rows)", "之后的回答数（配对行为配对数）"),
-    "n_pairs": (
-        "Matched pairs (KPIs: enterprises with both values)",
-        "配对数（指标：两期都有数值的工厂数）",
-    ),
-    "mean_before": (
-        "Mean before (share of yes for yes/no items)",
-        "之前平均值（是/否题为“是”的比例）",
-    ),
-    "mean_after": (
-        "Mean after (share of yes for yes/no items)",
-        "之后平均值（是/否题为“是”的比例）",
-    ),
-    "change": ("after - before", "之后 - 之前"),
-    "ci_low": ("Lower end of the 95% confidence interval of the change", "变化的95%置信区间下限"),
-    "ci_high": ("Upper end of the 95% confidence interval of the change", "变化的95%置信区间上限"),
-    "statistic": ("Test statistic", "检验统计量"),
-    "df": ("Degrees of freedom", "自由度"),
-    "p": ("Raw two-sided p-value", "原始双侧p值"),
-    "p_holm": ("p-value adjusted by Holm (decides significance)", "Holm校正p值（用于判断显著）"),
-    "p_bh": ("p-value adjusted by Benjamini-Hochberg", "Benjamini-Hochberg校正p值"),
-    "effect_size": ("Effect size (see effect_size_name)", "效应量（见 effect_size_name）"),
-    "effect_size_name": (
-        "Cohen's d_z, Hedges' g, rank-biserial r ...",
-        "Cohen's d_z、Hedges' g、秩双列相关r等",
-    ),
-    "not_estimable": ("Why no result can be given, if so", "无法给出结果的原因"),
-    "sentence": ("The result in plain words", "用通俗语言描述的结果"),
-    "audience": ("worker or manager survey", "员工或管理者问卷"),
-    "item_id": ("Question id", "题目编号"),
-    "construct": ("Construct (group of questions) id", "维度（题组）编号"),
-    "reverse": ("True: negatively worded, scored 6 - answer", "是：反向题，计分为 6 - 回答"),
-    "point": (
-        "Answer on the 1-5 scale (1 strongly disagree ... 5 strongly agree)",
-        "1-5分（1非常不同意……5非常同意）",
-    ),
-    "n": ("Respondents", "回答人数"),
-    "share": ("Share of respondents choosing this point (0-1)", "选择该分值的比例（0-1）"),
-    "kpi_id": ("KPI id", "指标编号"),
-    "unit": ("KPI unit", "指标单位"),
-    "value_before": ("KPI value before", "之前的指标值"),
-    "value_after": ("KPI value after", "之后的指标值"),
-    "pct_change": ("100 x change / |before|", "100 × 变化 / |之前|"),
-    "estimate": (
-        "Difference-in-differences: trained change minus comparison change",
-        "双重差分：培训组变化减去对照组变化",
-    ),
-    "se": ("Standard error, clustered by factory", "按工厂聚类的标准误"),
-    "n_clusters": ("Factories in the model", "模型中的工厂数"),
-    "n_items": ("Questions in the construct", "维度中的题目数"),
-    "alpha": ("Cronbach's alpha (internal consistency)", "Cronbach's alpha（内部一致性）"),
-    "n_outcomes": ("Outcomes counted", "计入的结果数"),
-    "note": ("Caution or method note", "注意事项或方法说明"),
-    "topic": ("Method topic", "方法主题"),
-    "language": ("Language the questionnaire was answered in", "填写问卷所用语言"),
-    "submitted_at": ("When it was submitted (UTC)", "提交时间（UTC）"),
-    "pair_id": (
-        "Same value before and after = the same anonymous worker",
-        "前后相同 = 同一匿名员工",
-    ),
-    "value_num": (
-        "Numeric answer (Likert 1-5, yes 1 / no 0, numbers)",
-        "数字回答（1-5分，是1/否0，数字）",
-    ),
-    "value_text": ("Text or choice answer", "文字或选项回答"),
-    "table": ("Sheet / file", "工作表/文件"),
-    "column": ("Column", "列"),
-    "meaning": ("Meaning", "含义"),
-}
-_WHO = {"treated": ("trained", "培训"), "control": ("comparison", "对照")}
-_WHEN = {"before": "之前", "after": "之后"}
-for _who, (_en, _zh) in _WHO.items():
-    for _when, _when_zh in _WHEN.items():
-        _HELP[f"mean_{_who}_{_when}"] = (
-            f"Mean construct score, {_en} factories, {_when}",
-            f"{_zh}工厂{_when_zh}的平均维度得分",
-        )
-        _HELP[f"n_{_who}_{_when}"] = (
-            f"Respondents, {_en} factories, {_when}",
-            f"{_zh}工厂{_when_zh}的回答人数",
-        )
-
-TABLE_HELP: dict[str, tuple[str, str]] = {
-    "response_counts": ("Worker responses per factory and phase", "各工厂各阶段的员工回答数"),
-    "constructs": ("Before vs after per construct", "各维度前后比较"),
-    "items": ("Before vs after per question", "各题目前后比较"),
-    "item_distributions": ("Share of answers per scale point", "各分值的回答比例"),
-    "kpi_changes": ("KPI change per factory", "各工厂指标变化"),
-    "kpi_tests": ("KPI change across factories, tested", "跨工厂指标变化检验"),
-    "did": ("Difference-in-differences vs comparison factories", "与对照工厂的双重差分"),
-    "reliability": ("Cronbach's alpha per construct and phase", "各维度各阶段的Cronbach's alpha"),
-    "scorecard": ("Win-win-win scorecard", "三赢记分卡"),
-    "method_notes": ("How the numbers were made", "数字是如何得出的"),
-    "raw": ("One row per answer (admins only)", "每个回答一行（仅管理员）"),
-    "pairing": ("Match rate of the private codes", "私人编码配对率"),
-    "sensitivity": ("Main results with exact code matches only", "仅用完全相同编码配对的主要结果"),
-    "attrition": ("Baseline scores: returned vs not returned", "基线得分：再次回答与未再回答"),
-    "actions": (
-        "Improvement-plan actions on outcomes that did not improve",
-        "针对未改善结果的改善计划行动",
-    ),
-}
-
 
 def column_help(column: str, lang: str = "en") -> str:
-    """What a column means, in ``lang`` (English when no translation): the interface
-    string ``column.<name>`` where there is one (locale files), else the table above."""
-    if f"column.{column}" in strings():
-        return t(f"column.{column}", lang)
-    en, zh = _HELP.get(column, ("", ""))
-    return zh if lang == "zh" and zh else en
+    """What a column means, in ``lang`` (``export.col.*``; empty for an unknown column)."""
+    key = f"export.col.{column}"
+    return t(key, lang) if key in strings() else ""
+
+
+def table_help(name: str, lang: str = "en") -> str:
+    """What a table holds, in ``lang`` (``export.table.*``; the name for an unknown table)."""
+    key = f"export.table.{name}"
+    return t(key, lang) if key in strings() else name
 
 
 def readme_frame(tables: Iterable[tuple[str, pd.DataFrame]], lang: str = "en") -> pd.DataFrame:
     """table, column, meaning for every column of every table."""
     rows = []
     for name, frame in tables:
-        what = TABLE_HELP.get(name, (name, name))[1 if lang == "zh" else 0]
-        rows.append({"table": name, "column": "", "meaning": what})
+        rows.append({"table": name, "column": "", "meaning": table_help(name, lang)})
         rows.extend(
             {"table": name, "column": str(c), "meaning": column_help(str(c), lang)}
             for c in frame.columns

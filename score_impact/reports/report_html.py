@@ -11,7 +11,7 @@ from html import escape
 
 import pandas as pd
 
-from score_impact.i18n import t
+from score_impact.i18n import language, t
 from score_impact.reports.charts import GREY
 from score_impact.reports.content import Report, Section, Table, build_report
 from score_impact.reports.impact import ImpactResult
@@ -147,7 +147,7 @@ def render_html(report: Report) -> str:
     """The report as a complete HTML document."""
     subtitle = "".join(f'<p class="subtitle">{escape(s)}</p>' for s in report.subtitle)
     body = "\n".join(_section(s, report.lang) for s in report.sections)
-    html_lang = "zh-CN" if report.lang == "zh" else "en"
+    html_lang = language(report.lang).speech
     return (
         f'<!DOCTYPE html><html lang="{html_lang}"><head><meta charset="utf-8">'
         f"<title>{escape(report.title)}</title><style>{CSS}</style></head>"

@@ -1,13 +1,13 @@
 """Printable impact report as PDF (fpdf2), charts drawn with fpdf2 primitives.
 
-Fonts: PDF viewers cannot be relied on to hold Chinese glyphs, so TrueType fonts are
-embedded (subset). CJK fonts made for fallback (Droid Sans Fallback) have no Latin
-letters, so the report font is a Latin TrueType font (DejaVu Sans, Debian
-``fonts-dejavu-core``) with the CJK font as fpdf2 fallback for every glyph it lacks.
-A Chinese report needs both (``score_impact.fonts``: the ``SCORE_CJK_FONT`` setting or a
-known path, e.g. Debian ``fonts-droid-fallback``) and raises :class:`CjkFontMissing` with
-that advice otherwise. An English report embeds the CJK fallback when present (names may
-be Chinese); without any TrueType font it falls back to core Helvetica (Latin-1 only).
+Fonts: PDF viewers cannot be relied on to hold the glyphs, so TrueType fonts are embedded
+(subset), chosen by the report language's script (``score_impact.fonts``): a Unicode body
+font (DejaVu Sans, Debian ``fonts-dejavu-core``; it covers Vietnamese) and the script's
+font as fpdf2 fallback for every glyph the body font lacks (Chinese: ``SCORE_CJK_FONT`` or
+Debian ``fonts-droid-fallback``, which has no Latin letters). A report in a script that
+needs its font raises :class:`CjkFontMissing` with that advice when it is missing. A
+Latin-script report embeds the Chinese fallback when present (names may be Chinese);
+without any TrueType font it falls back to core Helvetica (Latin-1 only).
 """
 
 from __future__ import annotations
@@ -18,21 +18,13 @@ from pathlib import Path
 import pandas as pd
 from fpdf import FPDF
 
-from score_impact.fonts import CjkFontMissing, cjk_font_path
-from score_impact.i18n import t
+from score_impact.fonts import BODY_SCRIPTS, CjkFontMissing, body_font, fallback_font
+from score_impact.i18n import language, t
 from score_impact.reports.charts import GREY
 from score_impact.reports.content import Report, Section, Table, build_report
 from score_impact.reports.impact import ImpactResult
 
 FONT_NAME, CJK_NAME = "report", "report-cjk"
-LATIN_FONTS = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-    "/usr/share/fonts/truetype/freefont/FreeSans.ttf",
-    "/Library/Fonts/Arial Unicode.ttf",
-    "C:/Windows/Fonts/arial.ttf",
-)
 BLUE = (31, 95, 139)
 
 __all__ = ["CjkFontMissing", "ReportFonts", "build_pdf", "render_pdf", "report_fonts", "report_pdf"]
@@ -47,21 +39,17 @@ class ReportFonts:
 
 
 def report_fonts(lang: str) -> ReportFonts:
-    """Fonts for a report in ``lang``; raises :class:`CjkFontMissing` for Chinese without
-    a CJK font and a Latin TrueType font."""
-    latin = next((Path(p) for p in LATIN_FONTS if Path(p).is_file()), None)
-    try:
-        cjk: Path | None = cjk_font_path()
-    except CjkFontMissing:
-        if lang == "zh":
-            raise
-        cjk = None
-    if lang == "zh" and latin is None:
+    """Fonts for a report in ``lang`` (chosen by its script, see :mod:`score_impact.fonts`);
+    raises :class:`CjkFontMissing` when the script's font or, for a script other than
+    Latin, the body font with Latin letters and digits is missing."""
+    body = body_font()
+    fallback = fallback_font(lang)  # raises when the language's script needs a font
+    if body is None and language(lang).script not in BODY_SCRIPTS:
         raise CjkFontMissing(
-            "A Chinese PDF also needs a TrueType font with Latin letters and digits: "
-            "install one (Debian/Ubuntu: apt-get install fonts-dejavu-core)"
+            f"A {language(lang).english_name} PDF also needs a TrueType font with Latin "
+            "letters and digits: install one (Debian/Ubuntu: apt-get install fonts-dejavu-core)"
         )
-    return ReportFonts(latin, cjk)
+    return ReportFonts(body[0] if body else None, fallback)
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -249,7 +237,7 @@ def build_pdf(report: Report, fonts: ReportFonts | None = None) -> FPDF:
     """The laid-out document (tests inspect its font registry); see :func:`render_pdf`."""
     pdf = _Pdf(fonts or report_fonts(report.lang), report.lang)
     pdf.set_title(report.title)
-    pdf.set_lang("zh-CN" if report.lang == "zh" else "en")
+    pdf.set_lang(language(report.lang).speech)
     pdf.add_page()
     pdf.para(report.title, size=18, colour=BLUE, height=9)
     for line in report.subtitle:

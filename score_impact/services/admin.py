@@ -28,6 +28,7 @@ from sqlalchemy import Select, desc, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from score_impact.config import load_settings
 from score_impact.db.models import (
     AuditEvent,
     Brand,
@@ -44,7 +45,7 @@ from score_impact.db.models import (
 from score_impact.services import rounds as round_service
 from score_impact.services.errors import InvalidInput, Problem, SurveyVersionConflict
 from score_impact.services.scope import Scope, require_admin
-from score_impact.services.surveys import publish
+from score_impact.services.surveys import publish, survey_of
 from score_impact.surveys.loader import (
     LoadedSurvey,
     SurveyDefinitionError,
@@ -345,6 +346,16 @@ def add_round(
         problems.append(Problem("admin.problem.no_such.survey_version", {"id": survey_version_id}))
     if opens_on and closes_on and closes_on < opens_on:
         problems.append(Problem("admin.problem.closes_before_opens"))
+    if cohort is not None and version is not None:
+        measured = survey_of(version).module
+        if measured is not None and measured != cohort.module:  # the cohort chose its module
+            params = {
+                "survey": version.survey_key,
+                "module": Problem(f"admin.module.{measured}"),
+                "cohort": cohort.name,
+                "chosen": Problem(f"admin.module.{cohort.module}"),
+            }
+            problems.append(Problem("admin.problem.module_mismatch", params))  # fmt: skip
     if cohort is not None and version is not None and isinstance(phase, Phase):
         twin = session.scalar(
             select(SurveyRound.join_code)
@@ -475,10 +486,11 @@ def _publish_upload(session: Session, scope: Scope, loaded: LoadedSurvey) -> Sur
 def upload_survey_yaml(
     session: Session, scope: Scope, text: str, source: str = "upload.yaml"
 ) -> SurveyUpload:
-    """Validate a YAML survey definition and publish it as a new, frozen version."""
+    """Validate a YAML survey definition and publish it as a new, frozen version; its
+    ``include:`` parts and translation files come from the configured survey folder."""
     require_admin(scope)
     try:
-        loaded = parse_survey(text, source=source)
+        loaded = parse_survey(text, source=source, folder=load_settings().survey_dir)
     except SurveyDefinitionError as exc:
         return SurveyUpload(list(exc.problems))
     return _publish_upload(session, scope, loaded)

@@ -24,15 +24,15 @@ from score_impact.db.models import (
     cohort_enterprise,
     utcnow,
 )
-from score_impact.i18n import t
+from score_impact.i18n import format_number, t
 from score_impact.services.errors import InvalidSubmission
 from score_impact.services.responses import answer_columns, stored_value
 from score_impact.services.rounds import check_enterprise, open_round
 from score_impact.services.scope import Scope, enterprise_ids_query
 from score_impact.services.scope import check_enterprise as check_scope
 from score_impact.services.surveys import survey_of
-from score_impact.surveys.schema import Audience, Survey
-from score_impact.surveys.validation import Issue, check_number, validate_answers
+from score_impact.surveys.schema import Audience, Kpi, KpiInput, Survey
+from score_impact.surveys.validation import Issue, check_number, label_of, validate_answers
 
 
 def _manager_round(
@@ -98,30 +98,79 @@ def manager_answers(session: Session, round_id: int, enterprise_id: int) -> dict
     return {a.item_id: stored_value(survey, a) for a in response.answers}
 
 
+def kpi_fields(survey: Survey) -> dict[str, KpiInput | Kpi]:
+    """What a manager types, by id: the raw counts (``kpi_inputs``) every computed KPI is
+    made of, and any KPI entered as such (version 1 manager surveys)."""
+    fields: dict[str, KpiInput | Kpi] = {k.id: k for k in survey.kpi_inputs}
+    fields.update({k.id: k for k in survey.kpis if k.formula is None})
+    return fields
+
+
+def parse_kpi_values(
+    survey: Survey, values: dict[str, Any]
+) -> tuple[dict[str, float | None], list[Issue]]:
+    """Typed values -> numbers (None = blank), checked for range, whole numbers and
+    ``at_most`` (e.g. units failed <= units inspected); the issues found."""
+    fields = kpi_fields(survey)
+    issues = [Issue(k, "unknown_item") for k in values if k not in fields]
+    clean: dict[str, float | None] = {}
+    for field_id, raw in values.items():
+        field = fields.get(field_id)
+        if field is None:
+            continue
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            clean[field_id] = None
+            continue
+        number, issue = check_number(field_id, raw, field.min, field.max, field.integer)
+        if issue:
+            issues.append(issue)
+        else:
+            clean[field_id] = number
+    for field in survey.kpi_inputs:
+        value, limit = clean.get(field.id), clean.get(field.at_most or "")
+        if value is not None and limit is not None and value > limit:
+            other = fields[field.at_most or ""].label
+            issues.append(Issue(field.id, "at_most", {"other": other, "value": f"{limit:g}"}))
+    return clean, issues
+
+
+def kpi_preview(survey: Survey, values: dict[str, Any], lang: str) -> list[dict[str, str]]:
+    """The computed KPIs of the values typed so far, in ``lang``: one row per KPI with its
+    value (locale number format; "-" until its inputs are valid), unit, period,
+    denominator and direction of good."""
+    clean, _ = parse_kpi_values(survey, values)  # invalid entries simply stay blank
+    computed = survey.compute_kpis(clean)
+    rows = []
+    for kpi in survey.kpis:
+        value = computed.get(kpi.id) if kpi.formula else clean.get(kpi.id)
+        rows.append(
+            {
+                t("manager.col.kpi", lang): label_of(kpi.label, lang),
+                t("manager.col.value", lang): "-"
+                if value is None
+                else format_number(value, lang, 2),
+                t("manager.col.unit", lang): label_of(kpi.unit, lang),
+                t("manager.col.period", lang): label_of(kpi.period, lang),
+                t("manager.col.denominator", lang): label_of(kpi.denominator, lang),
+                t("manager.col.direction", lang): t(
+                    f"manager.direction.{kpi.direction.value}", lang
+                ),
+            }
+        )
+    return rows
+
+
 def save_kpis(
     session: Session, round_id: int, enterprise_id: int, values: dict[str, Any]
 ) -> dict[str, float]:
-    """Validate every KPI (number, range, whole numbers for counts), then store them all.
+    """Validate every raw count or KPI (number, range, whole numbers, ``at_most``), then
+    store them all; the rates are computed from them when analysed, never typed.
 
     A blank value removes a stored one (the manager cleared the field). If any value is
     invalid nothing is changed and every problem is reported.
     """
     _, survey = _manager_round(session, round_id, enterprise_id)
-    kpis = {k.id: k for k in survey.kpis}
-    issues = [Issue(k, "unknown_item") for k in values if k not in kpis]
-    clean: dict[str, float | None] = {}
-    for kpi_id, raw in values.items():
-        kpi = kpis.get(kpi_id)
-        if kpi is None:
-            continue
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            clean[kpi_id] = None
-            continue
-        number, issue = check_number(kpi_id, raw, kpi.min, kpi.max, kpi.integer)
-        if issue:
-            issues.append(issue)
-        else:
-            clean[kpi_id] = number
+    clean, issues = parse_kpi_values(survey, values)
     if issues:
         raise InvalidSubmission(issues)
     stored = {

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from score_impact.config import load_settings
 from score_impact.db.models import PaperEntry, Response, SurveyRound
-from score_impact.i18n import t
+from score_impact.i18n import enterprise_name, t
 from score_impact.pairing import ELEMENTS, PairingCode, make_code
 from score_impact.paper.keys import (
     CODE_KEYS,
@@ -380,7 +380,8 @@ def printable_questionnaire(
     if round_ is None:
         raise UnknownRound(str(round_id))
     survey = _worker_survey(round_)
-    names = [name for _, name in paper_factories(session, round_id)]
+    # the factory names as the sheet's readers know them (locales/<lang>/enterprises.yaml)
+    names = [enterprise_name(name, language) for _, name in paper_factories(session, round_id)]
     return build_questionnaire(survey, round_.join_code, language, copies, factories=names)
 
 

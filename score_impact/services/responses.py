@@ -32,7 +32,7 @@ from score_impact.logs import logged_submit
 from score_impact.pairing import PairingCode
 from score_impact.services.errors import InvalidSubmission, NotInRound, RoundClosed, UnknownRound
 from score_impact.services.surveys import survey_by_hash
-from score_impact.surveys.schema import ItemType, Survey
+from score_impact.surveys.schema import DECLINED, ItemType, Survey
 from score_impact.surveys.validation import Issue, Value, validate_answers
 
 RESPONSE = Response.__table__
@@ -70,6 +70,8 @@ def answer_columns(survey: Survey, item_id: str, value: Value) -> dict[str, Any]
 
 
 def _columns(kind: ItemType, value: Value) -> dict[str, Any]:
+    if value == DECLINED:  # "prefer not to answer": no number, so it never scores
+        return {"value_num": None, "value_text": DECLINED}
     if kind is ItemType.YES_NO:
         return {"value_num": 1.0 if value else 0.0, "value_text": None}
     if kind in (ItemType.LIKERT, ItemType.NUMBER):
@@ -85,6 +87,8 @@ def stored_value(survey: Survey, answer: Answer) -> Value | None:
         kind = survey.item(answer.item_id).type
     except KeyError:
         return None
+    if answer.value_text == DECLINED:
+        return DECLINED
     if kind is ItemType.YES_NO:
         return answer.value_num == 1.0
     if kind is ItemType.LIKERT:

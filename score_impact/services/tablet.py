@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from score_impact.i18n import language_strings, languages
+from score_impact.i18n import enterprise_name, language_strings, languages
 from score_impact.pairing import ELEMENTS, PairingCode, PairingCodeError, make_code
 from score_impact.services.errors import DomainError, InvalidSubmission, UnknownRound
 from score_impact.services.responses import Submission
@@ -68,7 +68,15 @@ def round_bundle(session: Session, code: str) -> dict[str, Any]:
             "hash": round_.survey_version.content_hash,
         },
         "survey": survey.model_dump(mode="json", by_alias=True, exclude_none=True),
-        "factories": [{"id": e.id, "name": e.name} for e in round_enterprises(session, round_)],
+        "factories": [
+            {
+                "id": e.id,
+                "name": e.name,
+                # as workers of each language know it (locales/<lang>/enterprises.yaml)
+                "names": {c: enterprise_name(e.name, c) for c in survey.languages},
+            }
+            for e in round_enterprises(session, round_)
+        ],
         "languages": {
             c: {
                 "name": known[c].name if c in known else c,

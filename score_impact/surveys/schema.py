@@ -15,11 +15,16 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from score_impact.surveys import formulas
+
 IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 Identifier = Annotated[str, Field(pattern=IDENTIFIER, max_length=60)]
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")]
 # A label in every language of the survey: {"en": "...", "zh": "..."}
 Text = dict[str, str]
+#: What an explicit "prefer not to answer" is stored as (``Answer.value_text``, no number):
+#: missing for every score, counted in the item non-response report.
+DECLINED = "prefer_not_to_answer"
 
 
 class Strict(BaseModel):
@@ -135,10 +140,35 @@ class Item(Strict):
     demographic: bool = False  # coarse band used only for grouping, never shown alone
     show_if: Condition | None = None
     audio: dict[str, str] | None = None  # language -> audio file path (optional read-aloud)
+    # An explicit "prefer not to answer" choice (likert, yes/no, single choice); None: the
+    # survey's default (``Survey.prefer_not_to_answer``).
+    prefer_not_to_answer: bool | None = None
+    # Screening: a response giving this answer in a follow-up round is excluded from
+    # before/after comparisons and counted (e.g. workers hired after the training).
+    screen_out: str | bool | None = None
+    # Lineage across versions of one survey: the id of the previous version's item this one
+    # continues (same meaning and scale: compared before/after) or replaces (changed: not
+    # compared, with the reason stated). Neither: a new item.
+    continues: Identifier | None = None
+    replaces: Identifier | None = None
 
     @model_validator(mode="after")
     def _fields_fit_type(self) -> Self:
         t = self.type
+        if self.continues and self.replaces:
+            raise ValueError("an item either continues or replaces an earlier item, not both")
+        declinable = (ItemType.LIKERT, ItemType.YES_NO, ItemType.SINGLE_CHOICE)
+        if self.prefer_not_to_answer and t not in declinable:
+            raise ValueError(f"prefer_not_to_answer is not offered on {t.value} items")
+        if self.screen_out is not None:
+            if t is ItemType.YES_NO and not isinstance(self.screen_out, bool):
+                raise ValueError("screen_out of a yes_no item is true or false")
+            if t is ItemType.SINGLE_CHOICE and str(self.screen_out) not in {
+                o.value for o in self.options or []
+            }:
+                raise ValueError(f"screen_out '{self.screen_out}' is not one of the options")
+            if t not in (ItemType.YES_NO, ItemType.SINGLE_CHOICE):
+                raise ValueError("screen_out is only for yes_no and single_choice items")
         if self.reverse and t is not ItemType.LIKERT:
             raise ValueError("reverse coding applies to likert items only")
         if t is ItemType.LIKERT and self.scale is None:
@@ -195,8 +225,24 @@ class Construct(Strict):
     label: Text
     stakeholder: Stakeholder = Stakeholder.WORKERS
     description: Text | None = None
+    # A primary outcome of the module for its stakeholder (what the scorecard headlines).
     primary: bool = False
+    # Smallest effect size of interest, in scale points of the construct score (None: the
+    # analysis' default rule).
     sesoi: float | None = Field(default=None, gt=0)
+
+
+class KpiInput(Strict):
+    """A raw count a manager enters (leavers, hours worked ...); KPIs are computed from it."""
+
+    id: Identifier
+    label: Text
+    unit: Text
+    help: Text | None = None
+    min: float = 0
+    max: float | None = None
+    integer: bool = False
+    at_most: Identifier | None = None  # another input this one can never exceed
 
 
 class Kpi(Strict):
@@ -211,10 +257,22 @@ class Kpi(Strict):
     max: float | None = None
     integer: bool = False
     help: Text | None = None
-    # primary outcome of its stakeholder's scorecard row; the smallest meaningful change
-    # in % of the baseline level (None: 5%, see analysis.equivalence.SESOI_KPI_PCT)
-    primary: bool = False
-    sesoi_pct: float | None = Field(default=None, gt=0)
+    period: Text | None = None  # e.g. "last full calendar month"
+    denominator: Text | None = None  # what the rate is per, in words
+    # Computed from ``Survey.kpi_inputs`` (e.g. "100 * leavers / avg_headcount"); None: the
+    # manager enters the KPI itself (version 1 manager surveys).
+    formula: str | None = None
+    primary: bool = False  # a primary outcome of the module for its stakeholder
+    sesoi_pct: float | None = Field(default=None, gt=0)  # smallest meaningful % change
+    continues: Identifier | None = None  # the previous version's KPI, same definition
+    replaces: Identifier | None = None  # the previous version's KPI, changed definition
+
+    @field_validator("formula")
+    @classmethod
+    def _formula_parses(cls, formula: str | None) -> str | None:
+        if formula is not None:
+            formulas.names(formula)  # raises FormulaError (a ValueError) with the reason
+        return formula
 
 
 class Survey(Strict):
@@ -229,7 +287,16 @@ class Survey(Strict):
     constructs: list[Construct] = Field(default_factory=list)
     sections: list[Section] = Field(min_length=1)
     kpis: list[Kpi] = Field(default_factory=list)
+    kpi_inputs: list[KpiInput] = Field(default_factory=list)
     min_items_answered: float = Field(default=2 / 3, gt=0, le=1)
+    module: Identifier | None = None  # the SCORE module measured, e.g. workplace_cooperation
+    # Offer "prefer not to answer" on every likert, yes/no and single-choice item unless the
+    # item says otherwise.
+    prefer_not_to_answer: bool = False
+    # Provenance, filled by the loader: the shared parts included (e.g. "worker_core v1")
+    # and the languages that came from translation files rather than this definition.
+    includes: list[str] = Field(default_factory=list)
+    translated: list[LanguageCode] = Field(default_factory=list)
 
     @field_validator("languages")
     @classmethod
@@ -245,6 +312,7 @@ class Survey(Strict):
         problems += self._check_translations()
         problems += self._check_scales_and_constructs()
         problems += self._check_show_if()
+        problems += self._check_kpis()
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -269,11 +337,35 @@ class Survey(Strict):
     def default_language(self) -> str:
         return self.languages[0]
 
+    def declinable(self, item: Item) -> bool:
+        """Whether ``item`` offers an explicit "prefer not to answer"."""
+        own = item.prefer_not_to_answer
+        wanted = self.prefer_not_to_answer if own is None else own
+        return bool(wanted) and item.type in (
+            ItemType.LIKERT,
+            ItemType.YES_NO,
+            ItemType.SINGLE_CHOICE,
+        )
+
+    @property
+    def screening_item(self) -> Item | None:
+        """The item whose ``screen_out`` answer excludes a follow-up response, if any."""
+        return next((i for i in self.items if i.screen_out is not None), None)
+
+    def compute_kpis(self, inputs: dict[str, float | None]) -> dict[str, float | None]:
+        """Every formula KPI computed from the entered inputs (None where it cannot be)."""
+        return {k.id: formulas.evaluate(k.formula, inputs) for k in self.kpis if k.formula}
+
     # ----- checks --------------------------------------------------------------------
     def _check_ids(self) -> list[str]:
         problems = []
         for kind, ids in (
-            ("item", [i.id for i in self.items] + [k.id for k in self.kpis]),
+            (
+                "item",
+                [i.id for i in self.items]
+                + [k.id for k in self.kpis]
+                + [k.id for k in self.kpi_inputs],
+            ),
             ("section", [s.id for s in self.sections]),
             ("construct", [c.id for c in self.constructs]),
         ):
@@ -319,6 +411,37 @@ class Survey(Strict):
             need(f"kpi '{k.id}' label", k.label)
             need(f"kpi '{k.id}' unit", k.unit)
             need(f"kpi '{k.id}' help", k.help)
+            need(f"kpi '{k.id}' period", k.period)
+            need(f"kpi '{k.id}' denominator", k.denominator)
+        for k in self.kpi_inputs:
+            need(f"kpi input '{k.id}' label", k.label)
+            need(f"kpi input '{k.id}' unit", k.unit)
+            need(f"kpi input '{k.id}' help", k.help)
+        return problems
+
+    def _check_kpis(self) -> list[str]:
+        """Formulas read declared inputs, every input is used, ``at_most`` names an input,
+        and at most one item screens responses out."""
+        problems = []
+        inputs = {k.id for k in self.kpi_inputs}
+        used: set[str] = set()
+        for kpi in self.kpis:
+            if kpi.formula is None:
+                continue
+            read = formulas.names(kpi.formula)
+            used |= read
+            for unknown in sorted(read - inputs):
+                problems.append(f"kpi '{kpi.id}': formula reads unknown input '{unknown}'")
+        for k in self.kpi_inputs:
+            if k.id not in used:
+                problems.append(f"kpi input '{k.id}' is used by no KPI formula")
+            if k.at_most is not None and k.at_most not in inputs:
+                problems.append(f"kpi input '{k.id}': at_most names unknown input '{k.at_most}'")
+            if k.min is not None and k.max is not None and k.min > k.max:
+                problems.append(f"kpi input '{k.id}': min is greater than max")
+        screening = [i.id for i in self.items if i.screen_out is not None]
+        if len(screening) > 1:
+            problems.append(f"only one item may screen responses out, not {', '.join(screening)}")
         return problems
 
     def _check_scales_and_constructs(self) -> list[str]:

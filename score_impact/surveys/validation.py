@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from score_impact.i18n import t
-from score_impact.surveys.schema import Item, ItemType, Survey
+from score_impact.surveys.schema import DECLINED, Item, ItemType, Survey
 
 Value = int | float | bool | str | list[str]
 
@@ -26,7 +26,18 @@ class Issue:
     params: dict[str, Any] = field(default_factory=dict)
 
     def message(self, lang: str) -> str:
-        return t(f"validation.{self.code}", lang, **self.params)
+        """The text in ``lang``; a parameter given as ``{lang: text}`` (a label from the
+        survey definition) is shown in ``lang`` too."""
+        params = {
+            k: (v.get(lang) or next(iter(v.values()))) if isinstance(v, dict) else v
+            for k, v in self.params.items()
+        }
+        return t(f"validation.{self.code}", lang, **params)
+
+
+def label_of(text: dict[str, str] | None, lang: str) -> str:
+    """A definition text in ``lang``, else in the survey's first language ("" for none)."""
+    return "" if text is None else text.get(lang) or next(iter(text.values()), "")
 
 
 def is_visible(item: Item, answers: Mapping[str, Any]) -> bool:
@@ -45,6 +56,10 @@ def _blank(value: Any) -> bool:
 def _check_one(item: Item, value: Any, survey: Survey) -> tuple[Value | None, Issue | None]:
     """Coerce one answer to its stored type, or explain why it cannot be stored."""
     kind = item.type
+    if value == DECLINED:  # an explicit "prefer not to answer", where the item offers it
+        if survey.declinable(item):
+            return DECLINED, None
+        return None, Issue(item.id, "choose_option")
     if kind is ItemType.LIKERT:
         points = [p.value for p in survey.scales[item.scale or ""]]
         if isinstance(value, bool) or not isinstance(value, int | float) or value not in points:

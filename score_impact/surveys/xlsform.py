@@ -43,10 +43,11 @@ column take their labels from an optional ``constructs`` sheet (``name``, ``labe
 ``stakeholder``); without it the label is the construct id in words, in every language, to
 be translated in the YAML.
 
-Language columns: ``label::English (en)`` / ``label::中文 (zh)`` use the code in brackets;
-``label::en`` is a code itself; ``label::English`` / ``label::Chinese`` /
-``label::Simplified Chinese`` / ``label::中文`` are known names. A plain ``label`` column is
-in the settings' ``default_language``. Anything else is an error.
+Language columns: ``label::English (en)`` / ``label::Tiếng Việt (vi)`` use the code in
+brackets; ``label::en`` is a code itself; a language's own name, English name or an alias
+from its ``language.yaml`` (``label::Chinese``, ``label::中文``, ``label::Vietnamese``) is
+a known name. A plain ``label`` column is in the settings' ``default_language``. Anything
+else is an error.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ from typing import Any, BinaryIO
 import yaml
 from pydantic import ValidationError
 
+from score_impact.i18n import languages
 from score_impact.surveys.loader import SurveyDefinitionError
 from score_impact.surveys.schema import (
     IDENTIFIER,
@@ -91,19 +93,6 @@ class XLSFormError(SurveyDefinitionError):
 # --------------------------------------------------------------------------------------
 
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
-# Language names accepted without a "(code)"; lower-cased.
-_KNOWN_LANGUAGES = {
-    "english": "en",
-    "chinese": "zh",
-    "simplified chinese": "zh",
-    "chinese (simplified)": "zh",
-    "mandarin": "zh",
-    "中文": "zh",
-    "简体中文": "zh",
-    "汉语": "zh",
-    "普通话": "zh",
-}
-
 # Types that collect nothing from the respondent: skipped without complaint, because
 # KoboToolbox adds start/end/today to every new form.
 _METADATA_TYPES = {
@@ -247,7 +236,17 @@ def _language_of(spec: str) -> str | None:
         return bracket.group(2).strip()
     if _LANGUAGE_CODE.match(spec):
         return spec
-    return _KNOWN_LANGUAGES.get(spec.lower())
+    return _known_names().get(spec.lower())
+
+
+def _known_names() -> dict[str, str]:
+    """Language names accepted without a "(code)", lower-cased: each language's own name,
+    English name and aliases from its ``language.yaml`` (``score_impact/locales``)."""
+    names: dict[str, str] = {}
+    for code, lang in languages().items():
+        for name in (lang.name, lang.english_name, *lang.aliases):
+            names.setdefault(name.strip().lower(), code)
+    return names
 
 
 @dataclass

@@ -26,7 +26,7 @@ from pydantic import BaseModel
 
 from score_impact.db.models import Phase
 from score_impact.i18n import LANGUAGES
-from score_impact.reports.export import TABLE_HELP, column_help, display_tables, frame_csv
+from score_impact.reports.export import column_help, display_tables, frame_csv, table_help
 from score_impact.reports.impact import (
     ImpactFilters,
     ImpactResult,
@@ -169,7 +169,7 @@ def tables(who: Caller_) -> list[TableInfo]:
     return [
         TableInfo(
             name=t.value,
-            description=TABLE_HELP.get(t.value, (t.value, ""))[0],
+            description=table_help(t.value),
             json_url=f"/api/v1/impact/{t.value}",
             csv_url=f"/api/v1/impact/{t.value}.csv",
         )
@@ -205,9 +205,7 @@ def table_json(table: ImpactTable, who: Caller_, filters: Annotated[Filters, Que
     lang = str(filters.lang)
     return Table(
         table=table.value,
-        description=TABLE_HELP.get(table.value, (table.value, table.value))[
-            1 if lang == "zh" else 0
-        ],
+        description=table_help(table.value, lang),
         filters=asdict(result.filters),
         min_group_size=result.min_group_size,
         columns=[Column(name=str(c), meaning=column_help(str(c), lang)) for c in frame.columns],

@@ -11,7 +11,7 @@ from analysis._common import REASON_KEYS, REASONS
 from analysis.scorecard import scorecard
 from analysis.verdicts import decided_rows
 from analysis.wording import format_p, sentence, translate_reason
-from score_impact.i18n import LANGUAGES, t
+from score_impact.i18n import language_names, t
 
 from .conftest import make_answers
 from .test_kpi import _kpis
@@ -73,7 +73,7 @@ def test_format_p_and_reasons():
     assert translate_reason(text, "zh") == "对照工厂太少，无法判断（可达到的最小p值0.200 > 0.05）"
 
 
-@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+@pytest.mark.parametrize("lang", sorted(language_names()))
 def test_every_not_estimable_reason_is_worded_in_every_language(lang):
     assert set(REASONS) == set(REASON_KEYS)
     for reason, key in REASON_KEYS.items():
@@ -146,6 +146,12 @@ def test_suppressed_primary_outcomes_count_as_not_estimable():
     assert workers["n_improved"] == 0 and not workers["win"]
     # not "no outcome changed": nothing could be estimated, and the headline says so
     assert workers["headline"].startswith("None of the primary outcomes could be estimated")
+
+
+def test_vietnamese_sentence_uses_the_locale_number_format():
+    text = sentence(ROW, lang="vi", digits=2)
+    assert "3,10" in text and "3,60" in text and "+0,50" in text, text
+    assert "0,30" in text and "0,70" in text, text
 
 
 def test_an_unreliable_primary_scale_is_never_headlined_or_counted():

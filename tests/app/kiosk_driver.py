@@ -11,7 +11,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from score_impact.kiosk import KioskAttempt
-from score_impact.surveys.schema import Item, ItemType, Survey
+from score_impact.surveys.schema import DECLINED, Item, ItemType, Survey
 from tests.conftest import ROOT
 
 CHOICES = (ItemType.LIKERT, ItemType.YES_NO, ItemType.SINGLE_CHOICE, ItemType.MULTIPLE_CHOICE)
@@ -35,12 +35,15 @@ def attempt(at: AppTest) -> KioskAttempt:
 
 
 def option_values(survey: Survey, item: Item) -> list[Any]:
-    """The values of a choice question's rows, top to bottom."""
+    """The values of a choice question's rows, top to bottom ("prefer not to answer" last
+    where the survey offers it)."""
     if item.type is ItemType.LIKERT:
-        return [p.value for p in survey.scales[item.scale or ""]]
-    if item.type is ItemType.YES_NO:
-        return [True, False]
-    return [o.value for o in item.options or []]
+        values = [p.value for p in survey.scales[item.scale or ""]]
+    elif item.type is ItemType.YES_NO:
+        values = [True, False]
+    else:
+        values = [o.value for o in item.options or []]
+    return [*values, DECLINED] if survey.declinable(item) else values
 
 
 def _row(at: AppTest, item_id: str, value: Any):

@@ -14,6 +14,7 @@ TITLES = {
     "pages/admin_rounds.py": "admin.rounds.title",
     "pages/admin_surveys.py": "admin.surveys.title",
     "pages/admin_audit.py": "admin.audit.title",
+    "pages/admin_translations.py": "translations.title",
 }
 
 
@@ -60,3 +61,18 @@ def test_refused_change_stays_english_in_english(rt, accounts, sign_in_as):
     [save] = [b for b in at.button if b.label == "Save brand"]
     save.click().run()
     assert [e.value for e in at.error] == ["The brand name must not be empty."]
+
+
+def test_translations_page_shows_each_file_and_vietnamese_drafts_in_vietnamese(
+    sign_in_as, accounts
+):
+    at = admin_in(sign_in_as, accounts.admin, "vi", "pages/admin_translations.py")
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Bản dịch"
+    at.selectbox[0].set_value("vi").run()
+    table = at.dataframe[0].value
+    files = dict(zip(table[t("translations.col.file", "vi")],
+                     table[t("translations.col.draft", "vi")], strict=True))  # fmt: skip
+    assert files["ui"] > 500 and files["worker_m1_cooperation.v2"] > 50
+    assert set(table[t("translations.col.missing", "vi")]) == {0}
+    assert at.info[0].value == t("translations.drafts", "vi")  # drafts are shown as drafts

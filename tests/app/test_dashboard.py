@@ -34,7 +34,7 @@ def open_as(demo, sign_in_as):
 def test_dashboard_renders_for_demo_data(open_as, username, lang):
     at = open_as("pages/dashboard.py", username, lang)
     assert not at.exception
-    assert at.title[0].value == ("Trainer dashboard" if lang == "en" else "培训师仪表板")
+    assert at.title[0].value == ("Trainer dashboard" if lang == "en" else "培训师数据看板")
     assert len(at.get("vega_lite_chart")) >= 3  # counts, constructs, items, KPIs
     assert at.metric, "the win-win-win scorecard"
 

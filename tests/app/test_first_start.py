@@ -25,7 +25,7 @@ def test_first_start_in_empty_folder_creates_demo_and_serves_pages(tmp_path, mon
     assert db.exists() and (tmp_path / ".score_impact" / "secret.key").exists()
     engine = create_engine(f"sqlite:///{db}")
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(Enterprise)).scalar() == 8
+        assert conn.execute(select(func.count()).select_from(Enterprise)).scalar() == 11
         assert conn.execute(select(func.count()).select_from(Response)).scalar() > 500
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     engine.dispose()

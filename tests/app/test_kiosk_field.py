@@ -43,7 +43,7 @@ def _to_first_section(at):
     at.button(key="lang-zh").click().run()
     click(at, "我同意，开始")
     click(at, "Alpha Garments")
-    return click(at, "跳过编码")
+    return click(at, "不填编号")
 
 
 def test_every_question_and_option_has_a_read_aloud_control(world, rt):
@@ -98,7 +98,7 @@ def test_lost_session_resumes_from_the_code_on_screen(world, rt):
 
     fresh = open_app(WORKER_CODE)  # the server session is gone: a new one starts
     fresh.text_input[0].set_value(code)
-    click(fresh, "Continue / 继续")
+    click(fresh, "Continue / Tiếp tục / 继续")
     assert fresh.title[0].value == at.title[0].value  # same screen as before
     complete_survey(fresh, survey, "下一页")
     click(fresh, "提交")
@@ -112,7 +112,7 @@ def test_lost_session_resumes_from_the_code_on_screen(world, rt):
 def test_unknown_resume_code_is_refused(world, rt):
     at = open_app(WORKER_CODE)
     at.text_input[0].set_value("ZZZZZZ")
-    click(at, "Continue / 继续")
+    click(at, "Continue / Tiếp tục / 继续")
     assert at.error[0].value.startswith("This resume code is not valid")
 
 

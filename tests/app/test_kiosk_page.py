@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from score_impact.db.models import Answer, Response
 from score_impact.i18n import LANGUAGES, t
 from score_impact.kiosk import Step
+from score_impact.surveys.schema import ItemType
 from tests.app.kiosk_driver import (
     answer_screen,
     attempt,
@@ -64,7 +65,7 @@ def test_worker_completes_survey_in_chinese_and_rows_are_stored(world, rt):
 def test_resubmitting_the_same_attempt_stores_nothing_new(world, rt):
     survey = rt.catalog.latest("worker_m1_cooperation").survey
     at = _start_in_chinese(world, rt)
-    click(at, "跳过编码")
+    click(at, "不填编号")
     complete_survey(at, survey, "下一页")
     click(at, "提交")
     # a network hiccup: the tablet shows the review again and the worker taps Submit again
@@ -78,7 +79,7 @@ def test_resubmitting_the_same_attempt_stores_nothing_new(world, rt):
 
 def test_required_answer_missing_shows_translated_message_and_stores_nothing(world, rt):
     at = _start_in_chinese(world, rt)
-    click(at, "跳过编码")
+    click(at, "不填编号")
     click(at, "下一页")
     assert "请回答这个问题。" in [e.value for e in at.error]
     assert at.warning[0].value == "有些问题需要回答。请查看红色提示。"
@@ -89,19 +90,19 @@ def test_incomplete_code_is_refused_in_the_chosen_language(world, rt):
     at = _start_in_chinese(world, rt)
     at.button_group[0].set_value(3).run()
     click(at, "下一页")
-    assert at.error[0].value == "请回答所有编码问题，或选择跳过编码。"
+    assert at.error[0].value == "请把编号的几个问题都答完，或者选择“不填编号”。"
 
 
 def test_next_worker_starts_clean(world, rt):
     survey = rt.catalog.latest("worker_m1_cooperation").survey
     at = _start_in_chinese(world, rt)
-    click(at, "跳过编码")
+    click(at, "不填编号")
     answer_screen(at, survey)
     first_uuid = at.session_state["attempt"].client_uuid
     at.session_state["attempt"].step = Step.DONE
     at.run()
     click(at, "下一位")
-    assert [b.label for b in at.button][:2] == ["English", "中文"]
+    assert [b.label for b in at.button][:3] == ["English", "Tiếng Việt", "中文"]
     attempt = at.session_state["attempt"]
     assert attempt.client_uuid != first_uuid and attempt.answers == {}
     assert not [k for k in at.session_state if first_uuid in k]
@@ -109,20 +110,30 @@ def test_next_worker_starts_clean(world, rt):
     new_uuid = attempt.client_uuid
     leftovers = {k for k in at.session_state if not k.startswith(new_uuid)}
     screen = {"kiosk_screen", "kiosk_where"}  # how the screen opens (pages/kiosk_ui.py)
-    assert leftovers <= {"join_code", "attempt", "factories", "lang-en", "lang-zh", *screen}
+    langs = {"lang-en", "lang-vi", "lang-zh"}
+    assert leftovers <= {"join_code", "attempt", "factories", *langs, *screen}
 
 
 def test_closed_and_unknown_rounds_show_a_clear_message(world, rt):
     at = open_app(CLOSED_CODE)
-    assert at.warning[0].value.startswith("This survey is closed")
+    assert at.warning[0].value.startswith("This survey has ended")
     at = open_app("NOPE42")
     assert at.error[0].value.startswith("There is no survey with this code")
+
+
+def sec_ids(section) -> set[str]:
+    return {item.id for item in section.items}
 
 
 def test_follow_up_question_appears_in_the_same_run_as_its_condition(world, rt):
     """One tap on "yes" must show the follow-up at once (a browser reruns once per tap)."""
     at = _start_in_chinese(world, rt)
-    click(at, "跳过编码")
+    click(at, "不填编号")
+    attempt_ = attempt(at)
+    attempt_.section_index = next(  # the screen that asks about suggestions
+        i for i, sec in enumerate(attempt_.sections) if "suggestion_made" in sec_ids(sec)
+    )
+    at.run()
     ids = lambda: [i.id for i in shown_questions(at)]  # noqa: E731
     assert "suggestion_acted" not in ids()
     tap_option(at, "suggestion_made", True)
@@ -136,15 +147,17 @@ def test_follow_up_question_appears_in_the_same_run_as_its_condition(world, rt):
 def test_review_groups_answers_by_section_and_a_tap_changes_one(world, rt):
     survey = rt.catalog.latest("worker_m1_cooperation").survey
     at = _start_in_chinese(world, rt)
-    click(at, "跳过编码")
+    click(at, "不填编号")
     complete_survey(at, survey, "下一页")
     headers = [h.value for h in at.header]
     assert headers == [s.title["zh"] for s in survey.sections if attempt(at).visible(s)]
-    item = survey.sections[2].items[1]
+    section, item = next(  # a rated question on a later screen
+        (s, i) for s in survey.sections[2:] for i in s.items if i.type is ItemType.LIKERT
+    )
     uuid = attempt(at).client_uuid
     assert at.button(key=f"{uuid}:change-{item.id}").label.endswith("**同意**")
     at.button(key=f"{uuid}:change-{item.id}").click().run()
-    assert at.title[0].value == survey.sections[2].title["zh"]  # that question's screen
+    assert at.title[0].value == section.title["zh"]  # that question's screen
     assert at.session_state["kiosk_screen"]["target"] == item.id  # opened at the question
     tap_option(at, item.id, 2)
     click(at, "回到我的回答")
@@ -164,4 +177,5 @@ def test_without_a_join_link_the_code_screen_speaks_every_language(world, rt):
     assert at.text_input  # still on the code screen, ready for the right code
     at.text_input[0].set_value(WORKER_CODE)
     click(at, every("kiosk.open"))
-    assert [b.label for b in at.button][:2] == ["English", "中文"]
+    langs = rt.catalog.latest("worker_m1_cooperation").survey.languages
+    assert [b.label for b in at.button][: len(langs)] == [LANGUAGES[c] for c in langs]

@@ -227,14 +227,29 @@ def test_manager_sees_only_their_factory_and_saves_kpis_without_a_join_code(
     assert not [b for b in at.selectbox if b.label == t("manager.enterprise", "en")]
     [round_box] = [b for b in at.selectbox if b.label == t("manager.round", "en")]
     assert round_box.options == [f"Test cohort · baseline ({MANAGER_CODE})"]
-    box = next(i for i in at.text_input if i.key and i.key.endswith(":kpi:output_per_worker_hour"))
-    box.input("12.5").run()
+    # raw counts in, the rate computed and shown, the counts stored
+    typed = {"leavers": "6", "headcount_start": "210", "headcount_end": "190"}
+    for field, value in typed.items():
+        box = next(i for i in at.text_input if i.key and i.key.endswith(f":kpi:{field}"))
+        box.input(value).run()
+    rates = at.dataframe[-1].value
+    turnover = rates[rates[t("manager.col.kpi", "en")] == "Worker turnover rate"]
+    assert turnover[t("manager.col.value", "en")].tolist() == ["3.00"]
     [save] = [b for b in at.button if b.label == t("manager.save_kpis", "en")]
     save.click().run()
     assert not at.error
     with rt.session() as s:
-        kpi = s.scalar(select(KpiValue).where(KpiValue.kpi_id == "output_per_worker_hour"))
-    assert (kpi.enterprise_id, kpi.value) == (world.enterprise_ids[0], 12.5)
+        stored = {k.kpi_id: k.value for k in s.scalars(select(KpiValue))}
+        assert {k.enterprise_id for k in s.scalars(select(KpiValue))} == {world.enterprise_ids[0]}
+    assert stored == {"leavers": 6.0, "headcount_start": 210.0, "headcount_end": 190.0}
+    # a count larger than the one it is part of is refused, in the manager's language
+    box = next(i for i in at.text_input if i.key and i.key.endswith(":kpi:voluntary_quits"))
+    box.input("9").run()
+    [save] = [b for b in at.button if b.label == t("manager.save_kpis", "en")]
+    save.click().run()
+    assert at.error[0].value == t(
+        "validation.at_most", "en", other="Workers who left last month", value="6"
+    )
 
 
 def test_admin_picks_any_factory_on_the_manager_page(rt, world, accounts, sign_in_as):

@@ -40,14 +40,23 @@ def unchanged(demo):  # noqa: F811
         zero = [e for e, c in trained if c == first_cohort] + [trained[-1][0]]
         s.execute(
             update(KpiValue)
-            .where(KpiValue.enterprise_id.in_(zero), KpiValue.kpi_id == "open_audit_findings")
+            .where(
+                KpiValue.enterprise_id.in_(zero),
+                # entered as a KPI (version 1) or as the raw count it is computed from (2)
+                KpiValue.kpi_id.in_(["open_audit_findings", "audit_findings_open"]),
+            )
             .values(value=0.0)
         )
-        s.execute(
-            update(KpiValue)
-            .where(KpiValue.enterprise_id == trained[1][0], KpiValue.kpi_id == "defect_rework_rate")
-            .values(value=4.0)
-        )
+        for kpi_id, value in (
+            ("defect_rework_rate", 4.0),  # version 1: entered as a rate
+            ("units_inspected", 1000.0),  # version 2: 100 * units_failed / units_inspected
+            ("units_failed", 40.0),
+        ):
+            s.execute(
+                update(KpiValue)
+                .where(KpiValue.enterprise_id == trained[1][0], KpiValue.kpi_id == kpi_id)
+                .values(value=value)
+            )
         s.commit()
     return runtime
 

@@ -3,7 +3,7 @@ test and the tap benchmark (bench/tablet_taps.py)."""
 
 from __future__ import annotations
 
-from score_impact.i18n import t
+from score_impact.i18n import enterprise_name, t
 
 ZH = "zh"
 PIN = "2468"
@@ -54,7 +54,7 @@ def start_worker(page, factory: str) -> None:  # noqa: ANN001
     """Language, consent, factory and private code: up to the first question."""
     tap(page, "中文")
     tap(page, t("kiosk.agree", ZH))
-    tap(page, factory)
+    tap(page, enterprise_name(factory, ZH))  # as Chinese workers know it
     for element, value in CODE_ELEMENTS.items():
         page.locator(f'fieldset[data-element="{element}"] button.key', has_text=value).first.click()
     page.locator(".actions .btn.primary").click()

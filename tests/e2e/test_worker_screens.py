@@ -25,7 +25,6 @@ import re
 import time
 from contextlib import suppress
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -35,25 +34,23 @@ from sqlalchemy import select
 
 from score_impact.db.engine import make_engine
 from score_impact.db.models import Enterprise
-from score_impact.i18n import LANGUAGES, language_strings, languages, speech_tag, t
+from score_impact.i18n import LANGUAGES, enterprise_name, languages, speech_tag, t
 from score_impact.names import factory_name
-from score_impact.surveys.loader import load_catalog
 from tests.conftest import ROOT
 from tests.e2e.conftest import AppServer, settle
 from tests.e2e.test_worker_survey import (
-    FACTORY,
+    FACTORY_NAME,
     JOIN_CODE,
     UNANSWERED,
     answer_screen,
     fill_code,
     stored_responses,
 )
+from tests.english import english_left
 
 VIEWPORTS = {"tablet": {"width": 768, "height": 1024}, "phone": {"width": 360, "height": 740}}
 DOC_SHOTS = ROOT / "docs" / "screenshots" / "worker"
 ARTIFACT_SHOTS = ROOT / "test-artifacts" / "screenshots" / "worker"
-# Streamlit's own English words that would show if a widget kept its default text.
-STREAMLIT_ENGLISH = ["Choose an option", "Press Enter to apply", "No results", "Running..."]
 PROPER_NAMES = ["SCORE"]  # the programme's name is not translated
 
 MAIN = '[data-testid="stMain"]'
@@ -80,34 +77,6 @@ WIDER_THAN_VIEWPORT = """() => {
   }
   return wide.slice(0, 5);
 }"""
-
-
-def _pattern(english: str) -> re.Pattern[str]:
-    """A whole-word pattern for an English string; ``{placeholders}`` match anything."""
-    parts = [re.escape(p) for p in re.split(r"\{[^}]*\}", english.strip())]
-    return re.compile(r"(?<!\w)" + ".+?".join(parts) + r"(?!\w)")
-
-
-@cache
-def english_left_patterns(lang: str) -> tuple[re.Pattern[str], ...]:
-    """Every English interface and survey string that ``lang`` says differently (or does
-    not translate at all, so English would show)."""
-    found: set[str] = set(STREAMLIT_ENGLISH)
-    own = language_strings(lang)
-    found |= {en for key, en in language_strings("en").items() if own.get(key) != en}
-    for entry in load_catalog().surveys.values():
-        survey = entry.survey
-        texts = [survey.title, survey.consent]
-        texts += [s.title for s in survey.sections] + [s.intro for s in survey.sections]
-        for item in survey.items:
-            texts += [item.label, item.help] + [o.label for o in item.options or []]
-        texts += [p.label for points in survey.scales.values() for p in points]
-        found |= {x["en"] for x in texts if x and x.get(lang) != x.get("en") and x.get("en")}
-    return tuple(_pattern(s) for s in sorted(found) if re.search(r"[A-Za-z]{2}", s))
-
-
-def uses_latin_letters(lang: str) -> bool:
-    return bool(re.search(r"[A-Za-z]", t("kiosk.thanks", lang)))
 
 
 @dataclass
@@ -181,9 +150,7 @@ class Walk:
             text = text.replace(name, " ")
         caption = t("kiosk.resume_caption", self.lang, code="\0").split("\0")[0]
         text = re.sub(re.escape(caption) + r"\S+", " ", text)  # a resume code is a name too
-        left = [p.pattern for p in english_left_patterns(self.lang) if p.search(text)]
-        if not uses_latin_letters(self.lang):
-            left += re.findall(r"[A-Za-z]{3,}", text)
+        left = english_left(text, self.lang)
         assert not left, f"{self.where}: English on a {self.lang} screen: {left[:5]}"
 
     def accessible(self, only: str | None) -> None:
@@ -259,7 +226,7 @@ def test_every_worker_screen(browser, app_server: AppServer, shots: Path, viewpo
         walk.screen("consent")
         walk.next(t("kiosk.agree", lang))
         walk.screen("factory")
-        walk.tap(FACTORY)
+        walk.tap(enterprise_name(FACTORY_NAME, lang))
         walk.screen("private-code")
         fill_code(page)
         walk.next(t("kiosk.next", lang))

@@ -77,7 +77,7 @@ def test_single_entry_stores_one_paper_response_with_hashed_code(world, rt, surv
         [entry] = s.scalars(select(PaperEntry))
     assert answers["voice_supervisor_listens"].value_num == 4.0
     assert answers["suggestion_made"].value_num == 1.0 and "suggestion_acted" in answers
-    assert answers["tenure"].value_text == "under_1_year"
+    assert answers["tenure"].value_text == "under_6_months"
     assert (entry.entered_by, entry.response_id, entry.pass_number) == ("ana", response.id, 1)
     # the digits are never kept: only hashes, salted with round and sheet
     assert all(len(h) == 16 for h in entry.answers["code_check"].values())
@@ -108,7 +108,7 @@ def test_invalid_keys_give_translated_messages_and_store_nothing(world, rt, surv
         ("_code", "paper_code_incomplete"),
     }
     messages = {i.item_id: i.message("zh") for i in err.value.issues}
-    assert messages["voice_afraid"] == "请输入：1-5。"
+    assert messages["voice_afraid"] == "请输入：1-5, 0。"
     assert messages["trust_honest"] == "请回答这个问题。"
     assert _count(rt, Response) == 0 and _count(rt, PaperEntry) == 0
 

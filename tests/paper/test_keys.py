@@ -26,8 +26,10 @@ SURVEY = load_catalog(DEFAULT_DIR).latest("worker_m1_cooperation").survey
         ("voice_supervisor_listens", " 5 ", 5),
         ("suggestion_made", "1", True),
         ("suggestion_made", "2", False),
-        ("tenure", "3", "over_3_years"),
+        ("tenure", "3", "one_to_3_years"),
         ("one_improvement", "  fans  ", "fans"),
+        ("voice_afraid", "0", "prefer_not_to_answer"),  # the printed "0  prefer not" box
+        ("suggestion_made", "0", "prefer_not_to_answer"),
     ],
 )
 def test_printed_keys_become_the_values_a_tablet_sends(item_id, key, value):
@@ -40,10 +42,10 @@ def test_printed_keys_become_the_values_a_tablet_sends(item_id, key, value):
 @pytest.mark.parametrize(
     ("item_id", "key", "keys_hint"),
     [
-        ("voice_supervisor_listens", "6", "1-5"),
-        ("voice_supervisor_listens", "x", "1-5"),
-        ("suggestion_made", "0", "1/2"),
-        ("tenure", "4", "1-3"),
+        ("voice_supervisor_listens", "6", "1-5, 0"),
+        ("voice_supervisor_listens", "x", "1-5, 0"),
+        ("suggestion_made", "3", "1/2, 0"),
+        ("tenure", "5", "1-4"),  # demographic bands have no "prefer not": no 0
     ],
 )
 def test_a_wrong_key_names_the_valid_keys_in_both_languages(item_id, key, keys_hint):
@@ -55,10 +57,10 @@ def test_a_wrong_key_names_the_valid_keys_in_both_languages(item_id, key, keys_h
 
 
 def test_skip_logic_and_required_items_are_checked_like_on_tablets():
-    keys = keyed_sheet(SURVEY) | {"suggestion_made": "2", "voice_informed": ""}
+    keys = keyed_sheet(SURVEY) | {"suggestion_made": "2", "info_changes_told": ""}
     answers, issues = keys_to_answers(SURVEY, keys)
     assert "suggestion_acted" not in answers  # keyed, but the worker should have skipped it
-    assert [(i.item_id, i.code) for i in issues] == [("voice_informed", "required")]
+    assert [(i.item_id, i.code) for i in issues] == [("info_changes_told", "required")]
 
 
 def test_question_numbers_follow_the_paper_and_skip_notes():

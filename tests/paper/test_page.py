@@ -84,7 +84,7 @@ def test_invalid_keys_are_explained_at_their_box_and_at_the_top(world, rt, sign_
     number = question_numbers(survey)["trust_honest"]
     summary, at_box = at.error[0].value, at.error[1].value
     assert summary.startswith("没有保存") and f"- 第{number}题：" in summary  # at the top
-    assert "请输入：1-5。" in at_box  # and under the box itself, framed red
+    assert "请输入：1-5, 0。" in at_box  # and under the box itself, framed red
     n = at.session_state["p_form"]
     assert at.text_input(key=f"p{n}:trust_honest").value == "9"  # nothing typed is lost
     assert _responses(rt) == []

@@ -28,6 +28,9 @@ TABLES = [
     "scorecard",
     "method_notes",
     "actions",
+    "exclusions",
+    "item_nonresponse",
+    "primary_outcomes",
     "pairing",
     "sensitivity",
     "attrition",
@@ -95,9 +98,9 @@ def test_xlsx_holds_known_demo_values(admin_result):
         for r in rows
         if r["enterprise"] == "Dongguan Evergreen Garments" and r["phase"] == "baseline"
     )
-    # demo.py: Evergreen has 120 workers and every one answered the baseline
-    assert (evergreen["expected"], evergreen["responses"]) == (120, 120)
-    assert evergreen["response_rate"] == 1  # a number cell, not text
+    # demo.py: Evergreen expects 120 workers; 80-90% of them answered the baseline
+    assert evergreen["expected"] == 120 and 96 <= evergreen["responses"] <= 108
+    assert evergreen["response_rate"] == pytest.approx(evergreen["responses"] / 120)  # a number
     kpis = wb["kpi_tests"]
     labels = {c.value for c in kpis["E"][1:]}
     assert "On-time delivery rate" in labels

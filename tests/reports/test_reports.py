@@ -60,8 +60,8 @@ def test_chinese_pdf_embeds_a_cjk_font_and_holds_chinese_text(session):
     assert data.startswith(b"%PDF") and b"/FontFile2" in data
     assert pdf.fonts[CJK_NAME].name.encode() in data  # e.g. /BaseFont /MPDFAA+DroidSansFallback
     # the embedded font's ToUnicode map lists the Chinese characters the text uses
-    assert b"57F9" in data.upper()  # 培, from the title "SCORE培训影响报告"
-    assert report.title == "SCORE培训影响报告"
+    assert b"57F9" in data.upper()  # 培, from the title "SCORE培训效果报告"
+    assert report.title == "SCORE培训效果报告"
 
 
 def test_english_pdf_builds_from_demo_data(session):
@@ -96,12 +96,13 @@ def _numbers_on_suppressed_rows(frame) -> list:
 
 
 def test_groups_below_k_never_show_a_number_in_any_download(session):
-    # k = 100: Evergreen (120 workers) is shown, Pearl River (80) and smaller are suppressed
+    # k = 100: Evergreen (100 of 120 workers answered) is shown, Pearl River (80) and
+    # smaller are suppressed
     result = build_impact(session, visible_enterprise_ids(session, scope_for(session, "admin")),
                           ImpactFilters(), min_group_size=100)  # fmt: skip
     counts = result.response_counts.set_index(["enterprise", "phase"])
     assert counts.loc[("Dongguan Pearl River Knitwear", "baseline"), "suppressed"]
-    assert counts.loc[("Dongguan Evergreen Garments", "baseline"), "responses"] == 120
+    assert counts.loc[("Dongguan Evergreen Garments", "baseline"), "responses"] == 100
     for name, frame in result.tables():
         assert not _numbers_on_suppressed_rows(frame), name
     small = result.constructs.query(

@@ -25,6 +25,7 @@ from score_impact.i18n import strings
 from score_impact.services import admin
 from score_impact.services.errors import AccessDenied, InvalidInput
 from score_impact.services.scope import Scope, scope_of
+from score_impact.services.surveys import publish
 from score_impact.surveys.xlsform import survey_to_yaml
 from tests.surveys.test_xlsform import write_form
 
@@ -307,6 +308,26 @@ def test_round_created_as_draft_then_opened_and_closed_with_audit(rt, world, bos
     assert "already has a worker round for phase baseline (code TESTWK)" in twin.value.problems[0]
 
 
+def test_a_round_uses_a_survey_of_the_cohorts_module(rt, world, boss):
+    with rt.session() as s:
+        cohort_id = s.scalar(select(Cohort.id).where(Cohort.name == "Test cohort"))
+        safety = publish(s, rt.catalog.latest("worker_m5_safety"))
+        s.commit()
+        with pytest.raises(InvalidInput) as refused:
+            admin.add_round(
+                s, boss, cohort_id=cohort_id, phase="follow_up_2", survey_version_id=safety.id
+            )
+    [problem] = refused.value.problems
+    assert problem == (
+        "worker_m5_safety measures Occupational Safety and Health, but cohort 'Test cohort' "
+        "takes Workplace Cooperation: choose a survey of the cohort's module."
+    )
+    assert (
+        "Tiếng" not in refused.value.messages("vi")[0]
+        and "mô-đun" in refused.value.messages("vi")[0]
+    )
+
+
 def test_qr_code_is_a_png_of_the_tablet_link():
     assert admin.tablet_link("http://host:8501/", "AFWDEMO") == "http://host:8501/?code=AFWDEMO"
     png = admin.qr_png("http://host:8501", "AFWDEMO")
@@ -346,7 +367,7 @@ def test_upload_yaml_errors_are_returned_and_nothing_is_stored(rt, world, boss, 
 
 def test_changed_survey_with_the_same_version_is_refused(rt, world, boss):
     published = rt.catalog.latest("worker_m1_cooperation").survey
-    edited = _yaml(rt, published.version, title={"en": "Edited", "zh": "已编辑"})
+    edited = _yaml(rt, published.version, title={"en": "Edited", "vi": "Đã sửa", "zh": "已编辑"})
     with rt.session() as s:
         before = _counts(s)
         result = admin.upload_survey_yaml(s, boss, edited, "edited.yaml")

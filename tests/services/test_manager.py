@@ -16,43 +16,49 @@ from tests.conftest import close_round
 
 
 def test_kpis_saved_edited_and_cleared(rt, world):
+    """Managers enter raw counts (version 2): stored as typed, edited, cleared."""
     with rt.session() as s:
         save_kpis(
             s,
             world.manager_round_id,
             world.enterprise_ids[0],
-            {"defect_rework_rate": "4,5", "open_audit_findings": "3"},
+            {"reference_hours": "4,5", "audit_findings_open": "3"},
         )
         save_kpis(
             s,
             world.manager_round_id,
             world.enterprise_ids[0],
-            {"defect_rework_rate": "3.9", "open_audit_findings": ""},
+            {"reference_hours": "3.9", "audit_findings_open": ""},
         )
         assert kpi_values(s, world.manager_round_id, world.enterprise_ids[0]) == {
-            "defect_rework_rate": 3.9
+            "reference_hours": 3.9
         }
 
 
 @pytest.mark.parametrize(
     ("values", "code", "message"),
     [
-        ({"defect_rework_rate": "150"}, "too_large", "The number must be at most 100."),
-        ({"defect_rework_rate": "-1"}, "too_small", "The number must be at least 0."),
-        ({"defect_rework_rate": "abc"}, "not_a_number", "Please enter a number."),
-        ({"open_audit_findings": "2.5"}, "whole_number", "Please enter a whole number."),
-        ({"energy_per_unit": "inf"}, "not_a_number", "Please enter a number."),
+        (
+            {"units_inspected": "100", "units_failed": "150"},
+            "at_most",
+            'This cannot be more than "Units inspected last month" (100).',
+        ),
+        ({"units_failed": "-1"}, "too_small", "The number must be at least 0."),
+        ({"units_failed": "abc"}, "not_a_number", "Please enter a number."),
+        ({"audit_findings_open": "2.5"}, "whole_number", "Please enter a whole number."),
+        ({"reference_hours": "inf"}, "not_a_number", "Please enter a number."),
+        ({"defect_rate": "4"}, "unknown_item", "This question is not part of the survey."),
     ],
 )
 def test_invalid_kpi_changes_nothing(rt, world, values, code, message):
     ent = world.enterprise_ids[0]
     with rt.session() as s:
-        save_kpis(s, world.manager_round_id, ent, {"on_time_delivery_rate": "92"})
+        save_kpis(s, world.manager_round_id, ent, {"shipments_due": "25"})
         with pytest.raises(InvalidSubmission) as err:
-            save_kpis(s, world.manager_round_id, ent, {"on_time_delivery_rate": "95"} | values)
+            save_kpis(s, world.manager_round_id, ent, {"shipments_due": "30"} | values)
         [issue] = err.value.issues
         assert (issue.code, issue.message("en")) == (code, message)
-        assert kpi_values(s, world.manager_round_id, ent) == {"on_time_delivery_rate": 92.0}
+        assert kpi_values(s, world.manager_round_id, ent) == {"shipments_due": 25.0}
 
 
 def test_manager_answers_replace_previous_and_lock_when_closed(rt, world):

@@ -43,9 +43,9 @@ LATIN_LETTER = re.compile(r"[A-Za-z]")
 # analysis fields `primary` and `sesoi` / `sesoi_pct`, and Module 1 declares its primaries.
 RELEASED_HASHES = {
     ("worker_m1_cooperation", 1): (
-        "bc395888a2940f20c0549558c531b7aee06f6a17177df41d09a9889be457bd5c"
+        "8923e850f32a1931d320a861a63bc7a912c258e35ab3961e024e3ed42f921a1e"
     ),
-    ("manager_m1", 1): "5c86d0501483f3cbfbc09e2481bd1530a15bc8274d20e6dd89db2822bae155d5",
+    ("manager_m1", 1): "1eb5c212cf3f5f52c082f5b04f8715e139e9504bf3cfea4b6e7f9c1f2d328d2b",
 }
 
 
@@ -191,6 +191,9 @@ def test_kpi_ids_are_unique_and_apart_from_item_ids(survey: Survey) -> None:
 def test_kpi_ranges_fit_their_units(survey: Survey) -> None:
     for kpi in survey.kpis:
         assert kpi.max is None or kpi.min <= kpi.max, kpi.id
+        if kpi.formula is not None:  # computed by the app: says what it is per, and when
+            assert kpi.period and kpi.denominator, kpi.id
+            continue
         if kpi.unit.get("en", "").startswith("%"):
             assert (kpi.min, kpi.max) == (0, 100), kpi.id
             assert not kpi.integer, kpi.id
@@ -206,11 +209,13 @@ def test_content_hash_is_stable(path: Path, survey: Survey) -> None:
     relaid = yaml.safe_dump(
         yaml.safe_load(path.read_text(encoding="utf-8")), sort_keys=True, allow_unicode=True
     )
-    assert parse_survey(relaid, "relaid.yaml").content_hash == first.content_hash
+    assert parse_survey(relaid, "relaid.yaml", DEFS_DIR).content_hash == first.content_hash
 
     edited = yaml.safe_load(path.read_text(encoding="utf-8"))
     edited["title"]["en"] += " (edited)"
-    assert parse_survey(yaml.safe_dump(edited), "edited.yaml").content_hash != first.content_hash
+    assert (
+        parse_survey(yaml.safe_dump(edited), "e.yaml", DEFS_DIR).content_hash != first.content_hash
+    )
 
 
 def test_released_versions_are_not_edited(path: Path, survey: Survey) -> None:
@@ -405,14 +410,14 @@ def test_every_broken_file_is_tested() -> None:
 # load_catalog on a folder mixing good and bad files
 # --------------------------------------------------------------------------------------
 def test_catalog_loads_good_files_and_reports_bad_ones(tmp_path: Path) -> None:
-    for path in DEFINITION_FILES:
-        shutil.copy(path, tmp_path / path.name)
+    tmp_path = tmp_path / "defs"
+    shutil.copytree(DEFS_DIR, tmp_path)  # with the shared parts and translations
     for name, _ in BROKEN:
         shutil.copy(BROKEN_DIR / name, tmp_path / name)
     worker_text = (DEFS_DIR / "worker_m1_cooperation.yaml").read_text(encoding="utf-8")
-    # a second version, with the other extension the loader accepts
-    (tmp_path / "worker_m1_cooperation_v2.yml").write_text(
-        worker_text.replace("\nversion: 1\n", "\nversion: 2\n"), encoding="utf-8"
+    # a third version, with the other extension the loader accepts
+    (tmp_path / "worker_m1_cooperation_v3.yml").write_text(
+        worker_text.replace("\nversion: 1\n", "\nversion: 3\n"), encoding="utf-8"
     )
     # the same id and version again under another name
     (tmp_path / "worker_zz_copy.yaml").write_text(worker_text, encoding="utf-8")
@@ -428,9 +433,9 @@ def test_catalog_loads_good_files_and_reports_bad_ones(tmp_path: Path) -> None:
         (load_survey_file(p).survey.id, load_survey_file(p).survey.version)
         for p in DEFINITION_FILES
     }
-    assert set(catalog.surveys) == good_keys | {("worker_m1_cooperation", 2)}
-    assert catalog.latest("worker_m1_cooperation").survey.version == 2
-    assert catalog.latest("manager_m1").source == "manager_m1.yaml"
+    assert set(catalog.surveys) == good_keys | {("worker_m1_cooperation", 3)}
+    assert catalog.latest("worker_m1_cooperation").survey.version == 3
+    assert catalog.latest("manager_m1").source == "manager_m1_v2.yaml"
     with pytest.raises(KeyError):
         catalog.latest("no_such_survey")
 
@@ -453,6 +458,146 @@ def test_catalog_loads_good_files_and_reports_bad_ones(tmp_path: Path) -> None:
 def test_catalog_of_an_empty_folder_is_empty(tmp_path: Path) -> None:
     catalog = load_catalog(tmp_path)
     assert catalog.surveys == {} and catalog.errors == []
+
+
+# --------------------------------------------------------------------------------------
+# the current instruments: Module 1 version 2 and Modules 2-5
+# --------------------------------------------------------------------------------------
+LATEST = [loaded.survey for loaded in load_catalog(DEFS_DIR).latest_versions()]
+MODULES = (
+    "workplace_cooperation",
+    "quality_management",
+    "cleaner_production",
+    "workforce_management",
+    "occupational_safety_health",
+)
+
+
+@pytest.fixture(params=LATEST, ids=lambda s: f"{s.id}.v{s.version}")
+def current(request: pytest.FixtureRequest) -> Survey:
+    return request.param
+
+
+def test_every_module_has_a_worker_and_a_manager_survey_with_primary_outcomes() -> None:
+    for module in MODULES:
+        pair = {s.audience: s for s in LATEST if s.module == module}
+        assert set(pair) == {Audience.WORKER, Audience.MANAGER}, module
+        worker, manager = pair[Audience.WORKER], pair[Audience.MANAGER]
+        primary = [c for c in worker.constructs if c.primary]
+        assert primary and {c.stakeholder for c in primary} == {Stakeholder.WORKERS}, module
+        covered = {c.stakeholder for s in pair.values() for c in s.constructs if c.primary}
+        covered |= {k.stakeholder for k in manager.kpis if k.primary}
+        assert covered == {Stakeholder.WORKERS, Stakeholder.SUPPLIER, Stakeholder.BRAND}, module
+
+
+def test_every_rated_construct_has_a_reverse_worded_item(current: Survey) -> None:
+    for construct in current.constructs:
+        items = current.construct_items(construct.id)
+        if items[0].type is ItemType.LIKERT:
+            assert any(i.reverse for i in items), f"{current.id}: {construct.id}"
+
+
+def test_the_worker_core_is_included_by_every_worker_survey_not_copied() -> None:
+    core = yaml.safe_load((DEFS_DIR / "shared" / "worker_core.yaml").read_text(encoding="utf-8"))
+    core_ids = {i["id"] for sec in core["sections"] for i in sec["items"]}
+    for survey in (s for s in LATEST if s.audience is Audience.WORKER):
+        assert survey.includes == ["worker_core v1"], survey.id
+        assert core_ids <= set(survey.items_by_id), survey.id
+        defined = next(
+            raw
+            for raw in (yaml.safe_load(p.read_text(encoding="utf-8")) for p in DEFINITION_FILES)
+            if (raw["id"], raw["version"]) == (survey.id, survey.version)
+        )
+        own = {i["id"] for sec in defined["sections"] for i in sec.get("items", [])}
+        assert not own & core_ids, f"{survey.id} copies core items {own & core_ids}"
+
+
+def test_worker_surveys_are_truthful_and_let_workers_skip(current: Survey) -> None:
+    if current.audience is not Audience.WORKER:
+        pytest.skip("worker surveys")
+    consent = current.consent or {}
+    assert "at least 5" in consent["en"] and "skip" in consent["en"]
+    assert "5人以上" in consent["zh"] and "跳过" in consent["zh"] and "组长" in consent["zh"]
+    assert "từ 5 người" in consent["vi"] and "bỏ qua" in consent["vi"]
+    midpoint = current.scales["agree5"][2].label
+    assert (midpoint["zh"], midpoint["vi"]) == (
+        "不同意也不反对", "Không đồng ý cũng không phản đối"
+    )  # fmt: skip
+    rated = [i for i in current.items if i.type in (ItemType.LIKERT, ItemType.YES_NO)]
+    assert rated and all(current.declinable(i) for i in rated)
+    screening = current.screening_item
+    assert screening is not None and screening.show_if is not None
+    tenure = [o.value for o in current.item("tenure").options or []]
+    assert tenure == ["under_6_months", "six_to_12_months", "one_to_3_years",
+                      "three_years_or_more"]  # fmt: skip
+
+
+def test_manager_surveys_tell_that_brands_see_the_figures(current: Survey) -> None:
+    if current.audience is not Audience.MANAGER:
+        pytest.skip("manager surveys")
+    consent = current.consent or {}
+    assert "brands see" in consent["en"] and "品牌方能看到" in consent["zh"]
+    assert "nhãn hàng sẽ xem được" in consent["vi"]
+    assert current.kpi_inputs and all(k.formula for k in current.kpis)
+
+
+def test_module_1_kpis_are_computed_from_raw_counts() -> None:
+    s = next(x for x in LATEST if x.id == "manager_m1")
+    computed = s.compute_kpis(
+        {
+            "leavers": 6,
+            "voluntary_quits": 5,
+            "headcount_start": 210,
+            "headcount_end": 190,
+            "absent_person_days": 156,
+            "scheduled_person_days": 5200,
+            "units_inspected": 20000,
+            "units_failed": 900,
+            "shipments_due": 25,
+            "shipments_on_time": 21,
+            "suggestions_received_3m": 30,
+            "suggestions_implemented_3m": 12,
+            "hours_worked_3m": 480000,
+            "lost_time_accidents_3m": 3,
+            "audit_findings_open": 7,
+            "reference_good_units": 9000,
+            "reference_hours": 900,
+        }  # fmt: skip
+    )
+    assert computed == pytest.approx(
+        {
+            "worker_turnover_rate": 3.0,
+            "voluntary_quit_rate": 2.5,
+            "absenteeism_rate": 3.0,
+            "defect_rate": 4.5,
+            "output_per_worker_hour": 10.0,
+            "on_time_delivery_rate": 84.0,
+            "suggestions_per_100_workers": 5.0,
+            "suggestion_implementation_rate": 40.0,
+            "lost_time_accident_rate": 1.25,
+            "open_audit_findings": 7.0,
+        }  # fmt: skip
+    )
+    assert (
+        s.compute_kpis({"leavers": 3, "headcount_start": 0, "headcount_end": 0})[
+            "worker_turnover_rate"
+        ]
+        is None
+    )  # a zero denominator gives no rate, never infinity
+
+
+def test_version_2_declares_its_lineage_to_version_1() -> None:
+    catalog = load_catalog(DEFS_DIR)
+    v2 = catalog.latest("worker_m1_cooperation").survey
+    assert v2.version == 2
+    continued = {i.id for i in v2.items if i.continues}
+    replaced = {i.replaces for i in v2.items if i.replaces}
+    assert {"voice_afraid", "trust_honest", "coop_blame", "safety_shortcuts"} <= continued
+    assert {"safety_first", "voice_informed", "fair_complaints_handled"} <= replaced
+    manager = catalog.latest("manager_m1").survey
+    assert {k.replaces for k in manager.kpis if k.replaces} >= {
+        "absenteeism_rate", "defect_rework_rate", "lost_time_accident_rate"
+    }  # fmt: skip
 
 
 def test_module_1_declares_primary_outcomes_per_stakeholder() -> None:

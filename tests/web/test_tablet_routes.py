@@ -74,7 +74,7 @@ def recorded(tmp_path, database_url, monkeypatch):
     with runtime.session() as s:
         from score_impact.services.surveys import publish
 
-        version = publish(s, runtime.catalog.latest("worker_m1_cooperation"))
+        version = publish(s, runtime.catalog.surveys[("worker_m1_cooperation", 1)])  # edited
         s.commit()
         item_id = data["sections"][0]["items"][0]["id"]
         yield version.id, item_id

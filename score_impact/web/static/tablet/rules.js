@@ -5,6 +5,16 @@
 // again when the response arrives: this is for the worker's sake, not for trust.
 
 const BOOLEAN_WORDS = { yes: true, true: true, no: false, false: false };
+/** What an explicit "prefer not to answer" is sent as (schema.DECLINED). */
+export const DECLINED = "prefer_not_to_answer";
+const DECLINABLE = ["likert", "yes_no", "single_choice"];
+
+/** Survey.declinable: whether ``item`` offers "prefer not to answer". */
+export function declinable(survey, item) {
+  const own = item.prefer_not_to_answer;
+  const wanted = own === undefined || own === null ? Boolean(survey.prefer_not_to_answer) : own;
+  return wanted && DECLINABLE.includes(item.type);
+}
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Python's float() of a string (stripped), or NaN. */
@@ -92,6 +102,7 @@ function issue(item, code, params = {}) {
 
 function checkOne(item, value, survey) {
   const options = (item.options || []).map((o) => o.value);
+  if (value === DECLINED) return declinable(survey, item) ? [DECLINED, null] : issue(item, "choose_option");
   switch (item.type) {
     case "likert": {
       const points = survey.scales[item.scale].map((p) => p.value);

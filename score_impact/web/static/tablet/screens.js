@@ -9,6 +9,7 @@
 import { h } from "./dom.js";
 import * as flow from "./flow.js";
 import { say, stop } from "./speech.js";
+import { DECLINED, declinable } from "./rules.js";
 
 const RESET_AFTER_MS = 8000;
 
@@ -231,9 +232,12 @@ export class Screens {
   // --- the questions -----------------------------------------------------------------
 
   optionsOf(item) {
-    if (item.type === "likert") return this.survey.scales[item.scale].map((p) => [p.value, labelOf(p.label, this.lang)]);
-    if (item.type === "yes_no") return [[true, this.t("kiosk.yes")], [false, this.t("kiosk.no")]];
-    return (item.options || []).map((o) => [o.value, labelOf(o.label, this.lang)]);
+    const decline = declinable(this.survey, item) ? [[DECLINED, this.t("kiosk.prefer_not")]] : [];
+    if (item.type === "likert") {
+      return [...this.survey.scales[item.scale].map((p) => [p.value, labelOf(p.label, this.lang)]), ...decline];
+    }
+    if (item.type === "yes_no") return [[true, this.t("kiosk.yes")], [false, this.t("kiosk.no")], ...decline];
+    return [...(item.options || []).map((o) => [o.value, labelOf(o.label, this.lang)]), ...decline];
   }
 
   question(item) {
@@ -351,6 +355,7 @@ export class Screens {
     if (value === undefined || value === null || (Array.isArray(value) && !value.length)) {
       return this.t("kiosk.not_answered");
     }
+    if (value === DECLINED) return this.t("kiosk.prefer_not");
     if (item.type === "likert") {
       const point = this.survey.scales[item.scale].find((p) => p.value === value);
       return point ? labelOf(point.label, this.lang) : String(value);
