@@ -46,6 +46,14 @@ PAGES = [
         "pages/devices.py",
         "nav.devices",
         ":material/tablet:",
+        "devices",
+        "survey",
+        {TRAINER, ADMIN},
+    ),
+    (
+        "pages/tablet_links.py",
+        "nav.tablet_links",
+        ":material/qr_code_2:",
         "tablets",
         "survey",
         {TRAINER, ADMIN},
@@ -148,6 +156,8 @@ def main() -> None:
         if roles is EVERYONE or role in roles:
             # The survey is the home page: Streamlit serves the default page at "/" only (never
             # at its url_path), so tablet links are /?code=... (services.admin.tablet_link).
+            if user and url == "login":
+                title = "login.logout"  # signed in: this page says who, and signs out
             page = st.Page(
                 path, title=t(title, lang), icon=icon, url_path=url, default=url == "survey"
             )

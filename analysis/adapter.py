@@ -421,7 +421,9 @@ def _survey_outcomes(survey: Survey) -> Iterator[dict]:
          k.sesoi_pct)
         for k in survey.kpis
     ]  # fmt: skip
+    units = {k.id: k.unit for k in survey.kpis}
     for outcome_id, kind, label, stakeholder, direction, primary, sesoi, pct in outcomes:
+        unit = units.get(outcome_id, {}) if kind == "kpi" else {}
         yield {
             "outcome_id": outcome_id,
             "kind": kind,
@@ -433,6 +435,7 @@ def _survey_outcomes(survey: Survey) -> Iterator[dict]:
             "sesoi": sesoi,
             "sesoi_pct": pct,
             **{f"label_{lang}": label.get(lang) for lang in survey.languages},
+            **{f"unit_{lang}": unit.get(lang) for lang in survey.languages},
         }
 
 
@@ -447,11 +450,11 @@ def outcomes_frame(surveys: Survey | Iterable[Survey]) -> pd.DataFrame:
         the survey measures), ``primary`` (a primary outcome of that module for its
         stakeholder, as the survey declares), ``sesoi`` (constructs: smallest meaningful
         change in scale points, or None for the default), ``sesoi_pct`` (KPIs: in % of the
-        baseline), plus ``label_<lang>`` per survey language. An item's stakeholder is its
-        construct's; items outside constructs belong to workers in a worker survey and to
-        the supplier in a manager survey. An outcome defined by several surveys keeps the
-        row of the newest version (the one a before/after across versions is compared
-        under), then of the first survey given.
+        baseline), plus ``label_<lang>`` and ``unit_<lang>`` (KPIs only) per survey
+        language. An item's stakeholder is its construct's; items outside constructs belong
+        to workers in a worker survey and to the supplier in a manager survey. An outcome
+        defined by several surveys keeps the row of the newest version (the one a
+        before/after across versions is compared under), then of the first survey given.
     """
     rows: dict[tuple[str, str], dict] = {}
     given = [surveys] if isinstance(surveys, Survey) else list(surveys)

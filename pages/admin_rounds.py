@@ -6,7 +6,7 @@ import streamlit as st
 
 from pages.auth import require_role
 from pages.common import apply, db, flash, ui_lang
-from pages.widgets import table
+from pages.widgets import join_link, table
 from score_impact.db.models import Phase, Role, RoundStatus
 from score_impact.i18n import t
 from score_impact.services import admin
@@ -102,15 +102,4 @@ if autoplay != row["autoplay_audio"]:
         t("admin.rounds.autoplay_saved", lang),
     )
 
-page_url = (st.context.url or "http://localhost:8501/rounds").split("?")[0]
-base_url = st.text_input(t("admin.rounds.base_url", lang), page_url.rsplit("/", 1)[0])
-link = admin.tablet_link(base_url, row["join_code"])
-st.markdown(t("admin.rounds.link", lang, code=row["join_code"], link=link))
-png = admin.qr_png(base_url, row["join_code"])
-st.image(png, caption=link, width=240)
-st.download_button(
-    t("admin.rounds.download_qr", lang),
-    png,
-    file_name=f"round-{row['join_code']}.png",
-    mime="image/png",
-)
+join_link(row["join_code"], row["status"], lang, "admin_round")

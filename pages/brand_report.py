@@ -16,12 +16,12 @@ from score_impact.fonts import CjkFontMissing
 from score_impact.i18n import t
 from score_impact.reports import charts, export
 from score_impact.reports.content import did_table
-from score_impact.reports.impact import for_display
 from score_impact.reports.report_html import report_html
 from score_impact.reports.report_pdf import report_fonts, report_pdf
 from score_impact.services.audit import record_download
 from score_impact.text import literal
 
+st.set_page_config(layout="wide")  # charts and tables need the width; labels are long
 lang = view.language()
 st.title(t("impact.brand_title", lang))
 scope = view.current_scope(lang, Role.BRAND, Role.ADMIN)
@@ -41,7 +41,7 @@ if not kpis.empty:
 if not result.did.empty:
     st.subheader(t("report.did", lang))
     did = did_table(result.did, lang)
-    st.dataframe(pd.DataFrame(did.rows, columns=did.headers), hide_index=True)
+    st.dataframe(pd.DataFrame(did.rows, columns=did.headers), hide_index=True, width="stretch")
 
 panels.exclusions(result, lang)
 
@@ -52,15 +52,15 @@ if names:
     panels.scorecard(result, lang, "enterprise", name)
     one = charts.change_rows(result.constructs, "enterprise", name)
     st.altair_chart(charts.construct_chart(one, lang), width="stretch")
-    changes = for_display(result.kpi_changes)
+    changes = result.kpi_changes
     if not changes.empty:
         shown = ["label", "value_before", "value_after", "change", "pct_change", "unit", "category"]
-        st.dataframe(changes[changes["enterprise"] == name][shown], hide_index=True)
+        panels.table(changes[changes["enterprise"] == name], shown, lang)
 
 panels.action_plans(result, lang, can_add=False)
 
 st.header(t("impact.downloads", lang))
-stem = f"score_impact_{chosen.baseline}_{chosen.follow_up}"
+stem = panels.download_stem(chosen, lang)
 
 
 def audited(fmt: str, make: Callable[[], bytes]) -> Callable[[], bytes]:
@@ -77,9 +77,11 @@ def audited(fmt: str, make: Callable[[], bytes]) -> Callable[[], bytes]:
 
 c1, c2, c3, c4 = st.columns(4)
 c1.download_button(
-    "CSV (zip)", audited("csv", lambda: export.results_csv_zip(result)), f"{stem}_csv.zip",
+    t("impact.download_csv", lang),
+    audited("csv", lambda: export.results_csv_zip(result)),
+    f"{stem}_csv.zip",
     "application/zip",
-)  # fmt: skip
+)
 c2.download_button(
     "Excel", audited("xlsx", lambda: export.results_xlsx(result)), f"{stem}.xlsx",
     export.XLSX_MIME,
@@ -93,7 +95,8 @@ try:
         "PDF", audited("pdf", lambda: report_pdf(result)), f"{stem}.pdf", "application/pdf"
     )
 except CjkFontMissing as exc:
-    c4.warning(str(exc))
+    c4.warning(t("impact.pdf_unavailable", lang))
+    c4.caption(str(exc))  # for the administrator: which font, where
 if scope.is_admin:
 
     def raw() -> bytes:

@@ -81,7 +81,7 @@ def demo_banner() -> None:
 def show_definition_problems() -> None:
     """A broken survey file is shown to the admin, never a crash."""
     for problem in runtime().problems:
-        st.warning(f"Survey definition problem: {problem}")
+        st.warning(t("admin.definition_problem", ui_lang(), problem=problem))
 
 
 # --- interface language -----------------------------------------------------------------

@@ -10,9 +10,9 @@ from pages.auth import current_user
 from score_impact.db.models import Role
 from score_impact.i18n import t
 from score_impact.reports import charts
-from score_impact.reports.impact import for_display
 from score_impact.text import literal
 
+st.set_page_config(layout="wide")  # charts and tables need the width; labels are long
 lang = view.language()
 st.title(t("impact.dashboard_title", lang))
 scope = view.current_scope(lang, Role.TRAINER, Role.ADMIN)
@@ -36,7 +36,8 @@ def live_counts() -> None:
             st.columns(max(len(totals), 1)), totals.items(), strict=False
         ):
             column.metric(t("impact.responses_in", lang, phase=t(f"phase.{phase}", lang)), int(n))
-    panels.chart_or_note(charts.response_rows(counts), charts.response_chart, lang)
+    if panels.chart_or_note(charts.response_rows(counts), charts.response_chart, lang):
+        st.caption(t("impact.expected_note", lang))
 
 
 live_counts()
@@ -57,23 +58,20 @@ panels.exclusions(result, lang)
 st.subheader(t("impact.items", lang))
 dist = result.item_distributions
 if not dist.empty:
-    constructs = sorted(dist["construct"].dropna().unique())
-    construct = st.selectbox(t("impact.construct", lang), constructs, key="dash_construct")
+    topics = panels.construct_names(result)
+    constructs = sorted(dist["construct"].dropna().unique(), key=lambda c: topics.get(c, c))
+    construct = st.selectbox(
+        t("impact.construct", lang), constructs, key="dash_construct",
+        format_func=lambda c: topics.get(c, c),
+    )  # fmt: skip
     part = charts.likert_rows(dist[dist["construct"] == construct])
     st.altair_chart(charts.likert_chart(part, lang), width="stretch")
 
 st.subheader(t("report.kpis", lang))
 if panels.chart_or_note(charts.kpi_rows(result.kpi_tests), charts.kpi_chart, lang):
-    shown = [
-        "enterprise",
-        "label",
-        "value_before",
-        "value_after",
-        "change",
-        "pct_change",
-        "category",
-    ]
-    st.dataframe(for_display(result.kpi_changes)[shown], hide_index=True)
+    shown = ["enterprise", "label", "value_before", "value_after", "change", "pct_change", "unit",
+             "category"]  # fmt: skip
+    panels.table(result.kpi_changes, shown, lang)
 
 panels.action_plans(result, lang, can_add=True)
 panels.method_notes(result, lang)

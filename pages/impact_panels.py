@@ -4,17 +4,76 @@ and the method notes. The data comes from pages/impact_view.py."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
+from pages.widgets import label_of
 from score_impact.i18n import t
-from score_impact.reports.content import pairing_section, scorecard_line, scorecard_n
+from score_impact.reports.content import fmt, pairing_section, scorecard_line, scorecard_n
 from score_impact.reports.findings import plan_lines
 from score_impact.reports.impact import ImpactFilters, ImpactOptions, ImpactResult, for_display
 from score_impact.text import literal
+
+# Interface-string key of each result column a page shows (ui.yaml), and the digits its
+# numbers get; a column not listed here is text (names, labels, units).
+HEADERS = {
+    "enterprise": "report.col.factory", "label": "report.col.construct",
+    "value_before": "report.col.before", "value_after": "report.col.after",
+    "change": "report.col.change", "pct_change": "report.col.pct_change",
+    "unit": "report.col.unit", "estimate": "report.col.estimate",
+    "ci_low": "report.col.ci_low", "ci_high": "report.col.ci_high", "p": "report.col.p_raw",
+    "n_clusters": "report.col.n_clusters", "title": "actions.col.title",
+    "responsible_role": "actions.col.role", "due_date": "actions.col.due",
+    "status": "actions.col.status", "category": "report.col.category",
+}  # fmt: skip
+DIGITS = {"value_before": 2, "value_after": 2, "change": 2, "pct_change": 1, "estimate": 2,
+          "ci_low": 2, "ci_high": 2, "p": 3, "n_clusters": 0}  # fmt: skip
+
+
+def table(frame: pd.DataFrame, columns: list[str], lang: str) -> None:
+    """A result table for people: the chosen columns headed in the interface language,
+    numbers rounded, suppressed cells worded, missing ones a dash."""
+    shown = for_display(frame)[columns].copy()
+    for column in columns:
+        if column in DIGITS:
+            shown[column] = [fmt(v, DIGITS[column], lang) for v in shown[column]]
+    if "status" in shown:
+        shown["status"] = [t(f"actions.status.{v}", lang) for v in shown["status"]]
+    if "category" in shown:  # the decision rule's verdict, in words
+        shown["category"] = [
+            t(f"category.{v}", lang) if isinstance(v, str) else "-" for v in shown["category"]
+        ]
+    headers = {c: st.column_config.Column(t(HEADERS[c], lang)) for c in columns}
+    st.dataframe(shown, hide_index=True, column_config=headers, width="stretch")
+
+
+def construct_names(result: ImpactResult) -> dict[str, str]:
+    """Construct id -> its name in the result's language (the topic picker's words)."""
+    rows = result.constructs
+    if rows.empty:
+        return {}
+    rows = rows[rows["kind"] == "construct"]
+    return dict(zip(rows["outcome_id"], rows["label"], strict=True))
+
+
+def download_stem(chosen: ImpactFilters, lang: str) -> str:
+    """File name (without extension) of a download: the report's name and the phases in
+    ``lang``, then the language code, so the English and Chinese files never collide."""
+    phases = "-".join(t(f"phase.{p}", lang) for p in (chosen.baseline, chosen.follow_up))
+    name = f"{t('report.file_stem', lang)}_{phases}_{lang}"
+    return re.sub(r'[\s/\\:*?"<>|]+', "-", name)
+
+
+def module_name(module: str, lang: str) -> str:
+    """A SCORE module's name in ``lang`` (its key's words when the module is new)."""
+    try:
+        return t(f"admin.module.{module}", lang)
+    except KeyError:
+        return module.replace("_", " ")
 
 
 def chart_or_note(
@@ -98,11 +157,12 @@ def filters(opts: ImpactOptions, lang: str, prefix: str, cohort_required: bool) 
     with c4:
         enterprise = _pick(t("impact.enterprise", lang), opts.enterprises, f"{prefix}_ent", lang)
     with c5:
-        modules = {m: t(f"admin.module.{m}", lang) for m in opts.modules}
+        modules = {m: module_name(m, lang) for m in opts.modules}
         module = _pick(t("impact.module", lang), modules, f"{prefix}_mod", lang)
     with c6:  # bands within one factory would single people out: whole cohorts only
-        bands = {f"{b}={v}": f"{b.removeprefix('demo_')}: {v}" for b, vs in opts.bands.items()
-                 for v in vs}  # fmt: skip
+        words = {key: label_of(text, lang) for key, text in opts.band_labels.items()}
+        bands = {f"{b}={v}": f"{words.get(f'{b}={v}', v)} — {words.get(b, b)}"
+                 for b, vs in opts.bands.items() for v in vs}  # fmt: skip
         whole = t("impact.band_whole_cohorts", lang)
         band = _pick(t("impact.band", lang), bands, f"{prefix}_band", lang,
                      disabled=enterprise is not None, help=whole)  # fmt: skip
@@ -121,6 +181,10 @@ def scorecard(result: ImpactResult, lang: str, grouping: str = "overall", group:
     rows = card[(card["grouping"] == grouping) & (card["group"] == group)]
     for col, row in zip(st.columns(len(rows) or 1), rows.itertuples(index=False), strict=False):
         with col:
+            if not row.n_outcomes:  # say why there is nothing, never "0 / 0"
+                st.metric(t(f"report.stakeholder.{row.stakeholder}", lang), "–")
+                st.caption(row.headline)
+                continue
             st.metric(
                 t(f"report.stakeholder.{row.stakeholder}", lang),
                 t("scorecard.win" if row.win else "scorecard.no_win", lang),
@@ -149,8 +213,9 @@ def action_plans(result: ImpactResult, lang: str, can_add: bool) -> None:
     late = actions[actions["overdue"].astype(bool)] if len(actions) else actions
     if can_add and len(late):
         st.warning(t("actions.overdue", lang, count=len(late)))
-        shown = ["enterprise", "label", "title", "responsible_role", "due_date", "status"]
-        st.dataframe(late[shown], hide_index=True)
+        table(
+            late, ["enterprise", "label", "title", "responsible_role", "due_date", "status"], lang
+        )
     lines = plan_lines(result, lang)
     if not lines:
         return

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
-from pages.common import db, runtime
+from pages import kiosk_ui as ui
+from pages.common import db
 from pages.kiosk_start import (
+    ISSUES_KEY,
     code,
     consent,
     factory,
@@ -21,9 +24,8 @@ from pages.kiosk_start import (
     remember_issues,
     reset,
     state,
-    tap,
 )
-from pages.widgets import answer_text, item_input, label_of, read_aloud
+from pages.widgets import answer_text, label_of
 from score_impact.i18n import t
 from score_impact.kiosk import KioskAttempt, Step
 from score_impact.services.drafts import discard_draft
@@ -34,40 +36,108 @@ from score_impact.services.errors import (
     RoundClosed,
 )
 from score_impact.services.responses import submit_response
-from score_impact.surveys.schema import ItemType
+from score_impact.surveys.schema import DECLINED, Item, ItemType
 from score_impact.surveys.validation import is_visible
 from score_impact.text import literal
 
 RESET_AFTER_SECONDS = 8
 PAUSE_SECONDS = 120  # a paused screen (with its code) is cleared after two minutes
 
+TYPED = (ItemType.NUMBER, ItemType.TEXT)  # typed into a box; every other answer is a tap
+
+
+def _options(a: KioskAttempt, item: Item, lang: str) -> list[tuple[Any, str]]:
+    """(value, words) of a choice question's options, as the review shows them too, with
+    "prefer not to answer" last where the survey offers it for the item."""
+    if item.type is ItemType.LIKERT:
+        options = [(p.value, label_of(p.label, lang)) for p in a.survey.scales[item.scale or ""]]
+    elif item.type is ItemType.YES_NO:
+        options = [(True, t("kiosk.yes", lang)), (False, t("kiosk.no", lang))]
+    else:
+        options = [(o.value, label_of(o.label, lang)) for o in item.options or []]
+    if a.survey.declinable(item):
+        options.append((DECLINED, t("kiosk.prefer_not", lang)))
+    return options
+
+
+def _pick(a: KioskAttempt, item: Item) -> Callable[[Any], None]:
+    """The tap on an option: record it (a follow-up question shows in the same run) and
+    clear that question's red message."""
+
+    def pick(value: Any) -> None:
+        if item.type is ItemType.MULTIPLE_CHOICE:
+            ticked = list(a.answers.get(item.id) or [])
+            value = [v for v in ticked if v != value] if value in ticked else [*ticked, value]
+        a.update({item.id: value})
+        state.get(ISSUES_KEY, {}).pop(item.id, None)
+
+    return pick
+
+
+def question(a: KioskAttempt, item: Item, lang: str, error: str | None, autoplay: bool) -> Any:
+    """One question: its text with the speaker, then its answer rows (or a text box).
+    Returns the typed value of a text or number question (choices are kept on tap)."""
+    asked = label_of(item.label, lang)
+    helps = label_of(item.help, lang) if item.help else ""
+    shown = f"**{asked}**  \n*{helps}*" if helps else f"**{asked}**"
+    typed = None
+    with st.container(key=f"kq-{item.id}"):
+        if item.type is ItemType.NOTE:
+            ui.said(asked, lang)
+            return None
+        audio = (item.audio or {}).get(lang)
+        ui.said(shown, lang, audio=audio, autoplay=autoplay, spoken=f"{asked} {helps}".strip())
+        if item.type in TYPED:
+            typed = st.text_input(
+                label_of(item.label, lang),
+                value="" if a.answers.get(item.id) is None else str(a.answers[item.id]),
+                key=f"{a.client_uuid}:{item.id}",
+                max_chars=item.max_length,
+                label_visibility="collapsed",
+            )
+            typed = typed or None
+        else:
+            ui.choices(
+                _options(a, item, lang),
+                a.answers.get(item.id),
+                item.id,
+                lang,
+                _pick(a, item),
+                multiple=item.type is ItemType.MULTIPLE_CHOICE,
+            )
+        if error:
+            st.error(error)
+    return typed
+
 
 def section(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
     current, total = a.progress()
     st.progress(current / total, text=t("kiosk.progress", lang, current=current, total=total))
-    st.header(label_of(a.section.title, lang))
+    st.title(label_of(a.section.title, lang), anchor=False)
     if a.section.intro:
-        st.write(label_of(a.section.intro, lang))
-    values = {}
+        ui.said(label_of(a.section.intro, lang), lang)
+    typed: dict[str, Any] = {}
+    first = True
     for item in a.section.items:
         if not is_visible(item, a.answers):  # judged with the answers given above it
             continue
-        key = f"{a.client_uuid}:{item.id}"  # unique per attempt: nothing survives a reset
-        base = runtime().settings.survey_dir
-        read_aloud(a.survey, item, lang, f"ra-{a.client_uuid[:8]}-{item.id}", base,
-                   autoplay=a.autoplay and not values)  # fmt: skip
-        values[item.id] = item_input(a.survey, item, lang, key, a.answers.get(item.id))
-        a.update({item.id: values[item.id]})  # a follow-up appears in this same run
-        if item.id in issues:
-            st.error(issues[item.id])
+        value = question(a, item, lang, issues.get(item.id), a.autoplay and first)
+        first = False
+        if item.type in TYPED:
+            typed[item.id] = value
+            a.update({item.id: value})
     if issues:
         st.warning(t("kiosk.fix_errors", lang))
-    left, right = st.columns(2)
-    if tap(t("kiosk.back", lang), f"{a.client_uuid}:back", where=left):
+    forward = "kiosk.to_review" if a.from_review else "kiosk.next"
+    back, next_ = ui.nav(
+        (t("kiosk.back", lang), f"{a.client_uuid}:back"),
+        (t(forward, lang), f"{a.client_uuid}:next"),
+    )
+    if back:
         a.back()
         st.rerun()
-    if tap(t("kiosk.next", lang), f"{a.client_uuid}:next", primary=True, where=right):
-        remember_issues(a, a.next(values))
+    if next_:
+        remember_issues(a, a.next(typed))
         keep_draft(a)
         st.rerun()
     pause_button(a, lang)
@@ -75,7 +145,7 @@ def section(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
 
 def pause_button(a: KioskAttempt, lang: str) -> None:
     """The worker has to step away: save, then show the resume code on its own screen."""
-    if tap(t("kiosk.pause", lang), f"{a.client_uuid}:pause"):
+    if st.button(t("kiosk.pause", lang), key=f"{a.client_uuid}:pause", width="stretch"):
         a.pause()
         keep_draft(a)
         st.rerun()
@@ -94,39 +164,68 @@ def paused(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
             st.rerun(scope="app")
 
     clear_when_left()
-    st.title(t("kiosk.paused_title", lang))
+    st.title(t("kiosk.paused_title", lang), anchor=False)
     if a.resume_code:
         st.write(t("kiosk.paused_intro", lang))
         st.html(f'<p style="font-size:3.2rem;letter-spacing:.35em;font-weight:700">'
                 f"{a.resume_code}</p>")  # fmt: skip
     else:
         st.warning(t("kiosk.pause_failed", lang))
-    if tap(t("kiosk.continue_now", lang), f"{a.client_uuid}:unpause", primary=True):
+    if st.button(
+        t("kiosk.continue_now", lang), key=f"{a.client_uuid}:unpause", type="primary",
+        width="stretch",
+    ):  # fmt: skip
         a.unpause()
         state.pop("paused_at", None)
         st.rerun()
-    if a.resume_code and tap(t("kiosk.pause_done", lang), f"{a.client_uuid}:pause-done"):
+    if a.resume_code and st.button(
+        t("kiosk.pause_done", lang), key=f"{a.client_uuid}:pause-done", width="stretch"
+    ):
         reset()
         st.rerun()
 
 
 def review(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
-    st.title(t("kiosk.review_title", lang))
+    """Answers grouped by section; a tap on one opens its question to change it."""
+    st.title(t("kiosk.review_title", lang), anchor=False)
+    ui.said(t("kiosk.review_intro", lang), lang)
     for sec in a.survey.sections:
-        for item in a.visible(sec):
-            if item.type is not ItemType.NOTE:
-                answer = answer_text(a.survey, item, a.answers.get(item.id), lang)
-                st.markdown(f"**{label_of(item.label, lang)}**  \n{literal(answer)}")
+        shown = [i for i in a.visible(sec) if i.type is not ItemType.NOTE]
+        if not shown:
+            continue
+        st.header(label_of(sec.title, lang), anchor=False)
+        for item in shown:
+            asked = label_of(item.label, lang)
+            answer = answer_text(a.survey, item, a.answers.get(item.id), lang)
+            with st.container(key=f"krev-{item.id}", horizontal=True, wrap=False,
+                              vertical_alignment="center", gap=None):  # fmt: skip
+                st.button(
+                    f"{literal(asked)}  \n**{literal(answer)}**",
+                    key=f"{a.client_uuid}:change-{item.id}",
+                    on_click=_change,
+                    args=(a, item.id),
+                    width="stretch",
+                    wrap=True,
+                )
+                ui.speaker(f"{asked} {answer}", lang)
     for message in issues.values():
         st.error(message)
-    left, right = st.columns(2)
-    if tap(t("kiosk.back", lang), f"{a.client_uuid}:review-back", where=left):
+    back, submit = ui.nav(
+        (t("kiosk.back", lang), f"{a.client_uuid}:review-back"),
+        (t("kiosk.submit", lang), f"{a.client_uuid}:submit"),
+    )
+    if back:
         a.back()
         st.rerun()
-    if tap(t("kiosk.submit", lang), f"{a.client_uuid}:submit", primary=True, where=right):
+    if submit:
         _submit(a, lang)
         st.rerun()
     pause_button(a, lang)
+
+
+def _change(a: KioskAttempt, item_id: str) -> None:
+    a.jump_to(item_id)
+    ui.open_at(item_id)
 
 
 def _submit(a: KioskAttempt, lang: str) -> None:
@@ -140,24 +239,24 @@ def _submit(a: KioskAttempt, lang: str) -> None:
     except InvalidSubmission as exc:
         remember_issues(a, exc.issues)
     except RoundClosed:
-        state["issues"] = {"_save": t("kiosk.closed_round", lang)}
+        state[ISSUES_KEY] = {"_save": t("kiosk.closed_round", lang)}
     except NotEnrolled:
-        state["issues"] = {"_save": t("kiosk.not_enrolled", lang)}
+        state[ISSUES_KEY] = {"_save": t("kiosk.not_enrolled", lang)}
     except (DomainError, OperationalError):
-        state["issues"] = {"_save": t("kiosk.save_failed", lang)}
+        state[ISSUES_KEY] = {"_save": t("kiosk.save_failed", lang)}
 
 
 def thank_you(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
     """Thanks, then a clean screen for the next worker after a tap or a few seconds."""
     state.setdefault("done_at", time.monotonic())
+    message = t("kiosk.thanks" if a.step is Step.DONE else "kiosk.declined", lang)
+    ui.said(message, lang, kind="title")
 
     @st.fragment(run_every=2)
     def countdown() -> None:
-        st.success(t("kiosk.thanks" if a.step is Step.DONE else "kiosk.declined", lang))
         waited = time.monotonic() - state.get("done_at", time.monotonic())
-        if tap(t("kiosk.next_worker", lang), f"{a.client_uuid}:again", primary=True) or (
-            waited > RESET_AFTER_SECONDS
-        ):
+        _, again = ui.nav(None, (t("kiosk.next_worker", lang), f"{a.client_uuid}:again"))
+        if again or waited > RESET_AFTER_SECONDS:
             reset()
             st.rerun(scope="app")
 

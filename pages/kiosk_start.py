@@ -1,7 +1,8 @@
 """The tablet screens before the questions (language, consent, factory, private code) and
 the helpers every screen uses; pages/kiosk_screens.py has the questions and the end.
 
-Each screen renders, and on a tap changes the attempt and asks for a rerun.
+Each screen renders, and on a tap changes the attempt and asks for a rerun. The layout
+follows docs/tablet-screens.md; its building blocks are in pages/kiosk_ui.py.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
+from pages import kiosk_ui as ui
 from pages.common import client_address, db, runtime
 from pages.widgets import label_of
-from score_impact.i18n import enterprise_name, language_names, t
+from score_impact.i18n import language_names, t, t_all
 from score_impact.kiosk import KioskAttempt
 from score_impact.pairing import ELEMENTS
 from score_impact.services.devices import COOKIE_NAME
@@ -22,6 +24,7 @@ from score_impact.surveys.validation import Issue
 from score_impact.text import literal
 
 state = st.session_state
+ISSUES_KEY = "issues"  # item id -> message, shown until answered or the screen changes
 
 
 def device_token() -> str | None:
@@ -40,79 +43,87 @@ def reset() -> None:
 
 
 def remember_issues(attempt: KioskAttempt, issues: list[Issue]) -> None:
-    """Keep the issues for the next run, already in the worker's language."""
-    state["issues"] = {i.item_id: i.message(attempt.language or "en") for i in issues}
-
-
-def tap(label: str, key: str, primary: bool = False, where=st) -> bool:
-    return where.button(label, key=key, type="primary" if primary else "secondary")
+    """Keep the issues, already in the worker's language, and open the screen again at
+    the first question that needs an answer."""
+    state[ISSUES_KEY] = {i.item_id: i.message(attempt.language or "en") for i in issues}
+    if issues:
+        ui.new_screen(issues[0].item_id)
 
 
 def language(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
-    st.title(label_of(a.survey.title, a.survey.default_language))
-    st.subheader(" / ".join(t("kiosk.choose_language", code) for code in a.survey.languages))
-    for code in a.survey.languages:
-        if tap(language_names().get(code, code), f"lang-{code}"):
-            a.choose_language(code)
-            st.rerun()
+    """Before a language is chosen, every text is shown in each of the survey's languages."""
     langs = a.survey.languages
-    with st.expander(" / ".join(t("kiosk.resume_title", x) for x in langs)):
-        label = " / ".join(t("kiosk.resume_label", x) for x in langs)
-        typed = st.text_input(label, key=f"{a.client_uuid}:resume")
-        go = tap(" / ".join(t("kiosk.resume_button", x) for x in langs), f"{a.client_uuid}:go")
+    st.markdown("  \n".join(f"**{label_of(a.survey.title, code)}**" for code in langs))
+    st.title(t_all("kiosk.choose_language", langs), anchor=False)
+    for code in langs:
+        name = language_names().get(code, code)
+        ui.choice_button(
+            name,
+            f"lang-{code}",
+            code,
+            on_click=lambda code=code: a.choose_language(code),
+            spoken=f"{name}. {t('kiosk.choose_language', code)}",
+        )
+    with st.expander(t_all("kiosk.resume_title", langs)):
+        typed = st.text_input(
+            t_all("kiosk.resume_label", langs, "  \n"), key=f"{a.client_uuid}:resume"
+        )
+        go = st.button(t_all("kiosk.resume_button", langs), key=f"{a.client_uuid}:go")
         if go and typed:
             try:
                 with db() as s:
                     client = client_address()  # an unenrolled tablet's wrong codes count here
                     state["attempt"] = resume(s, typed, a.round_id, a.device_id, client)
             except (UnknownResumeCode, RoundClosed):
-                state["issues"] = {"_resume": t("kiosk.resume_unknown", lang)}
+                state[ISSUES_KEY] = {"_resume": t_all("kiosk.resume_unknown", langs, "  \n")}
             except Throttled as exc:
                 wait = exc.seconds_left()
-                state["issues"] = {"_resume": t("kiosk.resume_throttled", lang, seconds=wait)}
+                texts = (t("kiosk.resume_throttled", code, seconds=wait) for code in langs)
+                state[ISSUES_KEY] = {"_resume": "  \n".join(dict.fromkeys(texts))}
             st.rerun()
     if "_resume" in issues:
         st.error(issues["_resume"])
 
 
 def consent(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
-    st.title(t("kiosk.consent_title", lang))
-    st.markdown(label_of(a.survey.consent, lang))
-    for agreed, label in ((True, "kiosk.agree"), (False, "kiosk.decline")):
-        if tap(t(label, lang), f"{a.client_uuid}:{label}", primary=agreed):
-            a.consent(agreed)
-            st.rerun()
+    st.title(t("kiosk.consent_title", lang), anchor=False)
+    ui.said(label_of(a.survey.consent, lang), lang)
+    ui.choice_button(t("kiosk.agree", lang), f"{a.client_uuid}:agree", lang,
+                     on_click=lambda: a.consent(True), primary=True)  # fmt: skip
+    ui.choice_button(t("kiosk.decline", lang), f"{a.client_uuid}:decline", lang,
+                     on_click=lambda: a.consent(False))  # fmt: skip
 
 
 def factory(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
-    st.title(t("kiosk.choose_factory", lang))
-    for ent_id, name in state["factories"].items():
-        if tap(literal(enterprise_name(name, lang)), f"{a.client_uuid}:ent-{ent_id}"):
-            a.choose_factory(ent_id)
-            st.rerun()
+    ui.said(t("kiosk.choose_factory", lang), lang, kind="title")
+    for ent_id, names in state["factories"].items():
+        ui.choice_button(
+            literal(names.get(lang) or next(iter(names.values()))),
+            f"{a.client_uuid}:ent-{ent_id}",
+            lang,
+            on_click=lambda ent_id=ent_id: a.choose_factory(ent_id),
+        )
 
 
 def code(a: KioskAttempt, lang: str, issues: dict[str, str]) -> None:
-    st.title(t("kiosk.code_title", lang))
-    st.write(t("kiosk.code_intro", lang))
+    st.title(t("kiosk.code_title", lang), anchor=False)
+    ui.said(t("kiosk.code_intro", lang), lang)
     elements = {
-        name: st.selectbox(
-            t(f"kiosk.code.{name}", lang),
-            list(allowed),
-            index=None,
-            key=f"{a.client_uuid}:{name}",
-            placeholder=t("kiosk.code_choose", lang),  # not Streamlit's English default
+        name: ui.number_grid(
+            t(f"kiosk.code.{name}", lang), options, f"{a.client_uuid}:{name}", lang
         )
-        for name, allowed in ELEMENTS.items()
+        for name, options in ELEMENTS.items()
     }
     if "_code" in issues:
         st.error(issues["_code"])
     key = runtime().settings.secret_key
-    if tap(t("kiosk.next", lang), f"{a.client_uuid}:code-next", primary=True):
+    _, forward = ui.nav(None, (t("kiosk.next", lang), f"{a.client_uuid}:code-next"))
+    if forward:
         remember_issues(a, a.set_code(key, elements))
         keep_draft(a)
         st.rerun()
-    if tap(t("kiosk.skip_code", lang), f"{a.client_uuid}:code-skip"):
+    st.markdown(t("kiosk.skip_code_note", lang))
+    if st.button(t("kiosk.skip_code", lang), key=f"{a.client_uuid}:code-skip", type="tertiary"):
         a.set_code(key, None)
         keep_draft(a)
         st.rerun()

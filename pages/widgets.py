@@ -6,13 +6,14 @@ validation, so a person always sees the same translated message for the same mis
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
 from typing import Any
+from urllib.parse import urlsplit
 
 import streamlit as st
 
 from score_impact.i18n import t
-from score_impact.read_aloud import Spoken, controls_html
+from score_impact.services import admin
 from score_impact.surveys.schema import DECLINED, Item, ItemType, Survey
 
 
@@ -106,22 +107,40 @@ def table(rows: list[dict], columns: list[str], lang: str, **config: Any) -> Non
     st.dataframe(rows, hide_index=True, column_order=columns, column_config=headers | config)
 
 
-def read_aloud(
-    survey: Survey, item: Item, lang: str, element_id: str, base: Path, autoplay: bool
-) -> None:
-    """Play buttons for the question and each of its options (score_impact.read_aloud)."""
-    if item.type is ItemType.LIKERT:
-        points = survey.scales[item.scale or ""]
-        options = [Spoken(str(p.value), label_of(p.label, lang)) for p in points]
-    elif item.type is ItemType.YES_NO:
-        options = [Spoken(t(k, lang), t(k, lang)) for k in ("kiosk.yes", "kiosk.no")]
-    else:
-        options = [
-            Spoken(label_of(o.label, lang), label_of(o.label, lang)) for o in item.options or []
-        ]
-    if survey.declinable(item):
-        options.append(Spoken(t("kiosk.prefer_not", lang), t("kiosk.prefer_not", lang)))
-    question = Spoken("", label_of(item.label, lang), (item.audio or {}).get(lang))
-    no_voice = t("kiosk.no_voice", lang)
-    html = controls_html(element_id, lang, question, options, no_voice, base, autoplay)
-    st.html(html, unsafe_allow_javascript=True)
+def scroll_into_view(selector: str, nonce: int) -> None:
+    """Bring the first element matching ``selector`` into view, once per ``nonce`` (the
+    script runs again only when its text changes), e.g. a summary of problems at the top
+    of a long form whose button is far below."""
+    script = f"""<script>/* {nonce} */
+    (function find(tries) {{
+      const box = document.querySelector({json.dumps(selector)});
+      if (box) box.scrollIntoView({{block: "start", behavior: "smooth"}});
+      else if (tries < 40) setTimeout(() => find(tries + 1), 50);
+    }})(0);
+    </script>"""
+    st.html(script, unsafe_allow_javascript=True)
+
+
+def join_link(join_code: str, status: str, lang: str, key: str) -> None:
+    """A round's join code, tablet link and QR code (to print or show on a projector),
+    with a warning when tablets cannot use it: the round is not open, or the address is
+    this computer's own (``localhost``), which a tablet cannot reach."""
+    page_url = (st.context.url or "http://localhost:8501/").split("?")[0]
+    base_url = st.text_input(
+        t("admin.rounds.base_url", lang), page_url.rsplit("/", 1)[0], key=f"{key}_base"
+    )
+    if status != "open":
+        st.warning(t("links.not_open", lang, status=t(f"admin.status.{status}", lang)))
+    if urlsplit(base_url).hostname in ("localhost", "127.0.0.1", "::1", None):
+        st.warning(t("links.local_address", lang))
+    link = admin.tablet_link(base_url, join_code)
+    st.markdown(t("admin.rounds.link", lang, code=join_code, link=link))
+    png = admin.qr_png(base_url, join_code)
+    st.image(png, caption=link, width=240)
+    st.download_button(
+        t("admin.rounds.download_qr", lang),
+        png,
+        file_name=f"round-{join_code}.png",
+        mime="image/png",
+        key=f"{key}_qr",
+    )

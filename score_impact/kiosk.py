@@ -51,6 +51,7 @@ class KioskAttempt:
     autoplay: bool = False  # round setting: read each question aloud when it appears
     device_id: int | None = None  # the enrolled tablet (services.devices), if any
     paused_from: Step | None = None  # the section or review a pause returns to
+    from_review: bool = False  # a tap on an answer in the review opened this section
 
     # ----- navigation ----------------------------------------------------------------
     def choose_language(self, language: str) -> None:
@@ -121,18 +122,47 @@ class KioskAttempt:
                 self.answers.pop(item.id, None)
 
     def next(self, values: dict[str, Any]) -> list[Issue]:
-        """Leave the current section if its visible items are valid; else return the issues."""
+        """Leave the current section if its visible items are valid; else return the issues.
+
+        After a jump from the review, "next" goes back to the review, or to the first
+        section that an answer changed on this screen has left incomplete (a new follow-up
+        question), so nothing required is skipped on the way back."""
         self.update(values)
         lang = self.language or self.survey.default_language
         _, issues = validate_answers(self.survey, self.answers, self.visible(), lang)
         if issues:
             return issues
+        if self.from_review:
+            self.section_index = self._first_incomplete_section()
+            if self.section_index >= len(self.sections):
+                self.from_review = False
+                self.step = Step.REVIEW
+            return []
         self.section_index = self._next_section(self.section_index)
         if self.section_index >= len(self.sections):
             self.step = Step.REVIEW
         return []
 
+    def _first_incomplete_section(self) -> int:
+        for index, section in enumerate(self.sections):
+            if validate_answers(self.survey, self.answers, self.visible(section))[1]:
+                return index
+        return len(self.sections)
+
+    def jump_to(self, item_id: str) -> None:
+        """From the review, open the section of ``item_id`` to change that answer."""
+        if self.step is not Step.REVIEW:
+            raise ValueError("answers are changed from the review screen only")
+        index = next(
+            (i for i, s in enumerate(self.sections) if any(x.id == item_id for x in s.items)),
+            None,
+        )
+        if index is None or not is_visible(self.survey.item(item_id), self.answers):
+            raise ValueError(f"item {item_id!r} is not shown in this survey")
+        self.section_index, self.step, self.from_review = index, Step.SECTION, True
+
     def back(self) -> None:
+        self.from_review = False
         if self.step is Step.REVIEW:
             previous = self._previous_section(len(self.sections))
         else:

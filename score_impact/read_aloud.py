@@ -1,14 +1,18 @@
-"""Read-aloud controls for low-literacy workers: a large play button on each question and
-answer option, in the chosen language.
+"""Read-aloud for low-literacy workers: a round speaker button at the right end of every
+row that has text (a question, an answer option, a paragraph, a choice button), reading
+that text in the worker's language (docs/tablet-screens.md, rule 2).
 
 A pre-recorded file from the survey definition (``audio: {zh: audio/q1_zh.mp3}``, paths
 relative to the survey folder) is played when present; otherwise the tablet's own speech
 synthesis (the browser's Web Speech API) reads the text. When the tablet has no voice for
-the language, a message in that language says so instead of staying silent. This module
-only builds the HTML and script; the page inserts it.
+the language, a message in that language says so at the bottom of the screen instead of
+staying silent. This module only builds the HTML and the script; the page inserts them.
+
+Each button is plain HTML (it needs no script of its own): one delegated click handler,
+``SCRIPT``, serves every button on the page and is installed once per screen.
 
 Limits: speech needs a voice for the language installed on the tablet (Android: Google
-text-to-speech with the Chinese pack; iPad: Settings > Accessibility > Spoken Content).
+text-to-speech with the language pack; iPad: Settings > Accessibility > Spoken Content).
 Browsers allow sound only after the worker has tapped the page once, so auto-play starts
 from the first screen after the language choice.
 """
@@ -17,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import mimetypes
 from dataclasses import dataclass
 from functools import cache
@@ -29,37 +32,48 @@ from score_impact.i18n import speech_tag
 SCRIPT = """
 <script>
 (function () {
-  const box = document.getElementById(%(id)s);
-  if (!box || box.dataset.ready) return;
-  box.dataset.ready = "1";
-  const lang = box.dataset.lang;
-  const message = box.querySelector(".ra-msg");
-  function voiceFor(voices) {
-    return voices.find(v => v.lang.replace("_", "-").toLowerCase().startsWith(lang.slice(0, 2)));
+  if (window.scoreReadAloud) return;
+  function voiceFor(lang) {
+    const voices = window.speechSynthesis ? window.speechSynthesis.getVoices() : [];
+    const want = lang.toLowerCase();
+    return voices.find(v => v.lang.replace("_", "-").toLowerCase() === want)
+      || voices.find(v => v.lang.replace("_", "-").toLowerCase().startsWith(want.slice(0, 2)));
   }
-  function speak(text) {
+  function tell(text) {
+    let box = document.getElementById("ra-message");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "ra-message";
+      box.setAttribute("role", "status");
+      document.body.appendChild(box);
+    }
+    box.textContent = text;
+    box.hidden = false;
+    clearTimeout(box.timer);
+    box.timer = setTimeout(() => { box.hidden = true; }, 6000);
+  }
+  function speak(button) {
     const synth = window.speechSynthesis;
-    const voice = synth ? voiceFor(synth.getVoices()) : undefined;
-    if (!synth || !voice) { message.hidden = false; return; }
+    const voice = synth ? voiceFor(button.dataset.lang) : undefined;
+    if (!synth || !voice) { tell(button.dataset.novoice); return; }
     synth.cancel();
-    const u = new SpeechSynthesisUtterance(text);
-    u.lang = lang; u.voice = voice; u.rate = 0.9;
+    const u = new SpeechSynthesisUtterance(button.dataset.text);
+    u.lang = button.dataset.lang; u.voice = voice; u.rate = 0.9;
     synth.speak(u);
   }
   function play(button) {
-    const audio = button.dataset.audio ? box.querySelector("#" + button.dataset.audio) : null;
-    if (audio) { window.speechSynthesis && window.speechSynthesis.cancel(); audio.currentTime = 0;
-                 audio.play().catch(() => speak(button.dataset.text)); }
-    else speak(button.dataset.text);
+    const audio = button.parentElement.querySelector("audio.ra-audio");
+    if (audio) {
+      window.speechSynthesis && window.speechSynthesis.cancel();
+      audio.currentTime = 0;
+      audio.play().catch(() => speak(button));
+    } else speak(button);
   }
-  box.querySelectorAll("button.ra-play").forEach(b => b.addEventListener("click", () => play(b)));
-  if (box.dataset.autoplay === "1") {
-    const first = box.querySelector("button.ra-play");
-    const start = () => play(first);
-    if (window.speechSynthesis && !window.speechSynthesis.getVoices().length)
-      window.speechSynthesis.addEventListener("voiceschanged", start, { once: true });
-    else start();
-  }
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest && event.target.closest("button.ra-play");
+    if (button) { event.preventDefault(); event.stopPropagation(); play(button); }
+  }, true);
+  window.scoreReadAloud = { play: play };
 })();
 </script>
 """
@@ -69,29 +83,29 @@ SCRIPT = """
 SPEAKER_ICON = "data:image/svg+xml," + quote(
     "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24'>"
     "<path fill='#1f5f8b' d='M3 9v6h4l5 5V4L7 9H3z'/>"
-    "<path fill='#1f5f8b' d='M16.5 12a4.5 4.5 0 0 0-2.5-4v8a4.5 4.5 0 0 0 2.5-4z'/></svg>"
+    "<path fill='#1f5f8b' d='M16.5 12a4.5 4.5 0 0 0-2.5-4v8a4.5 4.5 0 0 0 2.5-4z'/>"
+    "<path fill='none' stroke='#1f5f8b' stroke-width='1.8' stroke-linecap='round' "
+    "d='M17.5 5.5a9 9 0 0 1 0 13'/></svg>"
 )
 
 STYLE = """
 <style>
-.read-aloud { display: flex; flex-wrap: wrap; gap: .4rem; margin: .2rem 0 .3rem; }
-.read-aloud button.ra-play { min-height: 3rem; min-width: 3.4rem; font-size: 1.15rem;
-  border-radius: .6rem; border: 1px solid #1f5f8b; background: #eef3f7; color: #1b2733;
-  padding: .3rem .8rem; cursor: pointer; }
-.read-aloud button.ra-play::before { content: ""; display: inline-block; width: 22px;
-  height: 22px; vertical-align: -5px; margin-right: .25rem; background: no-repeat center /
-  contain url("SPEAKER_ICON"); }
-.read-aloud button.ra-question { background: #cfe2f3; border-width: 2px; font-weight: 600; }
-.read-aloud .ra-msg { color: #8a1c1c; font-size: 1rem; flex-basis: 100%; }
+button.ra-play { width: 3rem; height: 3rem; min-width: 3rem; border-radius: 50%;
+  border: 2px solid #1f5f8b; background: #fff no-repeat center / 1.7rem
+  url("SPEAKER_ICON"); cursor: pointer; padding: 0; display: block; }
+button.ra-play:active { background-color: #cfe2f3; }
+button.ra-play:focus-visible { outline: 3px solid #1b2733; outline-offset: 2px; }
+#ra-message { position: fixed; left: 1rem; right: 1rem; bottom: 1rem; z-index: 1000;
+  background: #8a1c1c; color: #fff; font-size: 1.15rem; padding: .8rem 1rem;
+  border-radius: .6rem; }
 </style>
 """.replace("SPEAKER_ICON", SPEAKER_ICON)
 
 
 @dataclass(frozen=True)
 class Spoken:
-    """One thing to read: its visible button label, its text, and an optional audio file."""
+    """One thing to read: its text, and an optional recorded file (survey-relative path)."""
 
-    label: str
     text: str
     audio_path: str | None = None
 
@@ -118,39 +132,30 @@ def audio_source(relative: str, base: Path) -> str | None:
     return None if path is None else _data_uri(path, path.stat().st_mtime)
 
 
-def controls_html(
-    element_id: str,
+def speaker_html(
+    spoken: Spoken,
     language: str,
-    question: Spoken,
-    options: list[Spoken],
+    name: str,
     no_voice_message: str,
     base: Path,
     autoplay: bool = False,
 ) -> str:
-    """HTML + script for one question's play buttons (question first, then each option)."""
-    parts = [STYLE]
+    """One speaker button reading ``spoken`` in ``language``.
+
+    ``name`` is the words "read aloud" in that language: the button's accessible name is
+    ``name: text``, so a screen reader says what it will read. ``autoplay`` marks the one
+    button a screen plays by itself when the round asks for it."""
     attrs = {
-        "id": element_id,
-        "class": "read-aloud",
+        "type": "button",
+        "class": "ra-play",
         "data-lang": speech_tag(language),
+        "data-text": spoken.text,
+        "data-novoice": no_voice_message,
         "data-autoplay": "1" if autoplay else "0",
+        "aria-label": f"{name}: {spoken.text}",
+        "title": name,
     }
-    parts.append("<div " + " ".join(f'{k}="{html.escape(v)}"' for k, v in attrs.items()) + ">")
-    for index, spoken in enumerate([question, *options]):
-        kind = "ra-question" if index == 0 else "ra-option"
-        audio_attr = ""
-        source = audio_source(spoken.audio_path, base) if spoken.audio_path else None
-        if source:
-            audio_id = f"{element_id}-audio-{index}"
-            parts.append(
-                f'<audio id="{audio_id}" class="ra-audio" preload="auto" src="{source}"></audio>'
-            )
-            audio_attr = f' data-audio="{audio_id}"'
-        parts.append(
-            f'<button type="button" class="ra-play {kind}" data-text="{html.escape(spoken.text)}"'
-            f'{audio_attr} aria-label="{html.escape(spoken.text)}">{html.escape(spoken.label)}'
-            "</button>"
-        )
-    parts.append(f'<span class="ra-msg" hidden>{html.escape(no_voice_message)}</span></div>')
-    parts.append(SCRIPT % {"id": json.dumps(element_id)})
-    return "".join(parts)
+    button = "<button " + " ".join(f'{k}="{html.escape(v)}"' for k, v in attrs.items())
+    source = audio_source(spoken.audio_path, base) if spoken.audio_path else None
+    audio = f'<audio class="ra-audio" preload="auto" src="{source}"></audio>' if source else ""
+    return f'<span class="ra">{button}></button>{audio}</span>'

@@ -84,3 +84,39 @@ def test_code_is_hashed_immediately(survey):
     assert attempt.set_code(b"k", code) == []
     assert attempt.pairing is not None and all(len(h) == 16 for h in attempt.pairing.part_hashes)
     assert code not in vars(attempt).values()  # the elements themselves are not kept
+
+
+def at_review(survey, yes: bool = False) -> KioskAttempt:
+    attempt = KioskAttempt(1, survey, [7])
+    attempt.choose_language("en")
+    attempt.consent(True)
+    attempt.set_code(b"k", None)
+    while attempt.step is Step.SECTION:
+        assert attempt.next(answer_all(attempt, yes=yes)) == []
+    return attempt
+
+
+def test_a_tap_on_an_answer_in_the_review_opens_its_section_and_next_returns(survey):
+    attempt = at_review(survey)
+    last = survey.sections[-1].items[-1]
+    attempt.jump_to(survey.sections[1].items[0].id)
+    assert (attempt.step, attempt.section_index, attempt.from_review) == (Step.SECTION, 1, True)
+    assert attempt.next({}) == []  # nothing changed: straight back to the review
+    assert attempt.step is Step.REVIEW and not attempt.from_review
+    attempt.jump_to(last.id)
+    attempt.back()  # Back leaves the shortcut: the worker walks the screens again
+    assert attempt.step is Step.SECTION and not attempt.from_review
+    with pytest.raises(ValueError):
+        attempt.jump_to(last.id)  # only from the review
+
+
+def test_a_changed_answer_that_reveals_a_follow_up_leads_there_before_the_review(survey):
+    attempt = at_review(survey, yes=False)  # "no suggestion": its follow-up is hidden
+    assert "suggestion_acted" not in attempt.answers
+    with pytest.raises(ValueError):
+        attempt.jump_to("suggestion_acted")  # not shown, so not in the review either
+    attempt.jump_to("suggestion_made")
+    attempt.update({"suggestion_made": True})
+    assert attempt.next({}) != []  # the follow-up on this screen needs an answer first
+    attempt.update({"suggestion_acted": True})
+    assert attempt.next({}) == [] and attempt.step is Step.REVIEW

@@ -7,6 +7,9 @@ the SVG / fpdf2 drawings of the printable reports, so all three show the same th
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -14,6 +17,10 @@ import pandas as pd
 from score_impact.i18n import t
 
 GOOD, BAD, NEUTRAL, GREY = "#2e7d32", "#c62828", "#1f5f8b", "#9e9e9e"
+CLOSING = set("，。、；：？！）」』】》,.;:?!)")
+LINE_WIDTH = 44  # label width before wrapping, in Latin letters (a CJK character counts 2)
+# Axis labels are split at "\n" into lines (wrap_label), never cut short.
+WRAPPED = {"labelLimit": 0, "labelExpr": "split(datum.label, '\\n')"}
 LIGHT = "#d0d0d0"
 #: The one colour per decision-rule category, used by the app, the HTML and the PDF.
 CATEGORY_COLOURS: dict[str, str] = {
@@ -132,6 +139,34 @@ def kpi_rows(kpi_tests: pd.DataFrame) -> pd.DataFrame:
     return rows[cols].reset_index(drop=True)
 
 
+def wrap_label(text: str, width: int = LINE_WIDTH) -> str:
+    """``text`` broken into lines of at most ``width`` columns (a wide East Asian character
+    is two columns), at spaces where there are spaces and between characters where the
+    script has none; lines joined by "\n" for the chart axis (WRAPPED)."""
+    tokens = re.findall(r"[\u2e80-\u9fff\uac00-\ud7af\uff00-\uffef]|[^\s\u2e80-\u9fff"
+                        r"\uac00-\ud7af\uff00-\uffef]+\s*|\s+", str(text))  # fmt: skip
+    lines, line = [], ""
+    for token in tokens:
+        closing = token in CLOSING  # never starts a line (Chinese line-breaking rule)
+        if line.strip() and not closing and _columns(line + token.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    lines.append(line.rstrip())
+    return "\n".join(x for x in lines if x)
+
+
+def _columns(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _step(labels: pd.Series, per_line: int = 15) -> alt.Step:
+    """Row height that fits the longest wrapped label."""
+    lines = max((str(x).count("\n") + 1 for x in labels), default=1)
+    return alt.Step(max(22, per_line * lines + 8))
+
+
 def _category_scale(lang: str) -> tuple[list[str], alt.Scale]:
     """Legend labels and colours of the five categories, in the interface language."""
     names = [t(f"category.{c}", lang) for c in CATEGORY_COLOURS]
@@ -139,6 +174,10 @@ def _category_scale(lang: str) -> tuple[list[str], alt.Scale]:
 
 
 # ----- Altair specs (the app) --------------------------------------------------------------
+
+
+CONSTRUCT_TIPS = ("label", "mean_before", "mean_after", "change", "ci_low", "ci_high", "verdict",
+                  "sentence")  # fmt: skip
 
 
 def construct_chart(rows: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
@@ -149,8 +188,9 @@ def construct_chart(rows: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
         verdict=rows["category"].map(lambda c: t(f"category.{c}", lang)),
         note=np.where(rows["suppressed"], t("report.suppressed", lang), ""),
         zero=0.0,
+        label=rows["label"].map(wrap_label),
     )
-    y = alt.Y("label:N", title=None, sort=None)
+    y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(**WRAPPED))
     base = alt.Chart(data)
     shown = base.transform_filter("!datum.suppressed")
     whisker = shown.mark_rule(strokeWidth=2).encode(
@@ -160,16 +200,7 @@ def construct_chart(rows: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
         x="change:Q",
         y=y,
         color=alt.Color("verdict:N", scale=scale, title=None),
-        tooltip=[
-            "label",
-            "mean_before",
-            "mean_after",
-            "change",
-            "ci_low",
-            "ci_high",
-            "verdict",
-            "sentence",
-        ],  # fmt: skip
+        tooltip=_tooltips(lang, *CONSTRUCT_TIPS),
     )
     hidden = (
         base.transform_filter("datum.suppressed")
@@ -177,17 +208,19 @@ def construct_chart(rows: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
         .encode(x="zero:Q", y=y, text="note:N")
     )
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#666").encode(x="x:Q")
-    return alt.layer(zero, whisker, dots, hidden).properties(height=alt.Step(26))
+    return alt.layer(zero, whisker, dots, hidden).properties(height=_step(data["label"]))
 
 
 def likert_chart(rows: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
     """Diverging stacked bars per item and phase (share of answers per scale point)."""
+    phase = rows["phase"].map(lambda p: t(f"phase.{p}", lang))
     data = rows.assign(
         note=t("report.suppressed", lang),
         zero=0.0,
-        row=rows["label"].astype(str) + " · " + rows["phase"].astype(str),
+        row=rows["label"].map(wrap_label) + "\n(" + phase + ")",  # which bar is which phase
+        phase=phase,
     )
-    y = alt.Y("row:N", title=None, sort=None)
+    y = alt.Y("row:N", title=None, sort=None, axis=alt.Axis(**WRAPPED))
     bars = (
         alt.Chart(data)
         .transform_filter("!datum.suppressed")
@@ -201,7 +234,12 @@ def likert_chart(rows: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
                 scale=alt.Scale(domain=[1, 2, 3, 4, 5], range=LIKERT_COLORS),
                 title=t("report.point", lang),
             ),
-            tooltip=["label", "phase", "point", alt.Tooltip("share:Q", format=".0%")],
+            tooltip=[
+                alt.Tooltip("label:N", title=t("report.col.question", lang)),
+                alt.Tooltip("phase:N", title=t("report.col.phase", lang)),
+                alt.Tooltip("point:O", title=t("report.point", lang)),
+                alt.Tooltip("share:Q", title=t("report.share", lang), format=".0%"),
+            ],
         )
     )
     hidden = (
@@ -210,13 +248,18 @@ def likert_chart(rows: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
         .mark_text(align="left", color=GREY, fontStyle="italic")
         .encode(x="zero:Q", y=y, text="note:N")
     )
-    return alt.layer(bars, hidden).properties(height=alt.Step(22))
+    return alt.layer(bars, hidden).properties(height=_step(data["row"]))
 
 
 def response_chart(rows: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
     """Responses per factory and phase, with a tick at the expected headcount."""
-    data = rows.assign(note=t("report.suppressed", lang), zero=0.0)
-    y = alt.Y("label:N", title=None)
+    data = rows.assign(
+        note=t("report.suppressed", lang),
+        zero=0.0,
+        label=rows["label"].map(wrap_label),
+        phase=rows["phase"].map(lambda p: t(f"phase.{p}", lang)),
+    )
+    y = alt.Y("label:N", title=None, axis=alt.Axis(**WRAPPED))
     y_offset = alt.YOffset("phase:N")
     bars = (
         alt.Chart(data)
@@ -227,7 +270,7 @@ def response_chart(rows: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
             y=y,
             yOffset=y_offset,
             color=alt.Color("phase:N", title=None),
-            tooltip=["enterprise", "phase", "responses", "expected"],
+            tooltip=_tooltips(lang, "enterprise", "phase", "responses", "expected"),
         )
     )
     expected = alt.Chart(data).mark_tick(color="#333", thickness=2).encode(x="expected:Q", y=y)
@@ -244,14 +287,45 @@ def kpi_chart(rows: pd.DataFrame, lang: str = "en") -> alt.Chart:
     """Mean % change per KPI across factories, coloured by the decision rule's category
     (the same colours as the construct chart)."""
     _, scale = _category_scale(lang)
-    data = rows.assign(verdict=rows["category"].map(lambda c: t(f"category.{c}", lang)))
+    data = rows.assign(
+        verdict=rows["category"].map(lambda c: t(f"category.{c}", lang)),
+        label=rows["label"].map(wrap_label),
+    )
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
             x=alt.X("pct_change:Q", title=t("report.pct_change", lang)),
-            y=alt.Y("label:N", title=None, sort=None),
+            y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(**WRAPPED)),
             color=alt.Color("verdict:N", scale=scale, title=None),
-            tooltip=["label", alt.Tooltip("pct_change:Q", format=".1f"), "verdict", "sentence"],
+            tooltip=[
+                alt.Tooltip("label:N", title=t("report.col.construct", lang)),
+                alt.Tooltip("pct_change:Q", title=t("report.pct_change", lang), format=".1f"),
+                alt.Tooltip("verdict:N", title=t("report.col.category", lang)),
+                alt.Tooltip("sentence:N", title=t("report.col.finding", lang)),
+            ],
         )
+        .properties(height=_step(data["label"]))
     )
+
+
+# Tooltip fields of the charts: the interface-string key of each field's title.
+TOOLTIP_TITLES = {
+    "label": "report.col.construct", "mean_before": "report.col.before",
+    "mean_after": "report.col.after", "change": "report.col.change",
+    "ci_low": "report.col.ci_low", "ci_high": "report.col.ci_high",
+    "enterprise": "report.col.factory", "phase": "report.col.phase",
+    "responses": "report.responses", "expected": "report.col.expected",
+    "verdict": "report.col.category", "sentence": "report.col.finding",
+}  # fmt: skip
+
+
+def _tooltips(lang: str, *fields: str) -> list[alt.Tooltip]:
+    """Tooltip fields titled in ``lang``; numbers with two decimals."""
+    numbers = {"mean_before", "mean_after", "change", "ci_low", "ci_high"}
+    return [
+        alt.Tooltip(f, title=t(TOOLTIP_TITLES[f], lang), format=".2f")
+        if f in numbers
+        else alt.Tooltip(f, title=t(TOOLTIP_TITLES[f], lang))
+        for f in fields
+    ]

@@ -137,6 +137,9 @@ class ImpactOptions:
     modules: tuple[str, ...]
     bands: dict[str, tuple[str, ...]]
     sources: tuple[str, ...]
+    #: Words for the bands, from the survey definitions: "demo_tenure" -> the question's
+    #: label per language, "demo_tenure=under_1_year" -> the option's label per language.
+    band_labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def impact_options(
@@ -167,11 +170,14 @@ def impact_options(
         select(Response.source).where(Response.enterprise_id.in_(ids)).distinct()
     ).all()
     bands: dict[str, tuple[str, ...]] = {}
+    band_labels: dict[str, dict[str, str]] = {}
     visible = RoundFilter(audience="worker", cohort_ids=_frozen(cohort_ids))
     for survey in round_surveys(session, ids, visible):
         for item in survey.items:
             if item.demographic and item.options:
                 bands[f"demo_{item.id}"] = tuple(o.value for o in item.options)
+                band_labels[f"demo_{item.id}"] = dict(item.label)
+                band_labels |= {f"demo_{item.id}={o.value}": dict(o.label) for o in item.options}
     return ImpactOptions(
         cohorts={c.id: c.name for c in cohorts},
         phases=tuple(sorted(set(phases), key=phase_order)),
@@ -179,6 +185,7 @@ def impact_options(
         modules=tuple(sorted({c.module for c in cohorts})),
         bands=bands,
         sources=tuple(sorted(sources)),
+        band_labels=band_labels,
     )
 
 
@@ -366,6 +373,9 @@ def _with_labels(frame: pd.DataFrame, outcomes: pd.DataFrame, key: str, kind: st
     text = labels[local].fillna(labels["label"]) if local in labels else labels["label"]
     out = frame.copy()
     out.insert(1, "label", out[key].map(text).fillna(out[key]))
+    unit = f"unit_{lang}"
+    if kind == "kpi" and "unit" in out and unit in labels:  # "kWh/unit" -> "千瓦时/件"
+        out["unit"] = out[key].map(labels[unit]).fillna(out["unit"])
     return out
 
 

@@ -59,13 +59,16 @@ PAPER_NAMESPACE = uuid.UUID("5c0e1a8e-2f4b-5d6a-9c1e-7a3b0d4f6e21")
 ENTERPRISE, LANGUAGE = "_enterprise", "_language"
 HIDDEN = "*"  # a private-code digit that was keyed: shown as hidden, never stored
 RESOLUTION_PASS = 3  # the PaperEntry row recording a person's choice between two keyings
+SHEET, FACTORY, WHOLE = "sheet", "factory", ""  # entry boxes an error can be about
 
 
 # ----- errors ---------------------------------------------------------------------------
 class PaperError(DomainError):
-    """A refused keying; ``message(lang)`` gives the translated sentence for the page."""
+    """A refused keying; ``message(lang)`` gives the translated sentence for the page, and
+    ``box`` the entry box it is about ("sheet", "factory"; None: the whole keying)."""
 
     key = "paper.error.bad_sheet"
+    box: str | None = SHEET
 
     def __init__(self, sheet: str = "", **params: object) -> None:
         self.params = {"sheet": sheet, **params}
@@ -107,12 +110,14 @@ class PendingDoubleEntry(PaperError):
 
 class NoPerson(PaperError):
     key = "paper.error.no_person"
+    box = None
 
 
 class ChooseAll(PaperError):
     """A resolution left a difference unchosen, or chose a factory/language not keyed."""
 
     key = "paper.error.choose_all"
+    box = None
 
 
 class ConcurrentEntry(PaperError):
@@ -120,7 +125,10 @@ class ConcurrentEntry(PaperError):
 
 
 class UnknownFactory(PaperError):
-    key = "paper.error.factory"
+    """The factory box holds no number of the sheet's factory list."""
+
+    key = "paper.error.factory_key"
+    box = FACTORY
 
 
 class NotWorkerRound(PaperError):
@@ -128,6 +136,7 @@ class NotWorkerRound(PaperError):
     anonymous sheets, so paper is for worker rounds only."""
 
     key = "paper.error.not_worker"
+    box = None
 
 
 def _worker_survey(round_: SurveyRound) -> Survey:
@@ -243,14 +252,21 @@ def compare_entries(survey: Survey, first: PaperEntry, second: PaperEntry) -> li
     return out
 
 
-def factory_for_key(factories: list[tuple[int, str]], key: str) -> int:
+def factory_keys(factories: list[tuple[int, str]]) -> str:
+    """How the factories are numbered on paper: "1 = Alpha Garments, 2 = Beta Knitwear"."""
+    return ", ".join(f"{i} = {name}" for i, (_, name) in enumerate(factories, start=1))
+
+
+def factory_for_key(factories: list[tuple[int, str]], key: str) -> int | None:
     """The enterprise id of the factory ticked on paper (printed as 1..n, in the order of
-    ``paper_factories``); with a single factory nothing is printed and the key is ignored."""
+    ``paper_factories``); with a single factory nothing is printed and the key is ignored.
+    None when the key names none of them: ``enter_sheet`` says so, after the sheet's own
+    checks (a sheet already stored is reported as such, whatever the factory box holds)."""
     if len(factories) == 1:
         return factories[0][0]
     text = str(key).strip()
     if not text.isdigit() or not 1 <= int(text) <= len(factories):
-        raise UnknownFactory()
+        return None
     return factories[int(text) - 1][0]
 
 
@@ -295,20 +311,31 @@ def mismatch_table(
     ]
 
 
-def error_messages(survey: Survey, exc: DomainError, lang: str) -> list[str]:
-    """A refused keying in ``lang``; typing slips named by their question number."""
+def problems_by_field(survey: Survey, exc: DomainError, lang: str) -> dict[str, str]:
+    """A refused keying in ``lang``, each message under the entry box it is about: an item
+    id, a code key, "sheet" or "factory"; ``WHOLE`` for what is about no single box."""
     if isinstance(exc, InvalidSubmission):
-        numbers = question_numbers(survey)
-        fix = t("paper.fix_keys", lang)
-        return [
-            f"{numbers.get(i.item_id, i.item_id.removeprefix('_'))}: {i.message(lang)}  \n{fix}"
-            for i in exc.issues
-        ]
+        out: dict[str, str] = {}
+        for issue in exc.issues:
+            box = CODE_KEYS[0] if issue.item_id == "_code" else issue.item_id
+            box = WHOLE if box.startswith("_") else box
+            out[box] = f"{out[box]}  \n{issue.message(lang)}" if box in out else issue.message(lang)
+        return out
     if isinstance(exc, PaperError):
-        return [exc.message(lang)]
+        return {exc.box or WHOLE: exc.message(lang)}
     if isinstance(exc, NotInRound):
-        return [t("paper.error.factory", lang)]
-    return [t("paper.error.unknown_round", lang)]  # UnknownRound, RoundClosed
+        return {FACTORY: t("paper.error.factory", lang)}
+    return {WHOLE: t("paper.error.unknown_round", lang)}  # UnknownRound, RoundClosed
+
+
+def box_name(survey: Survey, box: str, lang: str) -> str:
+    """How the page names an entry box in the summary: "Question 12", "Sheet number"."""
+    numbers = question_numbers(survey)
+    if box in numbers:
+        return t("paper.question_number", lang, number=numbers[box])
+    if box.startswith(CODE_PREFIX):
+        return t("paper.private_code", lang)
+    return t("paper.sheet_number" if box == SHEET else "paper.factory_box", lang)
 
 
 def _person(name: str) -> str:
@@ -471,7 +498,7 @@ def enter_sheet(
     session: Session,
     round_id: int,
     sheet_number: str,
-    enterprise_id: int,
+    enterprise_id: int | None,
     language: str,
     answers: Mapping[str, Any],
     entered_by: str,
@@ -490,6 +517,7 @@ def enter_sheet(
 
     Raises NoPerson, InvalidSheetNumber, UnknownRound, RoundClosed, NotInRound,
     SheetAlreadyStored, PendingDoubleEntry, SamePersonTwice, AwaitingResolution,
+    UnknownFactory (``enterprise_id`` None: the factory box named no factory),
     InvalidSubmission (translated issues); nothing is written in any error case.
     """
     person = _person(entered_by)
@@ -507,6 +535,8 @@ def enter_sheet(
         raise PendingDoubleEntry(number)
     if first is not None and first.entered_by.casefold() == person.casefold():
         raise SamePersonTwice(number, person=first.entered_by)
+    if enterprise_id is None:
+        raise UnknownFactory(number, keys=factory_keys(paper_factories(session, round_id)))
     keying = _check(session, round_id, number, enterprise_id, language, answers, key)
     if not double_entry:
         response_id = _store(session, keying, [_entry(session, keying, 1, person)], [])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import shutil
 
 import yaml
@@ -11,13 +12,31 @@ from sqlalchemy import func, select
 from score_impact.config import load_settings
 from score_impact.db.models import AttemptDraft, Response, SurveyRound
 from score_impact.runtime import start
-from tests.app.kiosk_driver import answer_screen, click, complete_survey, open_app
+from tests.app.kiosk_driver import (
+    answer_screen,
+    click,
+    complete_survey,
+    open_app,
+    option_values,
+    shown_questions,
+)
 from tests.conftest import ROOT, WORKER_CODE, make_world
 from tests.test_read_aloud import make_wav
 
 
-def _html_blocks(at) -> list[str]:
-    return [el.proto.body for el in at.get("html") if "read-aloud" in el.proto.body]
+def _speakers(at) -> dict[str, str]:
+    """Each read-aloud button on the screen: the text it reads -> its HTML."""
+    found = {}
+    for el in at.get("html"):
+        if 'class="ra-play"' in el.proto.body:
+            text = el.proto.body.split('data-text="', 1)[1].split('"', 1)[0]
+            found[html.unescape(text)] = el.proto.body
+    return found
+
+
+def _question_speaker(at, item_id: str) -> str:
+    label = at.session_state["attempt"].survey.item(item_id).label["zh"]
+    return next(body for text, body in _speakers(at).items() if text.startswith(label))
 
 
 def _to_first_section(at):
@@ -27,16 +46,24 @@ def _to_first_section(at):
     return click(at, "不填编号")
 
 
-def test_every_question_has_a_read_aloud_control(world, rt):
+def test_every_question_and_option_has_a_read_aloud_control(world, rt):
     survey = rt.catalog.latest("worker_m1_cooperation").survey
     at = _to_first_section(open_app(WORKER_CODE))
-    while at.radio:
-        blocks = _html_blocks(at)
-        assert len(blocks) == len(at.radio) + len(at.text_input)  # one per question
-        assert all('data-lang="zh-CN"' in b and "ra-question" in b for b in blocks)
-        answer_screen(at, survey)
-        assert len(_html_blocks(at)) == len(at.radio) + len(at.text_input)  # show_if too
+    screens = 0
+    while at.session_state["attempt"].step.value == "section":
+        for _ in range(2):  # as the screen opens, and again with the follow-ups shown
+            speakers = _speakers(at)
+            for item in shown_questions(at):
+                [spoken] = [k for k in speakers if k.startswith(item.label["zh"])]  # its help too
+                assert 'data-lang="zh-CN"' in speakers[spoken]  # in the worker's language
+                rows = [b for b in at.button if b.key.split(":")[1:2] == [item.id]]
+                assert len(rows) == len(option_values(survey, item))  # one row per option
+                for row in rows:  # and each option row has its own speaker
+                    assert row.label in speakers
+            answer_screen(at, survey)
         click(at, "下一页")
+        screens += 1
+    assert screens == len(survey.sections)
 
 
 def test_survey_audio_file_is_played_for_its_item(tmp_path, monkeypatch, database_url):
@@ -52,10 +79,10 @@ def test_survey_audio_file_is_played_for_its_item(tmp_path, monkeypatch, databas
     runtime = start(load_settings(), demo=False)
     make_world(runtime)
     at = _to_first_section(open_app(WORKER_CODE))
-    first = _html_blocks(at)[0]
+    first = _question_speaker(at, raw["sections"][0]["items"][0]["id"])
     source = "data:audio/x-wav;base64," + base64.b64encode(content).decode()
-    assert '<audio id="' in first and f'src="{source}"' in first
-    assert all("<audio" not in b for b in _html_blocks(at)[1:])
+    assert '<audio class="ra-audio"' in first and f'src="{source}"' in first
+    assert sum("<audio" in b for b in _speakers(at).values()) == 1
     runtime.engine.dispose()
 
 
@@ -73,7 +100,7 @@ def test_a_paused_attempt_resumes_from_its_code_in_a_new_session(world, rt):
     fresh = open_app(WORKER_CODE)  # the server session is gone: a new one starts
     fresh.text_input[0].set_value(code)
     click(fresh, "Continue / Tiếp tục / 继续")
-    assert fresh.header[0].value == at.header[0].value  # same screen as before
+    assert fresh.title[0].value == at.title[0].value  # same screen as before
     complete_survey(fresh, survey, "下一页")
     click(fresh, "提交")
     with rt.session() as s:
@@ -94,6 +121,7 @@ def test_round_autoplay_setting_makes_the_first_question_play_itself(world, rt):
     with rt.session() as s:
         s.get(SurveyRound, world.worker_round_id).settings = {"autoplay_audio": True}
         s.commit()
-    blocks = _html_blocks(_to_first_section(open_app(WORKER_CODE)))
-    assert 'data-autoplay="1"' in blocks[0]
-    assert all('data-autoplay="0"' in b for b in blocks[1:])
+    at = _to_first_section(open_app(WORKER_CODE))
+    first = at.session_state["attempt"].visible()[0].id
+    assert 'data-autoplay="1"' in _question_speaker(at, first)
+    assert sum('data-autoplay="1"' in b for b in _speakers(at).values()) == 1

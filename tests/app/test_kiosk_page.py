@@ -6,8 +6,19 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from score_impact.db.models import Answer, Response
+from score_impact.i18n import LANGUAGES, t
 from score_impact.kiosk import Step
-from tests.app.kiosk_driver import answer_screen, click, complete_survey, fill_code, open_app
+from score_impact.surveys.schema import ItemType
+from tests.app.kiosk_driver import (
+    answer_screen,
+    attempt,
+    click,
+    complete_survey,
+    fill_code,
+    open_app,
+    shown_questions,
+    tap_option,
+)
 from tests.conftest import CLOSED_CODE, WORKER_CODE
 
 
@@ -34,7 +45,7 @@ def test_worker_completes_survey_in_chinese_and_rows_are_stored(world, rt):
     assert at.title[0].value == "检查您的回答"
     click(at, "提交")
     assert not at.exception
-    assert at.success[0].value == "谢谢！您的回答已保存。"
+    assert at.title[0].value == "谢谢！您的回答已保存。"
 
     [response] = _responses(rt)
     assert (response.language, response.enterprise_id) == ("zh", world.enterprise_ids[0])
@@ -77,7 +88,7 @@ def test_required_answer_missing_shows_translated_message_and_stores_nothing(wor
 
 def test_incomplete_code_is_refused_in_the_chosen_language(world, rt):
     at = _start_in_chinese(world, rt)
-    at.selectbox[0].set_value(3).run()
+    at.button_group[0].set_value(3).run()
     click(at, "下一页")
     assert at.error[0].value == "请把编号的几个问题都答完，或者选择“不填编号”。"
 
@@ -98,7 +109,9 @@ def test_next_worker_starts_clean(world, rt):
     # only the round's data and the new attempt's own (empty) widgets remain
     new_uuid = attempt.client_uuid
     leftovers = {k for k in at.session_state if not k.startswith(new_uuid)}
-    assert leftovers <= {"join_code", "attempt", "factories", "lang-en", "lang-vi", "lang-zh"}
+    screen = {"kiosk_screen", "kiosk_where"}  # how the screen opens (pages/kiosk_ui.py)
+    langs = {"lang-en", "lang-vi", "lang-zh"}
+    assert leftovers <= {"join_code", "attempt", "factories", *langs, *screen}
 
 
 def test_closed_and_unknown_rounds_show_a_clear_message(world, rt):
@@ -116,15 +129,53 @@ def test_follow_up_question_appears_in_the_same_run_as_its_condition(world, rt):
     """One tap on "yes" must show the follow-up at once (a browser reruns once per tap)."""
     at = _start_in_chinese(world, rt)
     click(at, "不填编号")
-    attempt = at.session_state["attempt"]
-    attempt.section_index = next(  # the screen that asks about suggestions
-        i for i, sec in enumerate(attempt.sections) if "suggestion_made" in sec_ids(sec)
+    attempt_ = attempt(at)
+    attempt_.section_index = next(  # the screen that asks about suggestions
+        i for i, sec in enumerate(attempt_.sections) if "suggestion_made" in sec_ids(sec)
     )
     at.run()
-    assert not [r for r in at.radio if r.key.endswith(":suggestion_acted")]
-    [made] = [r for r in at.radio if r.key.endswith(":suggestion_made")]
-    made.set_value(True).run()
-    assert [r for r in at.radio if r.key.endswith(":suggestion_acted")]
-    [made] = [r for r in at.radio if r.key.endswith(":suggestion_made")]
-    made.set_value(False).run()
-    assert not [r for r in at.radio if r.key.endswith(":suggestion_acted")]
+    ids = lambda: [i.id for i in shown_questions(at)]  # noqa: E731
+    assert "suggestion_acted" not in ids()
+    tap_option(at, "suggestion_made", True)
+    assert "suggestion_acted" in ids()
+    assert any(b.key.endswith(":suggestion_acted:0") for b in at.button)  # drawn, not only known
+    tap_option(at, "suggestion_made", False)
+    assert "suggestion_acted" not in ids()
+    assert attempt(at).answers["suggestion_made"] is False
+
+
+def test_review_groups_answers_by_section_and_a_tap_changes_one(world, rt):
+    survey = rt.catalog.latest("worker_m1_cooperation").survey
+    at = _start_in_chinese(world, rt)
+    click(at, "不填编号")
+    complete_survey(at, survey, "下一页")
+    headers = [h.value for h in at.header]
+    assert headers == [s.title["zh"] for s in survey.sections if attempt(at).visible(s)]
+    section, item = next(  # a rated question on a later screen
+        (s, i) for s in survey.sections[2:] for i in s.items if i.type is ItemType.LIKERT
+    )
+    uuid = attempt(at).client_uuid
+    assert at.button(key=f"{uuid}:change-{item.id}").label.endswith("**同意**")
+    at.button(key=f"{uuid}:change-{item.id}").click().run()
+    assert at.title[0].value == section.title["zh"]  # that question's screen
+    assert at.session_state["kiosk_screen"]["target"] == item.id  # opened at the question
+    tap_option(at, item.id, 2)
+    click(at, "回到我的回答")
+    assert at.title[0].value == "检查您的回答"
+    assert at.button(key=f"{uuid}:change-{item.id}").label.endswith("**不同意**")
+    assert at.session_state["kiosk_screen"]["target"] is None  # the review opens at its top
+
+
+def test_without_a_join_link_the_code_screen_speaks_every_language(world, rt):
+    every = lambda key: " / ".join(t(key, lang) for lang in LANGUAGES)  # noqa: E731
+    at = open_app()
+    assert at.title[0].value == every("kiosk.title")  # "Worker survey / 员工问卷"
+    at.text_input[0].set_value("NOPE42")
+    click(at, every("kiosk.open"))
+    lines = at.error[0].value.split("  \n")
+    assert lines == [t("kiosk.unknown_round", lang) for lang in LANGUAGES]
+    assert at.text_input  # still on the code screen, ready for the right code
+    at.text_input[0].set_value(WORKER_CODE)
+    click(at, every("kiosk.open"))
+    langs = rt.catalog.latest("worker_m1_cooperation").survey.languages
+    assert [b.label for b in at.button][: len(langs)] == [LANGUAGES[c] for c in langs]

@@ -78,7 +78,7 @@ def one_tablet(number: int, survey: Survey, factories: list[str]) -> str:
     click(at, t("kiosk.submit", lang))
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
-    assert [s.value for s in at.success] == [t("kiosk.thanks", lang)]
+    assert [s.value for s in at.title] == [t("kiosk.thanks", lang)]
     return at.session_state["attempt"].client_uuid
 
 

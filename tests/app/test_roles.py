@@ -19,17 +19,17 @@ from tests.conftest import MANAGER_CODE, PASSWORD, ROOT
 
 KIOSK, LOGIN, MANAGER = "pages/kiosk.py", "pages/login.py", "pages/manager.py"
 DASHBOARD, BRAND_REPORT = "pages/dashboard.py", "pages/brand_report.py"
-PAPER, ACTIONS = "pages/paper_entry.py", "pages/actions.py"
+PAPER, ACTIONS, TABLETS = "pages/paper_entry.py", "pages/actions.py", "pages/tablet_links.py"
 ADMIN_PAGES = ("pages/admin_org.py", "pages/admin_rounds.py", "pages/admin_surveys.py")
 AUDIT, ACCOUNT = "pages/admin_audit.py", "pages/account.py"
 EVERY_PAGE = (
-    *(KIOSK, LOGIN, MANAGER, PAPER, DASHBOARD, ACTIONS, BRAND_REPORT, *ADMIN_PAGES, AUDIT),
-    ACCOUNT,
+    *(KIOSK, LOGIN, MANAGER, PAPER, TABLETS, DASHBOARD, ACTIONS, BRAND_REPORT, *ADMIN_PAGES),
+    *(AUDIT, ACCOUNT),
 )
 CAN_OPEN = {
     None: {KIOSK, LOGIN},
     "admin": set(EVERY_PAGE),
-    "trainer": {KIOSK, LOGIN, PAPER, DASHBOARD, ACTIONS, ACCOUNT},
+    "trainer": {KIOSK, LOGIN, PAPER, TABLETS, DASHBOARD, ACTIONS, ACCOUNT},
     "brand": {KIOSK, LOGIN, BRAND_REPORT, ACCOUNT},
     "manager": {KIOSK, LOGIN, MANAGER, ACTIONS, ACCOUNT},
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from score_impact.i18n import t
 from tests.e2e.conftest import AppServer, settle, shot
 from tests.e2e.test_worker_survey import (
+    UNANSWERED,
     ZH,
     answer_screen,
     open_survey,
@@ -26,8 +27,8 @@ def test_offline_mid_survey_then_back_stores_exactly_one_response(
     page.get_by_text(t("kiosk.progress", ZH, current=2, total=99)[:4]).wait_for()
 
     page.context.set_offline(True)  # Wi-Fi drops while the worker is on screen 2 ...
-    for group in page.get_by_role("radiogroup").all():  # ... who goes on answering
-        group.locator('[data-testid="stRadioOption"]').first.click()
+    for block in page.locator(UNANSWERED).all():  # ... who goes on answering
+        block.locator('[class*="st-key-kopt-"] .stButton button').first.click()
     page.get_by_role("button", name=t("kiosk.next", ZH), exact=True).click()
     page.wait_for_timeout(3000)
     assert not page.evaluate("navigator.onLine")

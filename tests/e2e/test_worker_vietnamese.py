@@ -2,7 +2,8 @@
 City cohort's join link, Vietnamese chosen, the factory under its Vietnamese name, every
 screen (consent, code, each section, review, thank-you) without an English string, a
 "prefer not to answer" on one question, the response stored in Vietnamese. Screenshots of
-every screen go to test-artifacts/screenshots/vi-*.png (docs/screenshots/ keeps a few).
+every screen go to test-artifacts/screenshots/vi-*.png (the committed ones come from the
+walk of every worker screen: docs/screenshots/worker/vi-*).
 """
 
 from __future__ import annotations
@@ -87,8 +88,9 @@ def test_worker_answers_in_vietnamese_and_no_english_is_shown(
         if review.count():
             break
         if not declined:  # the first question: "prefer not to answer"
-            first = page.get_by_role("radiogroup").first
-            first.get_by_text(t("kiosk.prefer_not", VI), exact=True).click()
+            first = page.locator('[class*="st-key-kq-"]:has([class*="st-key-kopt-"])').first
+            first.get_by_role("button", name=t("kiosk.prefer_not", VI), exact=True).click()
+            first.locator('[class*="st-key-ksel-"]').wait_for()  # the row is drawn chosen
             settle(page)
             declined = True
         answer_screen(page)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from score_impact.db.models import Answer, Cohort, Response, User
+from score_impact.paper.keys import question_numbers
 from score_impact.services.accounts import create_user
 from tests.conftest import MANAGER_CODE, PASSWORD, ROOT, WORKER_CODE
 from tests.paper.helpers import keyed_sheet, sheet_number
@@ -72,15 +73,32 @@ def test_a_sheet_keyed_in_is_stored_as_a_paper_response(world, rt, sign_in_as):
     assert at.text_input(key=f"p{n}:sheet").value == ""  # empty boxes for the next sheet
 
 
-def test_invalid_keys_are_explained_and_nothing_is_stored(world, rt, sign_in_as):
+def test_invalid_keys_are_explained_at_their_box_and_at_the_top(world, rt, sign_in_as):
     survey = rt.catalog.latest("worker_m1_cooperation").survey
     at = _open(rt, sign_in_as)
-    at.session_state["p_lang"] = "zh"  # the trainer's interface language
-    at.selectbox[0].set_value("zh").run()  # the language printed on the sheet
+    at.session_state["ui_lang"] = "zh"  # the trainer's interface language (sidebar)
+    at.run()
     assert at.title[0].value == "纸质问卷"
+    assert at.selectbox[0].value == "zh"  # sheets in the interface language unless changed
     at = _key_in(at, sheet_number(), keyed_sheet(survey) | {"trust_honest": "9"})
-    assert any("请输入：1-5, 0。" in e.value for e in at.error)
+    number = question_numbers(survey)["trust_honest"]
+    summary, at_box = at.error[0].value, at.error[1].value
+    assert summary.startswith("没有保存") and f"- 第{number}题：" in summary  # at the top
+    assert "请输入：1-5, 0。" in at_box  # and under the box itself, framed red
+    n = at.session_state["p_form"]
+    assert at.text_input(key=f"p{n}:trust_honest").value == "9"  # nothing typed is lost
     assert _responses(rt) == []
+
+
+def test_a_stored_sheet_keyed_again_says_so_whatever_the_factory_box_holds(world, rt, sign_in_as):
+    survey = rt.catalog.latest("worker_m1_cooperation").survey
+    sheet = sheet_number()
+    _key_in(_open(rt, sign_in_as), sheet, keyed_sheet(survey))
+    at = _key_in(_open(rt, sign_in_as), sheet, keyed_sheet(survey), factory="")
+    assert f"Sheet {sheet} is already stored" in at.error[0].value  # not "not in the round"
+    at = _key_in(_open(rt, sign_in_as), sheet_number(), keyed_sheet(survey), factory="")
+    assert "Key the number of the factory ticked on the sheet: 1 = " in at.error[1].value
+    assert len(_responses(rt)) == 1
 
 
 def test_double_entry_mismatch_is_resolved_on_the_page(world, rt, sign_in_as):
