@@ -132,6 +132,14 @@ def kpi_rows(kpi_tests: pd.DataFrame) -> pd.DataFrame:
     return rows[cols].reset_index(drop=True)
 
 
+def legend_items(rows: pd.DataFrame, lang: str) -> list[tuple[str, str]]:
+    """(category name in ``lang``, colour) of the categories a chart's rows show, in the
+    dashboard legend's order: the printable charts' legend."""
+    shown = set(rows["category"]) if "category" in rows else set()
+    return [(t(f"category.{c}", lang), colour) for c, colour in CATEGORY_COLOURS.items()
+            if c in shown]  # fmt: skip
+
+
 def _category_scale(lang: str) -> tuple[list[str], alt.Scale]:
     """Legend labels and colours of the five categories, in the interface language."""
     names = [t(f"category.{c}", lang) for c in CATEGORY_COLOURS]
