@@ -17,8 +17,10 @@ import pytest
 from score_impact.fonts import FontMissing
 from score_impact.i18n import languages, t
 from score_impact.reports import export
+from score_impact.reports.charts import CATEGORY_COLOURS, change_rows, legend_items
 from score_impact.reports.content import Report, Table, build_report
 from score_impact.reports.impact import ImpactFilters, build_impact_for
+from score_impact.reports.report_html import report_html
 from score_impact.reports.report_pdf import render_pdf, report_fonts
 from score_impact.reports.summary import NO_NUMBER, executive_summary
 from tests.reports.conftest import scope_for
@@ -245,3 +247,16 @@ def test_csv_files_carry_the_same_labels_rounded_and_safely_quoted(results):
     summary = list(csv.reader(io.StringIO(files["summary.csv"])))
     assert summary[0][0] == t("summary.title", "vi")
     assert executive_summary(result).sentences[0] in [r[0] for r in summary]
+
+
+def test_html_report_opens_with_the_summary_and_labels_chart_colours(results):
+    result = results["zh"]
+    html = report_html(result).decode()
+    summary = executive_summary(result)
+    body = html[html.index("<body>") :]
+    assert body.index('<section class="summary">') < body.index("<svg")  # summary first
+    assert f"<h2>{summary.title}</h2>" in body and ".summary { break-after: page; }" in html
+    for name, colour in legend_items(change_rows(result.constructs), "zh"):
+        assert f'background:{colour}"></span>{name}</span>' in html  # dashboard colours
+        assert colour == CATEGORY_COLOURS[next(k for k in CATEGORY_COLOURS
+                                               if t(f"category.{k}", "zh") == name)]  # fmt: skip
