@@ -231,7 +231,10 @@ def _table(pdf: _Pdf, table: Table) -> None:
         padding=(0.8, 1, 0.8, 1),
         wrapmode=WrapMode.WORD if latin else WrapMode.CHAR,
     ) as out:
-        for cells in [table.headers, *table.rows]:
+        heads = out.row()
+        for value in table.headers:
+            heads.cell(pdf.text_of(value))  # headings_style
+        for cells in table.rows:
             row = out.row()
             for value in cells:
                 row.cell(pdf.text_of(value), style=grey if value == hidden else plain)
@@ -255,7 +258,8 @@ def _legend(pdf: _Pdf, rows: pd.DataFrame) -> None:
 
 
 def _section(pdf: _Pdf, section: Section) -> None:
-    _ensure_room(pdf, 25)
+    chart = 0 if section.chart_rows is None else 6.0 * len(section.chart_rows) + 25
+    _ensure_room(pdf, min(25 + chart, pdf.h - pdf.t_margin - pdf.b_margin))  # title + chart
     pdf.ln(3)
     pdf.para(section.title, size=13, colour=BLUE, height=7)
     if section.chart == "constructs" and section.chart_rows is not None:
