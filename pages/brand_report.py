@@ -15,9 +15,11 @@ from score_impact.db.models import Role
 from score_impact.fonts import CjkFontMissing
 from score_impact.i18n import t
 from score_impact.reports import charts, export
-from score_impact.reports.content import did_table
+from score_impact.reports.content import did_table, fact_text
+from score_impact.reports.impact import for_display
 from score_impact.reports.report_html import report_html
 from score_impact.reports.report_pdf import report_fonts, report_pdf
+from score_impact.reports.summary import executive_summary
 from score_impact.services.audit import record_download
 from score_impact.text import literal
 
@@ -29,6 +31,17 @@ st.caption(literal(scope.label))
 opts = view.options_or_stop(scope, lang)
 chosen = panels.filters(opts, lang, "brand", cohort_required=False)
 result = view.impact_or_stop(scope, chosen, lang)
+
+summary = executive_summary(result)  # the same summary opens the HTML, PDF and Excel files
+st.header(summary.title)
+for sentence in summary.sentences:
+    st.text(sentence)  # plain text: outcome and factory names are user-entered
+for note in summary.notes:
+    st.warning(note)
+rows = [[str(v) for v in row] for row in summary.table_rows()]
+st.dataframe(pd.DataFrame(rows, columns=summary.headers()), hide_index=True, width="stretch")
+for column, fact in zip(st.columns(len(summary.facts)), summary.facts, strict=True):
+    column.metric(fact.label, fact_text(fact, lang))
 
 st.header(t("impact.portfolio", lang))
 panels.scorecard(result, lang)

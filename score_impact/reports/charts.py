@@ -37,6 +37,14 @@ def category_colour(category: object) -> str:
     return CATEGORY_COLOURS.get(str(category), LIGHT)
 
 
+def legend_items(rows: pd.DataFrame, lang: str) -> list[tuple[str, str]]:
+    """(category name in ``lang``, colour) of the categories a chart's rows show, in the
+    dashboard legend's order: the printable charts' legend."""
+    shown = set(rows["category"]) if "category" in rows else set()
+    return [(t(f"category.{c}", lang), colour) for c, colour in CATEGORY_COLOURS.items()
+            if c in shown]  # fmt: skip
+
+
 #: Diverging palette for a 5-point agreement scale, disagree (red) to agree (blue).
 LIKERT_COLORS = ["#b2182b", "#ef8a62", "#d9d9d9", "#67a9cf", "#2166ac"]
 

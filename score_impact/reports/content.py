@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from score_impact.i18n import t
+from score_impact.i18n import format_share, t
 from score_impact.reports.charts import change_rows, kpi_rows
 from score_impact.reports.findings import plan_lines
 from score_impact.reports.impact import ImpactResult
+from score_impact.reports.summary import ExecutiveSummary, Fact, executive_summary, phase_name
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Section:
     chart: str | None = None  # "constructs" or "kpis": drawn by the renderer
     chart_rows: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)  # cautions, set apart
+    page_break_after: bool = False  # the executive summary stands on its own page
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,33 @@ def _action_plans(result: ImpactResult, lang: str) -> Section | None:
     return Section(t("report.actions", lang), lines) if lines else None
 
 
+def fact_text(fact: Fact, lang: str) -> str:
+    """A key figure for print: a share as "91%", a count as is, words as words."""
+    if fact.share and isinstance(fact.value, float):
+        return format_share(fact.value, lang)
+    return str(fact.value)
+
+
+def summary_section(summary: ExecutiveSummary) -> Section:
+    """The executive summary as the report's first section: the sentences, the scorecard
+    table (who, verdict, primary outcomes, basis, factories, workers), the key figures."""
+    lang = summary.lang
+    scorecard = Table(
+        summary.headers(),
+        [[str(v) for v in row] for row in summary.table_rows()],
+        t("report.headline", lang),
+    )
+    figures = Table(
+        [t("summary.key_figures", lang), ""],
+        [[f.label, fact_text(f, lang)] for f in summary.facts],
+    )
+    return Section(
+        summary.title,
+        paragraphs=summary.sentences,
+        tables=[scorecard, figures],
+        notes=summary.notes,
+        page_break_after=True,
+    )
 def _with_excluded(result: ImpactResult, lang: str) -> Section:
     """The main results with the excluded responses left in (reports.impact.with_excluded)."""
     headers = [t(f"report.col.{c}", lang) for c in ("construct", "design", "change_kept")]
@@ -251,10 +280,11 @@ def build_report(result: ImpactResult) -> Report:
     f = result.filters
     subtitle = [
         f"{t('report.enterprises', lang)}: {', '.join(result.enterprises) or '-'}",
-        f"{t('report.phases', lang)}: {f.baseline} → {f.follow_up}",
+        f"{t('report.phases', lang)}: {phase_name(f.baseline, lang)} → "
+        f"{phase_name(f.follow_up, lang)}",
         f"{t('report.generated', lang)}: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
     ]
-    sections = [_headline(result, lang)]
+    sections = [summary_section(executive_summary(result)), _headline(result, lang)]
     charted = (
         ("report.constructs", "constructs", change_rows(result.constructs)),
         ("report.kpis", "kpis", kpi_rows(result.kpi_tests)),

@@ -12,6 +12,13 @@ every field, so no separator inside a cell is ever read as one.
 
 Suppressed rows arrive already worded "suppressed" (:func:`impact.for_display`), so no
 count or mean of a small group can reach a file.
+
+Files for people (:func:`results_xlsx`, :func:`results_csv_zip`) open with the executive
+summary (:mod:`score_impact.reports.summary`), head every column with its label in the
+chosen language (``export.label.*``), round numbers by what they are (:data:`NUMBER_KINDS`:
+counts, means, p-values, shares) and explain every column in a codebook (column, label,
+meaning from ``export.col.*``) next to the method notes. The API keeps the machine names
+(:func:`display_tables` + :func:`frame_csv`).
 """
 
 from __future__ import annotations
@@ -37,7 +44,8 @@ from sqlalchemy.orm import Session
 from analysis.adapter import RoundFilter, pair_ids, phase_order
 from score_impact.db.models import Answer, Cohort, Enterprise, Response, SurveyRound
 from score_impact.i18n import strings, t
-from score_impact.reports.impact import ImpactFilters, ImpactResult, for_display
+from score_impact.reports.impact import SUPPRESSED, ImpactFilters, ImpactResult, for_display
+from score_impact.reports.summary import executive_summary, phase_name
 from score_impact.services.scope import Scope, require_admin, visible_enterprise_ids
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -121,6 +129,117 @@ def table_help(name: str, lang: str = "en") -> str:
     return t(key, lang) if key in strings() else name
 
 
+#: How a column's numbers are shown: Excel number format and the decimals a CSV keeps.
+#: Shares (0-1) are formatted as percentages; % changes are already in percent points.
+NUMBER_KINDS: dict[str, tuple[str, int]] = {
+    "count": ("0", 0),
+    "mean": ("0.00", 2),
+    "p": ("0.000", 4),
+    "share": ("0.0%", 3),
+    "percent": ('0.0"%"', 1),
+    "decimal": ("0.0", 1),
+}
+_COUNTS = {"enterprise_id", "expected", "responses", "n", "point", "phase_order", "n_items",
+           "version", "assignments", "n_workers", "follow_up_responses", "exact", "tolerant",
+           "unmatched", "answered", "declined", "not_answered"}  # fmt: skip
+_SHARES = {"response_rate", "share", "exact_rate", "tolerant_rate", "unmatched_rate",
+           "declined_share"}  # fmt: skip
+_PERCENT = {"pct_change", "sesoi_pct"}
+
+
+def number_kind(column: str) -> str:
+    """The kind of number a column holds (a key of :data:`NUMBER_KINDS`)."""
+    if column in _SHARES:
+        return "share"
+    if column in _PERCENT:
+        return "percent"
+    if column == "p" or column.startswith("p_"):
+        return "p"
+    if column in _COUNTS or column.startswith("n_"):
+        return "count"
+    if column == "df":
+        return "decimal"
+    return "mean"
+
+
+def column_label(column: str, lang: str = "en") -> str:
+    """A column's header for people, in ``lang`` (``export.label.*``; else its name)."""
+    key = f"export.label.{column}"
+    return t(key, lang) if key in strings() else column
+
+
+def column_names(lang: str = "en") -> dict[str, str]:
+    """Label in ``lang`` -> machine name: reads a labelled file back into the columns the
+    codebook and the API use."""
+    prefix = "export.label."
+    return {t(k, lang): k.removeprefix(prefix) for k in strings() if k.startswith(prefix)}
+
+
+def _is_suppressed(value: Any) -> bool:
+    return isinstance(value, str) and value == SUPPRESSED
+
+
+def _rounded(value: Any, column: str) -> Any:
+    if isinstance(value, bool | np.bool_) or not isinstance(value, float | np.floating):
+        return value
+    if np.isnan(value):
+        return value
+    digits = NUMBER_KINDS[number_kind(column)][1]
+    return round(float(value), digits) if digits else round(float(value))
+
+
+def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A display table for a person's file: numbers rounded by kind (:func:`number_kind`),
+    the word "suppressed" in ``lang``, columns headed by their labels."""
+    hidden = t("report.suppressed", lang)
+    out = frame.copy().astype(object)
+    for column in out.columns:
+        name = str(column)
+        out[column] = [hidden if _is_suppressed(v) else _rounded(v, name) for v in out[column]]
+    out.columns = [column_label(str(c), lang) for c in frame.columns]
+    return out
+
+
+def codebook_frame(tables: Iterable[tuple[str, pd.DataFrame]], lang: str) -> pd.DataFrame:
+    """table, column, label, meaning for every column of every table (the label is the
+    header people see; the column is the machine name the API and codebook use)."""
+    rows = []
+    for name, frame in tables:
+        rows.append({"table": name, "column": "", "label": "", "meaning": table_help(name, lang)})
+        rows.extend(
+            {"table": name, "column": str(c), "label": column_label(str(c), lang),
+             "meaning": column_help(str(c), lang)}
+            for c in frame.columns
+        )  # fmt: skip
+    columns = ["table", "column", "label", "meaning"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame.columns = [t(f"export.codebook.{c}", lang) for c in columns]
+    return frame
+
+
+def summary_frame(result: ImpactResult) -> pd.DataFrame:
+    """The executive summary as one table for the summary sheet / summary.csv: the
+    sentences, the scorecard (one row per stakeholder), the key figures."""
+    summary = executive_summary(result)
+    lang = summary.lang
+    headers = summary.headers()
+    width = len(headers)
+    rows: list[list[Any]] = [[f"{k}: {v}", *[None] * (width - 1)] for k, v in _about(result)]
+    rows.append([None] * width)
+    rows += [[s, *[None] * (width - 1)] for s in summary.sentences]
+    rows += [[n, *[None] * (width - 1)] for n in summary.notes]
+    rows.append([None] * width)
+    rows.append(headers)
+    rows += summary.table_rows()
+    rows.append([None] * width)
+    rows.append([t("summary.key_figures", lang), *[None] * (width - 1)])
+    rows += [
+        [f.label, _rounded(f.value, "share") if f.share else f.value, *[None] * (width - 2)]
+        for f in summary.facts
+    ]
+    return pd.DataFrame(rows, columns=[summary.title, *[""] * (width - 1)]).astype(object)
+
+
 def readme_frame(tables: Iterable[tuple[str, pd.DataFrame]], lang: str = "en") -> pd.DataFrame:
     """table, column, meaning for every column of every table."""
     rows = []
@@ -139,7 +258,10 @@ def _about(result: ImpactResult) -> list[tuple[str, str]]:
     return [
         (t("report.title", lang), datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
         (t("report.enterprises", lang), ", ".join(result.enterprises) or "-"),
-        (t("report.phases", lang), f"{f.baseline} -> {f.follow_up}"),
+        (
+            t("report.phases", lang),
+            f"{phase_name(f.baseline, lang)} -> {phase_name(f.follow_up, lang)}",
+        ),
         (
             t("report.suppression_rule", lang),
             t("report.note.suppression", lang, k=result.min_group_size),
@@ -153,20 +275,20 @@ def display_tables(result: ImpactResult) -> list[tuple[str, pd.DataFrame]]:
 
 
 def results_csv_zip(result: ImpactResult) -> bytes:
-    """A zip with README.csv and one CSV per table."""
+    """A zip for people: summary.csv (the executive summary), codebook.csv (every column's
+    label and meaning, then the facts and method notes) and one CSV per table with
+    labelled headers in the result's language and rounded numbers."""
+    lang = result.filters.lang
     tables = display_tables(result)
-    readme = pd.concat(
-        [
-            pd.DataFrame(_about(result), columns=["table", "meaning"]).assign(column=""),
-            readme_frame(tables, result.filters.lang),
-        ],
-        ignore_index=True,
-    )[["table", "column", "meaning"]]
+    facts = pd.DataFrame(_about(result), columns=["topic", "note"])
+    notes = pd.concat([facts, result.method_notes], ignore_index=True)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("README.csv", frame_csv(readme))
+        zf.writestr("summary.csv", frame_csv(summary_frame(result)))
+        zf.writestr("codebook.csv", frame_csv(codebook_frame(tables, lang)))
+        zf.writestr("method.csv", frame_csv(labelled(notes, lang)))
         for name, frame in tables:
-            zf.writestr(f"{name}.csv", frame_csv(frame))
+            zf.writestr(f"{name}.csv", frame_csv(labelled(frame, lang)))
     return buffer.getvalue()
 
 
@@ -221,20 +343,80 @@ def _save(wb: Workbook) -> bytes:
     return buffer.getvalue()
 
 
+def _formatted_sheet(wb: Workbook, title: str, frame: pd.DataFrame, lang: str) -> Worksheet:
+    """A table for people: labelled, styled and frozen header row, every number a number
+    with the format of its kind (shares as %, p with three decimals ...), text escaped and
+    stored as text, suppressed cells worded in ``lang``."""
+    ws = wb.create_sheet(title[:31])
+    ws.freeze_panes = "A2"
+    hidden = t("report.suppressed", lang)
+    formats = [NUMBER_KINDS[number_kind(str(c))][0] for c in frame.columns]
+    ws.append([_header_cell(ws, column_label(str(c), lang)) for c in frame.columns])
+    values = frame.astype(object).to_numpy()
+    for row in values:
+        cells = []
+        for raw, number_format in zip(row, formats, strict=True):
+            cell = _body_cell(ws, hidden if _is_suppressed(raw) else raw)
+            if (
+                cell is not None
+                and isinstance(cell.value, int | float)
+                and not isinstance(cell.value, bool)
+            ):
+                cell.number_format = number_format
+            cells.append(cell)
+        ws.append(cells)
+    _fit_widths(ws, [column_label(str(c), lang) for c in frame.columns], values)
+    return ws
+
+
+def _fit_widths(ws: Worksheet, headers: list[str], values: np.ndarray) -> None:
+    for j, header in enumerate(headers):
+        lengths = [len(str(v)) for v in values[:2000, j] if _cell_value(v) is not None]
+        width = max([len(header) * 1.6 if not header.isascii() else len(header), *lengths])
+        ws.column_dimensions[get_column_letter(j + 1)].width = min(max(width + 2, 8), MAX_WIDTH)
+
+
+def _summary_sheet(wb: Workbook, result: ImpactResult) -> None:
+    """The executive summary first: title, facts, sentences, the scorecard with its own
+    header row, key figures (the match rate as a % number)."""
+    frame = summary_frame(result)
+    lang = result.filters.lang
+    ws = wb.create_sheet(t("export.summary_sheet", lang)[:31])
+    headers = executive_summary(result).headers()
+    ws.append([_header_cell(ws, frame.columns[0])])
+    for row in frame.to_numpy():
+        first = row[0]
+        if list(row) == headers:
+            ws.append([_header_cell(ws, h) for h in headers])
+            continue
+        cells = [_body_cell(ws, v) for v in row]
+        if isinstance(row[1], float) and first == t("summary.match_rate", lang):
+            cells[1].number_format = NUMBER_KINDS["share"][0]
+        ws.append(cells)
+    for j, width in enumerate((40, 16, 36, 44, 12, 12), start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+
+
 def results_xlsx(result: ImpactResult) -> bytes:
-    """Workbook: README (every column explained, then facts and method notes beside
-    it), then one sheet per table."""
+    """Workbook for people: the executive summary first, then one sheet per table with
+    labelled headers and formatted numbers, then the codebook (every column: label and
+    meaning) with the facts and method notes beside it."""
+    lang = result.filters.lang
     tables = display_tables(result)
-    facts = pd.DataFrame(_about(result), columns=["topic", "note"])
-    notes = pd.concat([facts, result.method_notes], ignore_index=True)
-    help_rows = readme_frame(tables, result.filters.lang)
-    readme = pd.concat(
-        [help_rows, pd.DataFrame({"": [None] * len(help_rows)}), notes], axis=1
-    ).astype(object)
     wb = Workbook(write_only=True)
-    _write_sheet(wb, "README", readme, widths={1: 20, 2: 24, 3: 60, 4: 3, 5: 20, 6: 90})
+    _summary_sheet(wb, result)
     for name, frame in tables:
-        _write_sheet(wb, name, frame)
+        _formatted_sheet(wb, name, frame, lang)
+    facts = pd.DataFrame(_about(result), columns=["topic", "note"])
+    notes = labelled(pd.concat([facts, result.method_notes], ignore_index=True), lang)
+    help_rows = codebook_frame(tables, lang)
+    codebook = pd.concat(
+        [help_rows, pd.DataFrame({" ": [None] * len(help_rows)}), notes], axis=1
+    ).astype(object)
+    _write_sheet(
+        wb, t("export.codebook_sheet", lang), codebook,
+        widths={1: 20, 2: 24, 3: 28, 4: 60, 5: 3, 6: 20, 7: 90},
+    )  # fmt: skip
     return _save(wb)
 
 

@@ -12,7 +12,7 @@ from html import escape
 import pandas as pd
 
 from score_impact.i18n import language, t
-from score_impact.reports.charts import GREY
+from score_impact.reports.charts import GREY, legend_items
 from score_impact.reports.content import Report, Section, Table, build_report
 from score_impact.reports.impact import ImpactResult
 
@@ -28,11 +28,16 @@ th { background: #1f5f8b; color: #fff; text-align: left; padding: 0.3rem 0.5rem;
 td { border-bottom: 1px solid #dde3ea; padding: 0.25rem 0.5rem; }
 td.suppressed { color: #777; font-style: italic; }
 svg { max-width: 100%; }
+.legend { font-size: 0.85rem; color: #333; }
+.key { margin-right: 1rem; white-space: nowrap; }
+.swatch { display: inline-block; width: 0.8rem; height: 0.8rem; margin-right: 0.3rem;
+  vertical-align: -0.1rem; }
 @media print {
   @page { size: A4; margin: 15mm; }
   body { margin: 0; max-width: none; font-size: 10pt; }
   h2 { break-after: avoid; }
   tr, svg, .note { break-inside: avoid; }
+  .summary { break-after: page; }
 }
 """
 
@@ -115,6 +120,16 @@ def _svg_bars(rows: pd.DataFrame, lang: str) -> str:
     return "".join(parts)
 
 
+def _legend(rows: pd.DataFrame, lang: str) -> str:
+    """The categories drawn, each with its colour and its name as on the dashboard."""
+    items = "".join(
+        f'<span class="key"><span class="swatch" style="background:{colour}"></span>'
+        f"{escape(name)}</span>"
+        for name, colour in legend_items(rows, lang)
+    )
+    return f'<p class="legend">{items}</p>'
+
+
 def _table(table: Table, lang: str) -> str:
     hidden = t("report.suppressed", lang)
     head = "".join(f"<th>{escape(h)}</th>" for h in table.headers)
@@ -135,12 +150,15 @@ def _section(section: Section, lang: str) -> str:
     out = [f"<h2>{escape(section.title)}</h2>"]
     if section.chart == "constructs" and section.chart_rows is not None:
         out.append(_svg_dot_whisker(section.chart_rows, lang))
+        out.append(_legend(section.chart_rows, lang))
     elif section.chart == "kpis" and section.chart_rows is not None:
         out.append(_svg_bars(section.chart_rows, lang))
+        out.append(_legend(section.chart_rows, lang))
     out.extend(f'<p class="note">{escape(n)}</p>' for n in section.notes)
     out.extend(f"<p>{escape(p)}</p>" for p in section.paragraphs)
     out.extend(_table(tb, lang) for tb in section.tables)
-    return "\n".join(out)
+    body = "\n".join(out)
+    return f'<section class="summary">{body}</section>' if section.page_break_after else body
 
 
 def render_html(report: Report) -> str:

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from fpdf import FPDF
+from fpdf import FPDF, FontFace
+from fpdf.enums import WrapMode
 
 from score_impact.fonts import BODY_SCRIPTS, CjkFontMissing, body_font, fallback_font
 from score_impact.i18n import language, t
-from score_impact.reports.charts import GREY
+from score_impact.reports.charts import GREY, legend_items
 from score_impact.reports.content import Report, Section, Table, build_report
 from score_impact.reports.impact import ImpactResult
 
@@ -60,7 +61,7 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
 class _Pdf(FPDF):
     def __init__(self, fonts: ReportFonts, lang: str):
         super().__init__(format="A4")
-        self.lang = lang
+        self.report_lang = lang  # not ``lang``: FPDF.set_lang() stores the PDF's own tag there
         self.unicode = fonts.latin is not None
         self.family = "helvetica"
         if fonts.latin is not None:
@@ -79,6 +80,11 @@ class _Pdf(FPDF):
 
     def style(self, size: float, colour: tuple[int, int, int] = (27, 39, 51)) -> None:
         self.set_font(self.family, size=size)
+        # After a run of fallback (Chinese) glyphs fpdf2 2.8 believes the body font is
+        # still set on the page and skips it, so the next Latin run (digits) came out in
+        # an older size (seen: chart values in the 13 pt of the section title). Setting it
+        # again costs a few bytes and keeps every run at the size asked for.
+        self.current_font_is_set_on_page = False
         self.set_text_color(*colour)
 
     def para(self, text: str, size: float = 10, colour=(27, 39, 51), height: float = 5) -> None:
@@ -90,7 +96,7 @@ class _Pdf(FPDF):
             x = self.get_x()
             self.cell(0.01, 0, " ")
             self.set_x(x)
-        self.multi_cell(0, height, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, height, self.text_of(text), new_x="LMARGIN", new_y="NEXT", align="L")
 
     def footer(self) -> None:
         self.set_y(-12)
@@ -120,7 +126,7 @@ def _dot_whisker(pdf: _Pdf, rows: pd.DataFrame) -> None:
     _ensure_room(pdf, row_h * len(rows) + 12)
     x0, y0 = pdf.l_margin, pdf.get_y() + 6
     pdf.style(8, (90, 90, 90))
-    _put(pdf, x0 + label_w, y0 - 2, pdf.text_of(t("report.change_ci", pdf.lang)))
+    _put(pdf, x0 + label_w, y0 - 2, pdf.text_of(t("report.change_ci", pdf.report_lang)))
 
     def x(v: float) -> float:
         return x0 + label_w + (v + span) / (2 * span) * plot_w
@@ -142,7 +148,7 @@ def _dot_whisker(pdf: _Pdf, rows: pd.DataFrame) -> None:
         _put(pdf, x0 + label_w - 2, y + 1.2, label, align="R", w=label_w - 2)
         if r.suppressed or pd.isna(r.change):
             pdf.style(8, _rgb(GREY))
-            _put(pdf, x(0) + 2, y + 1.2, pdf.text_of(t("report.suppressed", pdf.lang)))
+            _put(pdf, x(0) + 2, y + 1.2, pdf.text_of(t("report.suppressed", pdf.report_lang)))
             continue
         colour = _rgb(r.colour)
         pdf.set_draw_color(*colour)
@@ -162,7 +168,7 @@ def _bars(pdf: _Pdf, rows: pd.DataFrame) -> None:
     _ensure_room(pdf, row_h * len(rows) + 12)
     x0, y0 = pdf.l_margin, pdf.get_y() + 6
     pdf.style(8, (90, 90, 90))
-    _put(pdf, x0 + label_w, y0 - 2, pdf.text_of(t("report.pct_change", pdf.lang)))
+    _put(pdf, x0 + label_w, y0 - 2, pdf.text_of(t("report.pct_change", pdf.report_lang)))
 
     def x(v: float) -> float:
         return x0 + label_w + (v + span) / (2 * span) * plot_w
@@ -179,48 +185,89 @@ def _bars(pdf: _Pdf, rows: pd.DataFrame) -> None:
         left, right = sorted((x(0), x(r.pct_change)))
         pdf.set_fill_color(*_rgb(r.colour))
         pdf.rect(left, y + 1, max(right - left, 0.3), row_h - 2, style="F")
-        pdf.style(7)
+        pdf.style(8)  # the row's label size: one type size per line
         _put(pdf, right + 1, y + row_h / 2 + 1.2, f"{r.pct_change:+.1f}%")
     pdf.set_draw_color(100, 100, 100)
     pdf.line(x(0), y0, x(0), y0 + row_h * len(rows))
     pdf.set_y(y0 + row_h * len(rows) + 4)
 
 
+TABLE_PT = 8  # one type size for every cell of every table (headings included)
+
+
+def _widths(pdf: _Pdf, table: Table) -> list[float]:
+    """Column widths (relative) from the longest text of each column, between 14 and
+    70 mm, so numbers get narrow columns and names and sentences wide ones."""
+    pdf.style(TABLE_PT)
+    return [
+        min(max(max(pdf.get_string_width(pdf.text_of(v)) for v in column) + 3, 14), 70)
+        for column in zip(table.headers, *table.rows, strict=True)
+    ]
+
+
 def _table(pdf: _Pdf, table: Table) -> None:
+    """A table with fpdf2's table layout: long names and sentences wrap inside their cell
+    (never cut short), one type size for the whole table, headings repeated after a page
+    break; suppressed cells in grey."""
     if table.caption:
         _ensure_room(pdf, 16)
         pdf.para(table.caption, size=10, colour=BLUE)
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-    first = width * (0.4 if len(table.headers) > 2 else 0.6)
-    rest = (width - first) / max(len(table.headers) - 1, 1)
-    widths = [first] + [rest] * (len(table.headers) - 1)
-    pdf.style(8, (255, 255, 255))
-    pdf.set_fill_color(*BLUE)
-    _ensure_room(pdf, 12)
-    for w, h in zip(widths, table.headers, strict=True):
-        pdf.cell(w, 5.5, pdf.text_of(h), fill=True)
-    pdf.ln()
-    hidden = t("report.suppressed", pdf.lang)
-    for row in table.rows:
-        _ensure_room(pdf, 5.5)
-        for w, value in zip(widths, row, strict=True):
-            pdf.style(8, _rgb(GREY) if value == hidden else (27, 39, 51))
-            text = pdf.text_of(value)
-            while pdf.get_string_width(text) > w - 1.5 and len(text) > 4:
-                text = text[:-2]
-            pdf.cell(w, 5, text, border="B")
-        pdf.ln()
+    _ensure_room(pdf, 14)
+    hidden = t("report.suppressed", pdf.report_lang)
+    latin = language(pdf.report_lang).script in BODY_SCRIPTS
+    pdf.style(TABLE_PT)
+    heading = FontFace(emphasis="", size_pt=TABLE_PT, color=(255, 255, 255), fill_color=BLUE)
+    white = (255, 255, 255)  # not the fill colour a chart left behind
+    grey = FontFace(size_pt=TABLE_PT, color=_rgb(GREY), fill_color=white)
+    plain = FontFace(size_pt=TABLE_PT, color=(27, 39, 51), fill_color=white)
+    with pdf.table(
+        col_widths=_widths(pdf, table),
+        width=pdf.w - pdf.l_margin - pdf.r_margin,
+        borders_layout="HORIZONTAL_LINES",
+        headings_style=heading,
+        line_height=4.2,
+        text_align="LEFT",
+        v_align="TOP",
+        padding=(0.8, 1, 0.8, 1),
+        wrapmode=WrapMode.WORD if latin else WrapMode.CHAR,
+    ) as out:
+        heads = out.row()
+        for value in table.headers:
+            heads.cell(pdf.text_of(value))  # headings_style
+        for cells in table.rows:
+            row = out.row()
+            for value in cells:
+                row.cell(pdf.text_of(value), style=grey if value == hidden else plain)
     pdf.ln(2)
 
 
+def _legend(pdf: _Pdf, rows: pd.DataFrame) -> None:
+    """The categories drawn, each with its colour and its name as on the dashboard."""
+    pdf.style(8)
+    x, y = pdf.l_margin, pdf.get_y() + 1
+    for category, colour in legend_items(rows, pdf.report_lang):
+        name = pdf.text_of(category)
+        width = pdf.get_string_width(name) + 8
+        if x + width > pdf.w - pdf.r_margin:
+            x, y = pdf.l_margin, y + 5
+        pdf.set_fill_color(*_rgb(colour))
+        pdf.rect(x, y + 0.8, 3, 3, style="F")
+        _put(pdf, x + 4, y + 3.3, name)
+        x += width
+    pdf.set_y(y + 7)
+
+
 def _section(pdf: _Pdf, section: Section) -> None:
-    _ensure_room(pdf, 25)
+    chart = 0 if section.chart_rows is None else 6.0 * len(section.chart_rows) + 25
+    _ensure_room(pdf, min(25 + chart, pdf.h - pdf.t_margin - pdf.b_margin))  # title + chart
     pdf.ln(3)
     pdf.para(section.title, size=13, colour=BLUE, height=7)
     if section.chart == "constructs" and section.chart_rows is not None:
         _dot_whisker(pdf, section.chart_rows)
+        _legend(pdf, section.chart_rows)
     elif section.chart == "kpis" and section.chart_rows is not None:
         _bars(pdf, section.chart_rows)
+        _legend(pdf, section.chart_rows)
     for note in section.notes:
         pdf.set_fill_color(255, 246, 224)
         pdf.style(9, (120, 80, 0))
@@ -231,6 +278,8 @@ def _section(pdf: _Pdf, section: Section) -> None:
         pdf.ln(0.8)
     for table in section.tables:
         _table(pdf, table)
+    if section.page_break_after:
+        pdf.add_page()
 
 
 def build_pdf(report: Report, fonts: ReportFonts | None = None) -> FPDF:

@@ -42,6 +42,9 @@ def test_dashboard_renders_for_demo_data(open_as, username, lang):
 def test_brand_report_renders_with_downloads_for_its_own_factories(open_as):
     at = open_as("pages/brand_report.py", "northwind")
     assert not at.exception
+    assert at.header[0].value == "Executive summary"  # the report opens with it
+    assert at.text[0].value.startswith("This report compares baseline with follow-up")
+    assert list(at.dataframe[0].value.columns)[:2] == ["Who", "Verdict"]
     labels = [b.label for b in at.download_button]
     assert labels == ["CSV (zip)", "Excel", "HTML", "PDF"]  # no raw rows for a brand
     factories = at.selectbox(key="brand_one").options

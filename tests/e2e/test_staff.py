@@ -68,7 +68,7 @@ def test_brand_downloads_its_excel_report(browser, app_server: AppServer, tmp_pa
         path = tmp_path / info.value.suggested_filename
         info.value.save_as(path)
         book = load_workbook(path, read_only=True)
-        assert book.sheetnames[0] == "README" and len(book.sheetnames) > 3
+        assert book.sheetnames[0] == "Summary" and len(book.sheetnames) > 3
         text = " ".join(
             str(cell) for sheet in book for row in sheet.iter_rows(values_only=True)
             for cell in row if cell is not None

@@ -48,7 +48,7 @@ def test_action_from_a_finding_is_listed_in_the_brand_report(demo):  # noqa: F81
     assert "no action recorded yet" in html  # the other findings say so honestly
     book = load_workbook(io.BytesIO(results_xlsx(again)), read_only=True)
     rows = list(book["actions"].iter_rows(values_only=True))
-    assert rows[0][:2] == ("enterprise", "outcome_id")
+    assert rows[0][:2] == ("Factory", "Outcome ID")  # labelled headers (export.label.*)
     assert [r for r in rows[1:] if r[5] == TITLE and r[0] == finding.enterprise]
 
     other = _result(demo, "lotus")

@@ -21,7 +21,7 @@ from score_impact.db.models import User
 from score_impact.i18n import t
 from score_impact.reports.charts import CATEGORY_COLOURS, change_rows, kpi_rows
 from score_impact.reports.content import build_report, did_table
-from score_impact.reports.export import results_csv_zip, results_xlsx
+from score_impact.reports.export import column_names, results_csv_zip, results_xlsx
 from score_impact.reports.impact import ImpactFilters, ImpactResult, build_impact_for
 from score_impact.reports.report_html import report_html
 from score_impact.services.scope import scope_of
@@ -44,15 +44,19 @@ def view(request, demo_rt):
 
 
 def _csv(result: ImpactResult, name: str) -> pd.DataFrame:
+    """A table of the CSV download, its labelled headers read back into column names."""
     with zipfile.ZipFile(io.BytesIO(results_csv_zip(result))) as zf:
-        return pd.read_csv(io.BytesIO(zf.read(f"{name}.csv")), encoding="utf-8-sig")
+        frame = pd.read_csv(io.BytesIO(zf.read(f"{name}.csv")), encoding="utf-8-sig")
+    return frame.rename(columns=column_names(result.filters.lang))
 
 
 def _xlsx(result: ImpactResult, sheet: str) -> pd.DataFrame:
     book = load_workbook(io.BytesIO(results_xlsx(result)), read_only=True)
     rows = list(book[sheet].iter_rows(values_only=True))
     width = len(rows[0])
-    return pd.DataFrame([(*r, *[None] * (width - len(r))) for r in rows[1:]], columns=rows[0])
+    names = column_names(result.filters.lang)
+    return pd.DataFrame([(*r, *[None] * (width - len(r))) for r in rows[1:]],
+                        columns=[names[h] for h in rows[0]])  # fmt: skip
 
 
 def _words(sentence: str, lang: str) -> set[str]:

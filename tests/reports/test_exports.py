@@ -1,4 +1,5 @@
-"""Downloads: formula injection, README sheet, sheet names, demo values, admin-only raw rows."""
+"""Downloads: formula injection, summary and codebook sheets, sheet names, demo values,
+admin-only raw rows."""
 
 from __future__ import annotations
 
@@ -96,26 +97,31 @@ def admin_result(demo_rt):
         return build_impact_for(s, scope_for(s, "admin"), ImpactFilters())
 
 
-def test_xlsx_has_readme_first_then_one_sheet_per_table(admin_result):
+def test_xlsx_has_summary_first_then_one_sheet_per_table_then_the_codebook(admin_result):
     wb = _workbook(export.results_xlsx(admin_result))
-    assert wb.sheetnames == ["README", *TABLES]
-    readme = wb["README"]
-    explained = {(r[0].value, r[1].value) for r in readme.iter_rows(min_row=2) if r[1].value}
+    assert wb.sheetnames == ["Summary", *TABLES, "Codebook"]
+    codebook = wb["Codebook"]
+    explained = {(r[0].value, r[2].value) for r in codebook.iter_rows(min_row=2) if r[1].value}
     for name in TABLES:
         ws = wb[name]
         assert ws.freeze_panes == "A2"
         assert ws["A1"].font.bold
         for header in next(ws.iter_rows(max_row=1)):
             assert (name, header.value) in explained, (name, header.value)
-    meanings = [r[2].value for r in readme.iter_rows(min_row=2) if r[1].value]
+    meanings = [r[3].value for r in codebook.iter_rows(min_row=2) if r[1].value]
     assert all(meanings), "every column needs a meaning"
+
+
+def _rows(ws) -> list[dict]:
+    """A sheet's rows keyed by column name (its labelled header read back)."""
+    names = export.column_names("en")
+    header = [names[c.value] for c in ws[1]]
+    return [dict(zip(header, (c.value for c in r), strict=True)) for r in ws.iter_rows(min_row=2)]
 
 
 def test_xlsx_holds_known_demo_values(admin_result):
     wb = _workbook(export.results_xlsx(admin_result))
-    ws = wb["response_counts"]
-    header = [c.value for c in ws[1]]
-    rows = [dict(zip(header, (c.value for c in r), strict=True)) for r in ws.iter_rows(min_row=2)]
+    rows = _rows(wb["response_counts"])
     evergreen = next(
         r
         for r in rows
@@ -124,8 +130,7 @@ def test_xlsx_holds_known_demo_values(admin_result):
     # demo.py: Evergreen expects 120 workers; 80-90% of them answered the baseline
     assert evergreen["expected"] == 120 and 96 <= evergreen["responses"] <= 108
     assert evergreen["response_rate"] == pytest.approx(evergreen["responses"] / 120)  # a number
-    kpis = wb["kpi_tests"]
-    labels = {c.value for c in kpis["E"][1:]}
+    labels = {r["label"] for r in _rows(wb["kpi_tests"])}
     assert "On-time delivery rate" in labels
 
 
@@ -146,7 +151,7 @@ def test_formula_text_is_written_as_text_in_xlsx_and_csv(evil_rt):
     assert not [c for c in _cells(wb) if c.value == EVIL_NAME]
     with zipfile.ZipFile(io.BytesIO(export.results_csv_zip(result))) as zf:
         counts = zf.read("response_counts.csv").decode("utf-8-sig")
-    names = {row["enterprise"] for row in csv.DictReader(io.StringIO(counts))}
+    names = {row["Factory"] for row in csv.DictReader(io.StringIO(counts))}
     assert "'" + EVIL_NAME in names and EVIL_NAME not in names
 
     raw_wb = _workbook(raw)

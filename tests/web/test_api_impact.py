@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 from score_impact import web
 from score_impact.config import load_settings
 from score_impact.db.models import AuditEvent, Enterprise, User
-from score_impact.reports.export import results_csv_zip
+from score_impact.reports.export import display_tables, frame_csv, results_csv_zip
 from score_impact.reports.impact import ImpactFilters, build_impact_for
 from score_impact.runtime import shared, start
 from score_impact.services.scope import scope_of
@@ -59,24 +59,33 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def test_brand_token_reads_its_own_factories_exactly_as_the_csv_download(demo, client):
+    """The API's CSV is the download's table byte for byte, with machine column names (the
+    download for people carries the same cells under labelled headers)."""
     headers = bearer(token_for("northwind"))
     me = client.get("/api/v1/me", headers=headers).json()
     with shared().session() as s:
         brand = s.scalar(select(User).where(User.username == "northwind"))
         scope = scope_of(s, brand)
         own = set(s.scalars(select(Enterprise.name).where(Enterprise.id.in_(scope.enterprise_ids))))
-        download = results_csv_zip(build_impact_for(s, scope, ImpactFilters(), K))
+        result = build_impact_for(s, scope, ImpactFilters(), K)
+    download = results_csv_zip(result)
+    machine = {name: frame_csv(frame) for name, frame in display_tables(result)}
     assert {e["name"] for e in me["enterprises"]} == own and me["role"] == "brand"
     files = zipfile.ZipFile(io.BytesIO(download))
     tables = client.get("/api/v1/impact", headers=headers).json()
     assert {t["name"] for t in tables} == {n.removesuffix(".csv") for n in files.namelist()} - {
-        "README"
+        "summary",
+        "codebook",
+        "method",
     }
     suppressed_cells = 0
     for table in tables:
         api_csv = client.get(table["csv_url"], headers=headers)
         assert api_csv.status_code == 200 and api_csv.headers["content-type"].startswith("text/csv")
-        assert api_csv.content == files.read(f"{table['name']}.csv"), table["name"]
+        assert api_csv.content == machine[table["name"]], table["name"]
+        people = files.read(f"{table['name']}.csv").decode("utf-8-sig")
+        machine_rows = list(csv.reader(io.StringIO(api_csv.content.decode("utf-8-sig"))))
+        assert len(list(csv.reader(io.StringIO(people)))) == len(machine_rows)  # labelled
         text = api_csv.content.decode("utf-8-sig")
         suppressed_cells += text.count("suppressed")
         for other in OTHER_BRANDS_FACTORIES:
@@ -85,7 +94,7 @@ def test_brand_token_reads_its_own_factories_exactly_as_the_csv_download(demo, c
     # JSON: the same rows and cells as the CSV (suppressed cells are the word, not a number).
     for name in ("response_counts", "constructs"):
         body = client.get(f"/api/v1/impact/{name}", headers=headers).json()
-        rows = list(csv.DictReader(io.StringIO(files.read(f"{name}.csv").decode("utf-8-sig"))))
+        rows = list(csv.DictReader(io.StringIO(machine[name].decode("utf-8-sig"))))
         assert len(body["rows"]) == len(rows) and body["min_group_size"] == K
         assert [c["name"] for c in body["columns"]] == list(rows[0])
         for got, want in zip(body["rows"], rows, strict=True):
