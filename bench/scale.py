@@ -335,14 +335,16 @@ def main() -> None:
         for backend in backends:
             lines += run_world(backend, args.postgres, world)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    command = " ".join(["python bench/scale.py", *sys.argv[1:]])
+    shown = ["<PostgreSQL URL>" if a == args.postgres else a for a in sys.argv[1:]]
+    command = " ".join(["python bench/scale.py", *shown])
     text = (
         f"{SECTION}\n\n"
         f"Run `{command}` on {dt.date.today()}, machine: {os.cpu_count()} CPUs ({_cpu()}), "
         f"Python {platform.python_version()}, load average after the run {load} (a shared "
         "machine: other engineers' tests ran alongside). Each operation runs in a fresh "
-        "process; peak RSS is that process's high-water mark (imports included, about "
-        "150-200 MiB). Downloads are built from the brand's (or admin's) cached result, as "
+        "process; peak RSS is that process's high-water mark, imports and the survey "
+        "catalog included (most of the ~320 MiB of the demo's rows). Downloads are built "
+        "from the brand's (or admin's) cached result, as "
         "the brand report's buttons do.\n\n" + "\n".join(lines) + "\n" + TARGETS
     )
     print(TARGETS)
