@@ -357,6 +357,14 @@ def pair_ids(
     return {rid: pid for rid, (pid, _) in pair_matches(session, enterprise_ids, rounds).items()}
 
 
+def _add_pairs(responses: pd.DataFrame, matches: dict[int, tuple[str, str]]) -> None:
+    """Set ``pair_id`` and ``pair_match`` of ``responses`` from :func:`pair_matches`
+    (object dtype: a view without any match must still take the managers' factory ids)."""
+    ids = responses["response_id"]
+    responses["pair_id"] = ids.map({r: m[0] for r, m in matches.items()}).astype(object)
+    responses["pair_match"] = ids.map({r: m[1] for r, m in matches.items()}).astype(object)
+
+
 def round_surveys(
     session: Session, enterprise_ids: Collection[int] | None, rounds: RoundFilter = ALL_ROUNDS
 ) -> list[Survey]:
@@ -448,6 +456,92 @@ def _item_meta(
     return meta, demographics
 
 
+def _band_columns(stored: pd.DataFrame, demo_rows: list[dict]) -> pd.DataFrame:
+    """``demo_<item_id>`` columns indexed by response id: each demographic answer's option
+    value (a number kept as its text), from stored answers tagged with ``_version``."""
+    demo = stored.merge(pd.DataFrame(demo_rows), on=["_version", "item_id"], how="inner")
+    demo["band"] = demo["value_text"].where(
+        demo["value_text"].notna(), demo["value_num"].astype("string")
+    )
+    demo.loc[demo["band"] == DECLINED, "band"] = None  # "prefer not to say": not answered
+    first = demo.dropna(subset=["band"]).drop_duplicates(["response_id", "item_id"])
+    wide = first.set_index(["response_id", "item_id"])["band"].astype(object).unstack()
+    wide.columns.name = None
+    return wide.add_prefix("demo_")
+
+
+RESPONDENT_COLUMNS: list[str] = [
+    "response_id", "enterprise_id", "cohort_id", "module", "treated", "audience", "source",
+    "phase", "phase_order", "pair_id", "pair_match", "screened",
+]  # fmt: skip
+
+
+def respondents_frame(
+    session: Session, enterprise_ids: Collection[int] | None, rounds: RoundFilter = ALL_ROUNDS
+) -> pd.DataFrame:
+    """One row per response in scope, with what describes the respondent but no answer
+    to a question: the input of :func:`analysis.disclosure.eligible`.
+
+    Cheaper than :func:`answers_frame` (only demographic answers are read), so the live
+    response counts can use it. ``enterprise_ids`` and ``rounds`` restrict the query as
+    in :func:`answers_frame`; ``pair_id`` and ``pair_match`` are the same as there (worker
+    pairs only: managers, paired by factory there, are not the eligible set's business).
+    Unlike there, responses screened out (hired after the training) are kept, flagged
+    ``screened``: they are counted as responses and in the exclusions, so the eligible
+    set must split cells by it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`RESPONDENT_COLUMNS` plus one ``demo_<item_id>`` column per demographic item
+        of the surveys answered (missing where not answered or declined).
+    """
+    stmt = _responses(
+        enterprise_ids,
+        rounds,
+        Response.id.label("response_id"),
+        Response.enterprise_id,
+        Response.audience,
+        Response.source,
+    )
+    responses = _with_context(session, stmt, Response.enterprise_id)
+    if responses.empty:
+        return pd.DataFrame(columns=RESPONDENT_COLUMNS)
+    version_of = dict(zip(responses["response_id"], responses["survey_version_id"], strict=True))
+    surveys = _surveys(session, version_of.values())
+    demo_rows = [
+        {"_version": version_id, "item_id": item.id}
+        for version_id, survey in surveys.items()
+        for item in survey.items
+        if item.demographic
+    ]
+    _add_pairs(responses, pair_matches(session, enterprise_ids, rounds))
+    screened = _screened_out(session, enterprise_ids, rounds, surveys)["response_id"]
+    responses["screened"] = responses["response_id"].isin(screened)
+    # never half of a pair: the before/after frames leave them out
+    responses.loc[responses["screened"], ["pair_id", "pair_match"]] = None
+    out = responses[RESPONDENT_COLUMNS]
+    if demo_rows:
+        in_scope = _responses(enterprise_ids, rounds, Response.id)
+        wanted = sorted({row["item_id"] for row in demo_rows})
+        stored = pd.DataFrame(
+            session.execute(
+                select(
+                    Answer.response_id, Answer.item_id, Answer.value_num, Answer.value_text
+                ).where(Answer.response_id.in_(in_scope), Answer.item_id.in_(wanted))
+            )
+            .mappings()
+            .all(),
+            columns=["response_id", "item_id", "value_num", "value_text"],
+        )
+        stored["_version"] = stored["response_id"].map(version_of)
+        bands = _band_columns(stored, demo_rows)
+        out = out.merge(bands, left_on="response_id", right_index=True, how="left")
+        for item_id in wanted:  # a band nobody answered is still a (fully missing) column
+            out[f"demo_{item_id}"] = out.get(f"demo_{item_id}", pd.Series(None, out.index))
+    return out.sort_values("response_id").reset_index(drop=True)
+
+
 def _newest(surveys: dict[int, Survey]) -> dict[int, Survey]:
     """For each version id, the newest version of its survey among ``surveys``."""
     best: dict[str, Survey] = {}
@@ -525,11 +619,7 @@ def answers_frame(
     scored = scored.drop(columns=["item_id"]).rename(
         columns={"value_num": "value", "_canonical": "item_id"}
     )
-    matches = pair_matches(session, enterprise_ids, rounds)
-    for column, part in (("pair_id", 0), ("pair_match", 1)):
-        # object dtype: a view without any match must still take the managers' factory ids
-        found = {rid: match[part] for rid, match in matches.items()}
-        responses[column] = responses["response_id"].map(found).astype(object)
+    _add_pairs(responses, pair_matches(session, enterprise_ids, rounds))
     # One manager answers per factory and phase: their answers pair by factory (a factory
     # with two manager responses in a phase is ambiguous and left to the independent test).
     managers = (responses["audience"] == Audience.MANAGER.value) & responses["pair_id"].isna()
@@ -539,13 +629,7 @@ def answers_frame(
     responses.loc[managers, "pair_match"] = "factory"
     out = scored.merge(responses, on="response_id", how="left")
     if demo_rows:
-        demo = stored.merge(pd.DataFrame(demo_rows), on=["_version", "item_id"], how="inner")
-        demo["band"] = demo["value_text"].where(
-            demo["value_text"].notna(), demo["value_num"].astype("string")
-        )
-        wide = demo.pivot_table(
-            index="response_id", columns="item_id", values="band", aggfunc="first"
-        ).add_prefix("demo_")
+        wide = _band_columns(stored, demo_rows)
         out = out.merge(wide, left_on="response_id", right_index=True, how="left")
     demo_cols = sorted(c for c in out.columns if c.startswith("demo_"))
     n_head = len(RESPONSE_COLUMNS)

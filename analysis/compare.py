@@ -27,6 +27,7 @@ from scipy import stats
 from analysis import _common as c
 from analysis.binary import mcnemar_arrays, two_proportion_arrays
 from analysis.decision import ALPHA, DECISION_COLUMNS, decide, tier
+from analysis.disclosure import guard_pairs as guard_pair_rows
 from analysis.equivalence import default_sesoi
 from analysis.multicomp import grouped_p_adjust
 from analysis.nonparametric import (
@@ -431,6 +432,7 @@ def compare_phases(
     unreliable: Collection[str] = (),
     min_alpha: float = MIN_ALPHA,
     alpha: float = ALPHA,
+    guard_pairs: bool = False,
 ) -> pd.DataFrame:
     """Compare a follow-up phase with the baseline for every outcome and group.
 
@@ -470,6 +472,9 @@ def compare_phases(
         The reliability threshold the gate used (quoted in the reason).
     alpha : float, default 0.05
         Level of the decision rule (:mod:`analysis.decision`).
+    guard_pairs : bool, default False
+        Also suppress matched-pair rows that leave out 1..k-1 of their group's answers
+        (:func:`analysis.disclosure.guard_pairs`), before the headline row is chosen.
 
     Returns
     -------
@@ -588,7 +593,9 @@ def compare_phases(
             frames.append(part)
     out = pd.concat(frames, ignore_index=True)
     audience = data["audience"].iloc[0] if "audience" in data and len(data) else "worker"
-    options = _Finish(baseline, follow_up, min_group_size, lang, set(unreliable), min_alpha, alpha)
+    options = _Finish(
+        baseline, follow_up, min_group_size, lang, set(unreliable), min_alpha, alpha, guard_pairs
+    )
     return _finish(out, meta, options, str(audience))
 
 
@@ -601,16 +608,19 @@ class _Finish:
     unreliable: set[str]
     min_alpha: float
     alpha: float
+    guard_pairs: bool = False
 
 
 def _finish(out: pd.DataFrame, meta: pd.DataFrame, o: _Finish, audience: str) -> pd.DataFrame:
-    """Attach metadata, suppress, gate unreliable scales, flag headline rows, adjust p,
-    decide, word, order columns."""
+    """Attach metadata, suppress (and guard pairs), gate unreliable scales, flag headline
+    rows, adjust p, decide, word, order columns."""
     idx = out.pop("_outcome").to_numpy()
     for col in meta.columns:
         out[col] = meta[col].to_numpy()[idx]
     out["baseline"], out["follow_up"] = o.baseline, o.follow_up
     out = suppress(out, o.min_group_size)
+    if o.guard_pairs:
+        out = guard_pair_rows(out, o.min_group_size)
     family = out["test"].str.split(" (", n=1, regex=False).str[0]
     out["primary"] = _primary(out, family)
     gated = (out["kind"] == "construct").to_numpy() & out["outcome_id"].isin(o.unreliable)

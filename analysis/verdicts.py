@@ -160,9 +160,12 @@ def did_verdicts(
     if did.empty:
         return did
     out = did.copy()
-    basis = decided[(decided["grouping"] == "overall") & (decided["group"] == "all")
-                    & (decided["kind"] == kind) & (decided["audience"] == audience)
-                    & (decided["basis"] == "did")].set_index("outcome_id")  # fmt: skip
+    if decided.empty:  # no before/after row in view (e.g. no trained follow-up answers yet)
+        basis = pd.DataFrame(columns=VERDICT_COLUMNS)
+    else:
+        basis = decided[(decided["grouping"] == "overall") & (decided["group"] == "all")
+                        & (decided["kind"] == kind) & (decided["audience"] == audience)
+                        & (decided["basis"] == "did")].set_index("outcome_id")  # fmt: skip
     reasons = out["not_estimable"].astype(object).to_numpy(copy=True)
     cannot = pd.isna(reasons) & ~out["can_tell"].fillna(False).astype(bool).to_numpy()
     reasons[cannot] = [

@@ -41,14 +41,15 @@ def method_notes(result: ImpactResult, lang: str) -> None:
                 st.dataframe(pd.DataFrame(table.rows, columns=table.headers), hide_index=True)
 
 
-def _pick(label: str, choices: dict, key: str, lang: str):
-    """A selectbox whose first entry means "all" (None)."""
+def _pick(label: str, choices: dict, key: str, lang: str, **options):
+    """A selectbox whose first entry means "all" (None); ``options`` go to the widget."""
     keys = [None, *choices]
     return st.selectbox(
         label,
         keys,
         key=key,
         format_func=lambda k: t("impact.all", lang) if k is None else choices[k],
+        **options,
     )
 
 
@@ -83,11 +84,13 @@ def filters(opts: ImpactOptions, lang: str, prefix: str, cohort_required: bool) 
     with c5:
         modules = {m: t(f"admin.module.{m}", lang) for m in opts.modules}
         module = _pick(t("impact.module", lang), modules, f"{prefix}_mod", lang)
-    with c6:
+    with c6:  # bands within one factory would single people out: whole cohorts only
         bands = {f"{b}={v}": f"{b.removeprefix('demo_')}: {v}" for b, vs in opts.bands.items()
                  for v in vs}  # fmt: skip
-        band = _pick(t("impact.band", lang), bands, f"{prefix}_band", lang)
-    column, value = band.split("=", 1) if band else (None, None)
+        whole = t("impact.band_whole_cohorts", lang)
+        band = _pick(t("impact.band", lang), bands, f"{prefix}_band", lang,
+                     disabled=enterprise is not None, help=whole)  # fmt: skip
+    column, value = band.split("=", 1) if band and enterprise is None else (None, None)
     return ImpactFilters(
         cohort_id=cohort, baseline=baseline, follow_up=follow_up, enterprise_id=enterprise,
         module=module, band=column, band_value=value, lang=lang,

@@ -6,20 +6,24 @@ exports and printable reports read the same object, so every number on screen is
 in the download. The viewer's scope arrives as a set of enterprise ids that goes into the
 SQL ``WHERE`` clause (see :mod:`analysis.adapter`); nothing outside it is read.
 
-Small groups: any row describing fewer than ``min_group_size`` respondents is flagged
-``suppressed`` with its numbers blanked by :func:`analysis.suppress`;
+Small groups: every worker figure is computed over one eligible set of responses per
+scope (:func:`worker_eligibility`, :mod:`analysis.disclosure`), chosen so that no
+subtraction or combination of figures singles out fewer than ``min_group_size`` workers;
+on top, any row describing fewer than ``min_group_size`` respondents is flagged
+``suppressed`` with its numbers blanked by :func:`analysis.suppress`, and
 :func:`for_display` turns those blanks into the word "suppressed" for tables and files.
+Demographic bands are shown for whole cohorts, never within one factory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select, true
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from analysis import (
@@ -38,10 +42,12 @@ from analysis.adapter import (
     kpis_frame,
     outcomes_frame,
     phase_order,
+    respondents_frame,
     round_surveys,
 )
 from analysis.attrition import attrition, exact_only, match_summary
 from analysis.did import _holm_did, did_kpis
+from analysis.disclosure import Eligibility, eligible
 from analysis.nonresponse import item_nonresponse
 from analysis.reliability import MIN_ALPHA, unreliable_constructs
 from analysis.verdicts import decided_rows, did_verdicts, write_back
@@ -61,7 +67,9 @@ class ImpactFilters:
     """What the viewer picked. Frozen and hashable, so it can key a cache.
 
     ``band`` is a demographic column of the answers frame (e.g. ``demo_tenure``) and
-    ``band_value`` one of its coarse categories; both or neither.
+    ``band_value`` one of its coarse categories; both or neither. A band never goes with
+    ``enterprise_id`` (bands within one factory identify people), and ``source`` (tablet
+    or paper) is for admins only; see :func:`build_impact_for`.
     """
 
     cohort_id: int | None = None
@@ -184,23 +192,75 @@ def _scoped_ids(enterprise_ids: Collection[int], filters: ImpactFilters) -> list
     return sorted(ids)
 
 
+def worker_eligibility(
+    session: Session,
+    enterprise_ids: Collection[int],
+    min_group_size: int,
+    cohort_ids: Collection[int] | None = None,
+    cohort_id: int | None = None,
+    partitions: Sequence[str] = (),
+) -> Eligibility:
+    """The eligible worker responses of a scope (:func:`analysis.disclosure.eligible`).
+
+    Computed over the whole scope - every visible enterprise, every phase - whatever the
+    filters, so that every view of the scope uses the same set. Cells never span cohorts,
+    so a view of one cohort (``cohort_id``) reads that cohort only. ``partitions``: the
+    respondents columns of any other split a figure makes (e.g. excluded vs kept
+    responses), see ``docs/privacy.md``.
+    Responses screened out of the before/after frames (hired after the training) are
+    counted and reported as excluded, so ``screened`` is always one of the partitions.
+    """
+    rounds = RoundFilter(cohort_id=cohort_id, audience="worker", cohort_ids=_frozen(cohort_ids))
+    respondents = respondents_frame(session, sorted(enterprise_ids), rounds)
+    return eligible(respondents, min_group_size, ("screened", *partitions))
+
+
+def _screened_in_view(
+    exclusions: pd.DataFrame, eligibility: Eligibility, ids: Collection[int], filters: ImpactFilters
+) -> pd.DataFrame:
+    """:func:`analysis.adapter.exclusions_frame` with each phase's screened-out count
+    taken over the eligible set and the view's filters, like every other worker figure:
+    a raw count would single out the few recent hires of a factory by subtraction."""
+    screening = (exclusions["kind"] == "screening").to_numpy()
+    if not screening.any():
+        return exclusions
+    who = eligibility.respondents
+    who = who[who["eligible"].astype(bool) & who["screened"].astype(bool)]
+    who = who[
+        who["enterprise_id"].isin(ids) & who["phase"].isin([filters.baseline, filters.follow_up])
+    ]
+    if filters.cohort_id is not None:
+        who = who[who["cohort_id"] == filters.cohort_id]
+    counts = _main_design(_filter_rows(who, filters), filters).groupby("phase").size()
+    out = exclusions.copy()
+    out.loc[screening, "n"] = out.loc[screening, "phase"].map(counts).fillna(0).to_numpy()
+    return out[~screening | (out["n"] > 0).to_numpy()].reset_index(drop=True)
+
+
 def response_counts(
     session: Session,
     enterprise_ids: Collection[int],
     filters: ImpactFilters,
     min_group_size: int = 5,
     cohort_ids: Collection[int] | None = None,
+    eligibility: Eligibility | None = None,
 ) -> pd.DataFrame:
     """Worker responses per enterprise and phase against the expected headcount.
 
-    Cheap on purpose (one grouped count): the live dashboard reruns it every few seconds.
+    Light on purpose (no answers read, only who responded): the live dashboard reruns it
+    every few seconds. Counts are of the scope's eligible responses (see
+    :func:`worker_eligibility`), so they add up with every other figure and no
+    difference of counts singles out fewer than ``min_group_size`` workers.
+
+    ``eligibility`` is the scope's (for this cohort, when one is chosen), when the caller
+    has it already.
 
     Returns
     -------
     pandas.DataFrame
         ``enterprise_id``, ``enterprise``, ``cohort``, ``phase``, ``expected`` (headcount),
-        ``responses``, ``response_rate`` (0-1), ``suppressed`` (1..k-1 responses: count and
-        rate blanked, since a count that small can identify people).
+        ``responses``, ``response_rate`` (0-1), ``suppressed`` (responses came in but none
+        is eligible yet, e.g. fewer than k: count and rate blanked).
     """
     ids = _scoped_ids(enterprise_ids, filters)
     phases = [filters.baseline, filters.follow_up]
@@ -211,34 +271,25 @@ def response_counts(
         .join(Cohort, Cohort.id == cohort_enterprise.c.cohort_id)
         .where(Enterprise.id.in_(ids), in_cohorts(Cohort.id))
     )
-    counts = (
-        select(
-            Response.enterprise_id,
-            SurveyRound.cohort_id,
-            SurveyRound.phase,
-            func.count(Response.id),
-        )
-        .join(SurveyRound, SurveyRound.id == Response.round_id)
-        .where(
-            Response.enterprise_id.in_(ids),
-            Response.audience == "worker",
-            SurveyRound.phase.in_(phases),
-            in_cohorts(SurveyRound.cohort_id),
-        )
-        .group_by(Response.enterprise_id, SurveyRound.cohort_id, SurveyRound.phase)
-    )
     if filters.cohort_id is not None:
         members = members.where(Cohort.id == filters.cohort_id)
-        counts = counts.where(SurveyRound.cohort_id == filters.cohort_id)
     if filters.module is not None:
         members = members.where(Cohort.module == filters.module)
+    if eligibility is None:
+        eligibility = worker_eligibility(
+            session, enterprise_ids, min_group_size, cohort_ids, filters.cohort_id
+        )
+    who = eligibility.respondents
+    who = who[who["phase"].isin(phases) & who["enterprise_id"].isin(ids)]
     if filters.source is not None:
-        counts = counts.where(Response.source == filters.source)
-    got = {(e, c, p): n for e, c, p, n in session.execute(counts)}
+        who = who[who["source"] == filters.source]
+    keys = ["enterprise_id", "cohort_id", "phase"]
+    received = who.groupby(keys).size()
+    got = who[who["eligible"].astype(bool)].groupby(keys).size()
     rows = []
     for ent_id, name, headcount, cohort_id, cohort in session.execute(members):
         for phase in phases:
-            n = got.get((ent_id, cohort_id, phase), 0)
+            n = int(got.get((ent_id, cohort_id, phase), 0))
             rows.append(
                 {
                     "enterprise_id": ent_id,
@@ -248,11 +299,12 @@ def response_counts(
                     "expected": headcount,
                     "responses": n,
                     "response_rate": n / headcount if headcount else np.nan,
+                    "_received": int(received.get((ent_id, cohort_id, phase), 0)),
                 }
             )
     cols = ["enterprise_id", "enterprise", "cohort", "phase", "expected", "responses"]
-    out = pd.DataFrame(rows, columns=[*cols, "response_rate"])
-    small = (out["responses"] > 0) & (out["responses"] < min_group_size)
+    out = pd.DataFrame(rows, columns=[*cols, "response_rate", "_received"])
+    small = (out.pop("_received") > 0) & (out["responses"] == 0)
     out["suppressed"] = small.astype(bool)
     out[["responses", "response_rate"]] = out[["responses", "response_rate"]].astype(float)
     out.loc[small, ["responses", "response_rate"]] = np.nan
@@ -369,6 +421,7 @@ def _compare(
         lang=filters.lang,
         unreliable=unreliable,
         min_alpha=min_alpha,
+        guard_pairs=k > 1,
     )
     return out
 
@@ -482,8 +535,13 @@ def method_notes(
     did_available: bool,
     min_alpha: float = MIN_ALPHA,
     exclusions: pd.DataFrame | None = None,
+    did_band: bool = False,
 ) -> pd.DataFrame:
-    """Tests used, correction, match rate, suppression rule, in the report's language."""
+    """Tests used, correction, match rate, suppression rule, in the report's language.
+
+    ``did_band``: the worker difference-in-differences was left out because a band
+    filter is on.
+    """
     lang = filters.lang
     row = pairing.iloc[0] if len(pairing) else None
     if row is None or not row["follow_up_responses"]:
@@ -510,7 +568,9 @@ def method_notes(
         ("kpis", t("report.note.kpis", lang)),
         ("kpi_tests", t("report.note.kpi_tests", lang)),
         ("did", t("report.note.did_few" if did_available else "report.note.no_did", lang)),
+        *([("did_band", t("report.note.did_band", lang))] if did_band else []),
         ("suppression", t("report.note.suppression", lang, k=k)),
+        ("disclosure", t("report.note.disclosure", lang, k=k)),
         ("trust_drift", t("report.note.trust_drift", lang)),
         (
             "phases",
@@ -562,8 +622,21 @@ def build_impact(
     comparison enterprises feed the difference-in-differences table. Worker and manager
     answers are compared separately (their multiple-comparison families are separate) and
     stacked with an ``audience`` column.
+
+    Worker figures use the scope's eligible responses only (:func:`worker_eligibility`).
+    With a band filter, rows are overall and per cohort (no factory rows) and there is no
+    difference-in-differences (its factory-clustered errors would use each factory's
+    figures for the band). Manager answers, like KPIs, are the factory's own figures (one
+    manager per factory) and are not suppressed by k (``docs/privacy.md``).
+
+    Raises
+    ------
+    AccessDenied
+        A band filter together with an enterprise filter.
     """
     filters = filters or ImpactFilters()
+    if filters.band is not None and filters.enterprise_id is not None:
+        raise AccessDenied("demographic bands are shown for whole cohorts, not one factory")
     k = min_group_size
     ids = _scoped_ids(enterprise_ids, filters)
     rounds = RoundFilter(
@@ -571,9 +644,13 @@ def build_impact(
         phases=(filters.baseline, filters.follow_up),
         cohort_ids=_frozen(cohort_ids),
     )
-    answers = _filter_rows(answers_frame(session, ids, rounds), filters)
+    eligibility = worker_eligibility(session, enterprise_ids, k, cohort_ids, filters.cohort_id)
+    answers = _filter_rows(eligibility.apply(answers_frame(session, ids, rounds)), filters)
     kpis = _filter_rows(kpis_frame(session, ids, rounds), filters)
-    excluded = exclusions_table(exclusions_frame(session, ids, rounds), filters.lang, k)
+    excluded = exclusions_frame(session, ids, rounds).pipe(
+        _screened_in_view, eligibility, ids, filters
+    )
+    excluded = exclusions_table(excluded, filters.lang, k)
     outcomes = outcomes_frame(round_surveys(session, ids, rounds))
     if outcomes.empty:
         outcomes = pd.DataFrame(columns=["outcome_id", "kind", "label", "stakeholder"])
@@ -584,11 +661,12 @@ def build_impact(
     reliability = _reliability(main, main_managers, outcomes, k, min_alpha, filters.lang)
     unreliable = unreliable_constructs(reliability) if len(reliability) else set()
     compared = []
-    for audience, frame, by in (
-        ("worker", main, ("overall", "cohort", "enterprise")),
-        ("manager", main_managers, ("overall", "cohort")),
+    worker_rows = ("overall", "cohort") if filters.band else ("overall", "cohort", "enterprise")
+    for audience, frame, by, min_n in (
+        ("worker", main, worker_rows, k),
+        ("manager", main_managers, ("overall", "cohort"), 1),
     ):
-        part = _compare(frame, outcomes, filters, by, k, unreliable, min_alpha)
+        part = _compare(frame, outcomes, filters, by, min_n, unreliable, min_alpha)
         if len(part):
             compared.append(part.assign(audience=audience))
     results = pd.concat(compared, ignore_index=True) if compared else pd.DataFrame()
@@ -613,8 +691,16 @@ def build_impact(
         if len(kpi_main)
         else pd.DataFrame()
     )
-    did_ok = _has_comparison(workers) or _has_comparison(kpis)
-    did = _did_table(workers, kpis, outcomes, filters, k, unreliable) if did_ok else pd.DataFrame()
+    # With a band filter, no worker DiD: its factory-clustered errors would use each
+    # factory's figures for the band (KPIs are factory figures and keep theirs).
+    did_workers = workers if filters.band is None else workers.iloc[:0]
+    did_band = filters.band is not None and _has_comparison(workers)
+    did_ok = _has_comparison(did_workers) or _has_comparison(kpis)
+    did = (
+        _did_table(did_workers, kpis, outcomes, filters, k, unreliable)
+        if did_ok
+        else pd.DataFrame()
+    )
     decided = decided_rows(
         results,
         tests,
@@ -654,7 +740,9 @@ def build_impact(
     if len(dropouts):
         dropouts = _with_labels(dropouts, outcomes, "construct", "construct", filters.lang)
     return ImpactResult(
-        response_counts=response_counts(session, enterprise_ids, filters, k, cohort_ids),
+        response_counts=response_counts(
+            session, enterprise_ids, filters, k, cohort_ids, eligibility
+        ),
         constructs=_localise(constructs, filters.lang).reset_index(drop=True),
         items=_localise(items, filters.lang).reset_index(drop=True),
         item_distributions=item_distributions(main, outcomes, filters, k),
@@ -663,7 +751,7 @@ def build_impact(
         did=did,
         reliability=reliability,
         scorecard=card,
-        method_notes=method_notes(filters, k, pairing, did_ok, min_alpha, excluded),
+        method_notes=method_notes(filters, k, pairing, did_ok, min_alpha, excluded, did_band),
         actions=actions_table(session, ids, outcomes, filters.lang),
         exclusions=excluded,
         item_nonresponse=nonresponse,
@@ -776,9 +864,14 @@ def build_impact_for(
     """:func:`build_impact` for a signed-in user: scope read now, filters checked first.
 
     Raises ``AccessDenied`` when the filters name a cohort or enterprise outside the scope
-    (a tampered widget value), rather than quietly showing an empty view.
+    (a tampered widget value), rather than quietly showing an empty view, and when anyone
+    but an admin filters by source: the few paper questionnaires of a factory are a small
+    group of their own, and admins, who may read the raw rows anyway, are the ones who
+    check data quality by source.
     """
     filters = filters or ImpactFilters()
+    if filters.source is not None and not scope.is_admin:
+        raise AccessDenied(f"{scope.username} may not filter by source")
     enterprise_ids = visible_enterprise_ids(session, scope)
     cohort_ids = visible_cohort_ids(session, scope)
     if filters.enterprise_id is not None and filters.enterprise_id not in enterprise_ids:

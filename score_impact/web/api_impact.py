@@ -62,7 +62,7 @@ class Filters(BaseModel):
     baseline: PhaseName = PhaseName("baseline")  # type: ignore[assignment]
     follow_up: PhaseName = PhaseName("follow_up")  # type: ignore[assignment]
     module: str | None = None
-    source: Literal["tablet", "paper"] | None = None
+    source: Literal["tablet", "paper"] | None = None  # admins only (docs/privacy.md)
     lang: Language = Language("en")  # type: ignore[assignment]
 
     def impact(self) -> ImpactFilters:

@@ -67,3 +67,15 @@ def test_pages_refuse_other_roles(open_as, path, username):
 def test_pages_ask_for_sign_in_without_a_scope(demo):
     at = AppTest.from_file(str(ROOT / "pages/dashboard.py"), default_timeout=60).run()
     assert not at.exception and at.info
+
+
+def test_worker_groups_are_for_whole_cohorts_not_one_factory(open_as):
+    at = open_as("pages/brand_report.py", "northwind")
+    band = at.selectbox(key="brand_band")
+    assert not band.disabled
+    band.set_value(band.options[1]).run()
+    assert not at.exception
+    assert "brand_one" not in [s.key for s in at.selectbox]  # no factory rows within a band
+    at.selectbox(key="brand_ent").set_value(at.selectbox(key="brand_ent").options[1]).run()
+    assert not at.exception and at.selectbox(key="brand_band").disabled
+    assert at.selectbox(key="brand_one").options  # one factory chosen: its own rows again

@@ -105,10 +105,11 @@ def test_groups_below_k_never_show_a_number_in_any_download(session):
     assert counts.loc[("Dongguan Evergreen Garments", "baseline"), "responses"] == 100
     for name, frame in result.tables():
         assert not _numbers_on_suppressed_rows(frame), name
-    small = result.constructs.query(
-        "grouping == 'enterprise' and group == 'Dong Nai Green Footwear'"
-    )
-    assert len(small) and small["suppressed"].all()
+    # Dong Nai (50 workers) is below k: left out of every figure, flagged in the counts
+    small = result.constructs.query("group == 'Dong Nai Green Footwear'")
+    assert small.empty and counts.loc[("Dong Nai Green Footwear", "baseline"), "suppressed"]
+    pearl = result.constructs.query("group == 'Dongguan Pearl River Knitwear'")
+    assert pearl.empty
 
     wb = openpyxl.load_workbook(io.BytesIO(export.results_xlsx(result)))
     for ws in wb.worksheets[1:]:
@@ -185,3 +186,24 @@ def test_chinese_pdf_wrapped_latin_lines_keep_their_paragraph_size(session):
     pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text(visitor_text=visit)
     factory_lines = {t: s for t, s in sizes.items() if "Knitwear" in t or "Components" in t}
     assert factory_lines and all(size < 12 for size in factory_lines.values()), factory_lines
+
+
+def test_a_band_within_one_factory_and_the_source_filter_are_refused(session):
+    evergreen = min(visible_enterprise_ids(session, scope_for(session, "manager.evergreen")))
+    band = {"band": "demo_tenure", "band_value": "one_to_3_years"}
+    with pytest.raises(AccessDenied):
+        _result(session, "northwind", enterprise_id=evergreen, **band)
+    for username in ("northwind", "trainer.li"):
+        with pytest.raises(AccessDenied):
+            _result(session, username, source="paper")
+    assert len(_result(session, "admin", source="tablet").constructs)
+    cohort = _result(session, "northwind", **band)
+    assert set(cohort.constructs["grouping"]) == {"overall", "cohort"}
+    assert set(cohort.did["kind"]) == {"kpi"}  # no worker DiD; KPIs are factory figures
+    assert "one worker group" in cohort.method_notes.set_index("topic").loc["did_band", "note"]
+
+
+def test_every_view_states_the_rule_without_saying_how_many_were_left_out(session):
+    notes = _result(session, "lotus").method_notes.set_index("topic")["note"]
+    assert "cannot be worked out by subtracting" in notes["disclosure"]
+    assert re.findall(r"\d+", notes["disclosure"]) == ["5"]  # k, and no count
