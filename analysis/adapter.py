@@ -281,10 +281,14 @@ def exclusions_frame(
 
 
 def _bands(
-    session: Session, version_of: dict[int, int]
+    session: Session, version_of: dict[int, int], coded: Select
 ) -> dict[int, tuple[tuple[str, int | None], ...]]:
     """Each coded response's demographic bands (item id, option index or None), which
-    confirm a one-element-off pairing match (see :mod:`score_impact.pairing`)."""
+    confirm a one-element-off pairing match (see :mod:`score_impact.pairing`).
+
+    ``coded`` selects the ids of the responses in ``version_of``; the answers are read
+    through it as a subquery, not an ``IN`` list of ids (PostgreSQL binds at most 65,535
+    parameters a statement)."""
     surveys = _surveys(session, set(version_of.values()))
     options = {
         vid: {i.id: [o.value for o in i.options or []] for i in s.items if i.demographic}
@@ -294,7 +298,7 @@ def _bands(
     given: dict[int, dict[str, str]] = defaultdict(dict)
     if wanted:
         stmt = select(Answer.response_id, Answer.item_id, Answer.value_text).where(
-            Answer.response_id.in_(list(version_of)), Answer.item_id.in_(wanted)
+            Answer.response_id.in_(coded), Answer.item_id.in_(wanted)
         )
         for rid, item, text in session.execute(stmt):
             given[rid][item] = text
@@ -325,9 +329,10 @@ def pair_matches(
     restrictions (enterprises, cohorts, audience) remove whole matching groups, so they
     cannot change a pair.
     """
+    every_phase = replace(rounds, phases=None)
     stmt = _responses(
         enterprise_ids,
-        replace(rounds, phases=None),
+        every_phase,
         Response.id,
         Response.enterprise_id,
         Response.audience,
@@ -339,7 +344,10 @@ def pair_matches(
         SurveyRound.survey_version_id,
     ).where(Response.pairing_hash.is_not(None))
     found = session.execute(stmt).all()
-    bands = _bands(session, {row[0]: row[-1] for row in found})
+    coded = _responses(enterprise_ids, every_phase, Response.id).where(
+        Response.pairing_hash.is_not(None)
+    )
+    bands = _bands(session, {row[0]: row[-1] for row in found}, coded)
     groups: dict[tuple[int, str], dict[str, list[Coded]]] = defaultdict(lambda: defaultdict(list))
     kept: dict[int, str] = {}
     hashes_of: dict[str, set[str]] = defaultdict(set)

@@ -2,8 +2,10 @@
 impact queries keyed by scope and filters, and the filter widgets.
 
 Caches are keyed by the whole :class:`Scope` (user, role, brand, enterprise) plus the
-filters, so one user's cached result can never be served to another scope; a short TTL
-keeps a live round fresh without recomputing on every click.
+filters, so one user's cached result can never be served to another scope, and by the
+data version of that scope (``reports.data_version``), so a result is recomputed as soon
+as anything it reads changes, on whichever app process the change was made, and not
+before. Old versions age out of the bounded caches.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pages.auth import current_user
 from pages.common import db, runtime, ui_lang
 from score_impact.db.models import Role
 from score_impact.i18n import t
+from score_impact.reports.data_version import data_version
 from score_impact.reports.impact import (
     ImpactFilters,
     ImpactOptions,
@@ -25,9 +28,8 @@ from score_impact.reports.impact import (
 from score_impact.services.errors import AccessDenied
 from score_impact.services.scope import Scope, visible_cohort_ids, visible_enterprise_ids
 
-IMPACT_TTL = 120  # seconds: results of closed rounds change rarely; open ones refresh soon
-COUNTS_TTL = 10  # the live response counts
-
+COUNTS_TTL = 10  # seconds: how often the live response counts refresh
+CACHED_RESULTS = 16  # impact results kept per process (~20 MiB each for a large brand)
 
 language = ui_lang  # the sidebar switch's choice (pages/common.py)
 
@@ -45,21 +47,36 @@ def current_scope(lang: str, *roles: Role) -> Scope:
     return scope
 
 
-@st.cache_data(ttl=IMPACT_TTL, show_spinner=False)
-def options(scope: Scope) -> ImpactOptions:
+def _version(scope: Scope) -> str:
+    """The scope's data version, of this process's database (tests open many)."""
+    with db() as s:
+        return f"{runtime().settings.database_url}#{data_version(s, scope)}"
+
+
+@st.cache_data(max_entries=CACHED_RESULTS, show_spinner=False)
+def _options(scope: Scope, version: str) -> ImpactOptions:
     with db() as s:
         return impact_options(s, visible_enterprise_ids(s, scope), visible_cohort_ids(s, scope))
 
 
-@st.cache_data(ttl=IMPACT_TTL, show_spinner=False)
-def impact(scope: Scope, filters: ImpactFilters) -> ImpactResult:
+def options(scope: Scope) -> ImpactOptions:
+    return _options(scope, _version(scope))
+
+
+@st.cache_data(max_entries=CACHED_RESULTS, show_spinner=False)
+def _impact(scope: Scope, filters: ImpactFilters, version: str) -> ImpactResult:
     with db() as s:
         settings = runtime().settings
         return build_impact_for(s, scope, filters, settings.min_group_size, settings.min_alpha)
 
 
-@st.cache_data(ttl=COUNTS_TTL, show_spinner=False)
-def counts(scope: Scope, filters: ImpactFilters):
+def impact(scope: Scope, filters: ImpactFilters) -> ImpactResult:
+    """The impact of ``filters`` in ``scope``, computed again only when its data changed."""
+    return _impact(scope, filters, _version(scope))
+
+
+@st.cache_data(max_entries=CACHED_RESULTS, show_spinner=False)
+def _counts(scope: Scope, filters: ImpactFilters, version: str):
     with db() as s:
         return response_counts(
             s,
@@ -68,6 +85,11 @@ def counts(scope: Scope, filters: ImpactFilters):
             runtime().settings.min_group_size,
             visible_cohort_ids(s, scope),
         )
+
+
+def counts(scope: Scope, filters: ImpactFilters):
+    """The live response counts (the dashboard asks every ``COUNTS_TTL`` seconds)."""
+    return _counts(scope, filters, _version(scope))
 
 
 def options_or_stop(scope: Scope, lang: str) -> ImpactOptions:

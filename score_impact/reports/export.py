@@ -38,7 +38,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from analysis.adapter import RoundFilter, pair_ids, phase_order
@@ -423,58 +423,63 @@ def results_xlsx(result: ImpactResult) -> bytes:
 # ----- raw rows (admins only) ---------------------------------------------------------------
 
 
+def _frame(session: Session, stmt: Select) -> pd.DataFrame:
+    """The rows of ``stmt`` as a frame, one column per selected column (even when empty)."""
+    return pd.DataFrame(session.execute(stmt).all(), columns=list(stmt.selected_columns.keys()))
+
+
 def raw_rows(session: Session, scope: Scope, filters: ImpactFilters | None = None) -> pd.DataFrame:
     """Every stored answer, one row each, for the admin's checks and re-analysis.
 
     Admins only (``require_admin`` raises ``AccessDenied`` for anyone else): free-text
     answers and small groups are not suppressed here. Pairing hashes and client UUIDs are
     never exported; ``pair_id`` is the opaque match label the analysis uses.
+
+    The answers are read with the responses' own filter joined in (never an ``IN`` list of
+    response ids: PostgreSQL takes at most 65,535 bound parameters a statement, and a
+    programme's raw file holds more responses than that).
     """
     require_admin(scope)
     filters = filters or ImpactFilters()
     ids = sorted(visible_enterprise_ids(session, scope))
     if filters.enterprise_id is not None:
         ids = [i for i in ids if i == filters.enterprise_id]
-    query = (
-        select(Response, SurveyRound, Cohort.name, Enterprise.name)
+    where = [
+        Response.enterprise_id.in_(ids),
+        SurveyRound.phase.in_([filters.baseline, filters.follow_up]),
+    ]
+    if filters.cohort_id is not None:
+        where.append(SurveyRound.cohort_id == filters.cohort_id)
+    if filters.source is not None:
+        where.append(Response.source == filters.source)
+    heads = (
+        select(
+            Response.id.label("response_id"),
+            Cohort.name.label("cohort"),
+            SurveyRound.phase,
+            Enterprise.name.label("enterprise"),
+            Response.audience,
+            Response.language,
+            Response.source,
+            Response.submitted_at,
+        )
         .join(SurveyRound, SurveyRound.id == Response.round_id)
         .join(Cohort, Cohort.id == SurveyRound.cohort_id)
         .join(Enterprise, Enterprise.id == Response.enterprise_id)
-        .where(
-            Response.enterprise_id.in_(ids),
-            SurveyRound.phase.in_([filters.baseline, filters.follow_up]),
-        )
+        .where(*where)
     )
-    if filters.cohort_id is not None:
-        query = query.where(SurveyRound.cohort_id == filters.cohort_id)
-    found = session.execute(query).all()
+    head = _frame(session, heads)
     pairs = pair_ids(session, ids, RoundFilter(cohort_id=filters.cohort_id))
-    head = {
-        resp.id: {
-            "response_id": resp.id,
-            "cohort": cohort,
-            "phase": round_.phase,
-            "enterprise": ent,
-            "audience": resp.audience,
-            "language": resp.language,
-            "source": resp.source,
-            "submitted_at": resp.submitted_at,
-            "pair_id": pairs.get(resp.id),
-        }
-        for resp, round_, cohort, ent in found
-    }
-    answers = session.execute(
+    head["pair_id"] = head["response_id"].map(pairs).astype(object)
+    answers = (
         select(Answer.response_id, Answer.item_id, Answer.value_num, Answer.value_text)
-        .where(Answer.response_id.in_(list(head)))
+        .join(Response, Response.id == Answer.response_id)
+        .join(SurveyRound, SurveyRound.id == Response.round_id)
+        .where(*where)
         .order_by(Answer.response_id, Answer.id)
-    ).all()
-    rows = [
-        {**head[rid], "item_id": item, "value_num": num, "value_text": text}
-        for rid, item, num, text in answers
-    ]
-    out = pd.DataFrame(rows, columns=RAW_COLUMNS)
-    if filters.source is not None:
-        out = out[out["source"] == filters.source]
+    )
+    given = _frame(session, answers)
+    out = given.merge(head, on="response_id", how="inner")[RAW_COLUMNS]
     out["_o"] = out["phase"].map(phase_order)
     return out.sort_values(["_o", "response_id"], kind="stable").drop(columns="_o")
 

@@ -6,8 +6,9 @@ Never a second computation: each table is built by ``reports.impact.build_impact
 ``reports.export.display_tables`` (suppressed cells worded "suppressed"), exactly like the
 brand report's downloads; the CSV is ``reports.export.frame_csv`` of that table, byte for
 byte the file in the CSV zip. So suppression and any column added to the downloads reach
-the API with no change here. Results are cached per scope and filters for two minutes, as
-on the pages; every read is audited (``api.read``).
+the API with no change here. Results are cached per scope, filters and data version
+(``reports.data_version``), as on the pages: a read sees a response submitted a moment
+ago, through any app process; every read is audited (``api.read``).
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from cachetools import TTLCache
+from cachetools import LRUCache
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from score_impact.db.models import Phase
 from score_impact.i18n import LANGUAGES
+from score_impact.reports.data_version import data_version
 from score_impact.reports.export import column_help, display_tables, frame_csv, table_help
 from score_impact.reports.impact import (
     ImpactFilters,
@@ -46,8 +48,8 @@ ImpactTable = StrEnum(  # type: ignore[misc]
 )
 Language = StrEnum("Language", {code: code for code in LANGUAGES})  # type: ignore[misc]
 PhaseName = StrEnum("PhaseName", {p.value: p.value for p in Phase})  # type: ignore[misc]
-CACHE_SECONDS = 120
-_CACHE: TTLCache = TTLCache(maxsize=64, ttl=CACHE_SECONDS)
+CACHED_RESULTS = 16  # impact results kept (old data versions are evicted first)
+_CACHE: LRUCache = LRUCache(maxsize=CACHED_RESULTS)
 _CACHE_LOCK = threading.Lock()
 CSV = "text/csv; charset=utf-8"
 
@@ -108,15 +110,18 @@ class Me(BaseModel):
 
 
 def _impact(caller: Caller, filters: ImpactFilters) -> ImpactResult:
-    """``build_impact_for`` with the caller's scope, cached per scope and filters."""
+    """``build_impact_for`` with the caller's scope, cached per scope, filters and data
+    version."""
     runtime = shared()
-    key = (caller.scope, filters, runtime.settings.min_group_size)
-    with _CACHE_LOCK:
-        cached = _CACHE.get(key)
-    if cached is not None:
-        return cached
+    k = runtime.settings.min_group_size
     with runtime.session() as s:
-        result = build_impact_for(s, caller.scope, filters, runtime.settings.min_group_size)
+        version = (runtime.settings.database_url, data_version(s, caller.scope))
+        key = (caller.scope, filters, k, version)
+        with _CACHE_LOCK:
+            cached = _CACHE.get(key)
+        if cached is not None:
+            return cached
+        result = build_impact_for(s, caller.scope, filters, k)
     with _CACHE_LOCK:
         _CACHE[key] = result
     return result

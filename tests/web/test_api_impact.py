@@ -26,6 +26,7 @@ from score_impact.services.scope import scope_of
 from score_impact.services.tokens import create_token, list_tokens, revoke_token
 from score_impact.web import api_impact
 from score_impact.web.api import reset_rate_limits
+from tests.reports.test_data_version import submit_workers
 
 K = 55  # the demo's Dong Nai Green Footwear (50 workers) falls below it: suppressed rows
 OTHER_BRANDS_FACTORIES = ("Shenzhen Brightway Components", "Binh Duong Precision Parts",
@@ -168,3 +169,20 @@ def test_unknown_table_and_bad_filters_answer_in_the_error_shape(plain, accounts
     response = plain.get("/api/v1/impact/constructs?baseline=yesterday", headers=headers)
     assert response.status_code == 422
     assert response.json()["error"]["details"][0]["where"] == "query.baseline"
+
+
+def _alpha_responses(client: TestClient, headers: dict[str, str]) -> list:
+    body = client.get("/api/v1/impact/response_counts", headers=headers).json()
+    return [
+        r["responses"]
+        for r in body["rows"]
+        if r["enterprise"] == "Alpha Garments" and r["phase"] == "baseline"
+    ]
+
+
+def test_a_read_sees_a_response_submitted_after_the_cached_one(plain, rt, world, accounts):
+    headers = bearer(token_for(accounts.brand))
+    submit_workers(rt, world, world.enterprise_ids[0], n=5)
+    assert _alpha_responses(plain, headers) == [5]
+    submit_workers(rt, world, world.enterprise_ids[0])
+    assert _alpha_responses(plain, headers) == [6]  # no cache lifetime to wait out

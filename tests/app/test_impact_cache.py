@@ -1,0 +1,60 @@
+"""The pages' cached impact results (pages/impact_view.py): computed once per scope,
+filters and data version; a new response is in the next result at once (no timer to wait
+out); two scopes never share a result, even with the same filters."""
+
+from __future__ import annotations
+
+import pytest
+
+from pages import impact_view as view
+from score_impact.reports.impact import ImpactFilters, build_impact_for
+from score_impact.runtime import Runtime
+from tests.conftest import Accounts, World
+from tests.reports.test_data_version import scope_named, submit_workers
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Usernames of the impact results actually computed (cache misses), in order."""
+    made: list[str] = []
+
+    def counted(session, scope, *args):  # noqa: ANN001, ANN202
+        made.append(scope.username)
+        return build_impact_for(session, scope, *args)
+
+    monkeypatch.setattr(view, "build_impact_for", counted)
+    view._impact.clear()
+    return made
+
+
+def responses(result) -> dict[str, float]:  # noqa: ANN001
+    counts = result.response_counts
+    shown = counts[counts["phase"] == "baseline"]
+    return dict(zip(shown["enterprise"], shown["responses"].fillna(0), strict=True))
+
+
+def test_a_new_response_invalidates_the_cached_result(
+    rt: Runtime, world: World, accounts: Accounts, builds: list[str]
+) -> None:
+    brand, chosen = scope_named(rt, "brand"), ImpactFilters()
+    submit_workers(rt, world, world.enterprise_ids[0], n=5)
+    first = view.impact(brand, chosen)
+    assert view.impact(brand, chosen) is not None and builds == ["brand"]  # cached
+    assert responses(first)["Alpha Garments"] == 5
+    submit_workers(rt, world, world.enterprise_ids[0])
+    assert responses(view.impact(brand, chosen))["Alpha Garments"] == 6
+    assert builds == ["brand", "brand"]
+
+
+def test_two_scopes_never_share_a_cached_result(
+    rt: Runtime, world: World, accounts: Accounts, builds: list[str]
+) -> None:
+    for enterprise_id in world.enterprise_ids:
+        submit_workers(rt, world, enterprise_id, n=5)
+    brand, manager = scope_named(rt, "brand"), scope_named(rt, "manager")
+    chosen = ImpactFilters()
+    seen_by_brand = responses(view.impact(brand, chosen))
+    seen_by_manager = responses(view.impact(manager, chosen))
+    assert builds == ["brand", "manager"]
+    assert seen_by_brand == {"Alpha Garments": 5, "Beta Knitwear": 5}
+    assert seen_by_manager == {"Alpha Garments": 5}  # not Beta's, although cached above
