@@ -16,7 +16,6 @@ from score_impact.fonts import CjkFontMissing
 from score_impact.i18n import t
 from score_impact.reports import charts, export
 from score_impact.reports.content import did_table, fact_text
-from score_impact.reports.impact import for_display
 from score_impact.reports.report_html import report_html
 from score_impact.reports.report_pdf import report_fonts, report_pdf
 from score_impact.reports.summary import executive_summary

@@ -257,6 +257,8 @@ def summary_section(summary: ExecutiveSummary) -> Section:
         notes=summary.notes,
         page_break_after=True,
     )
+
+
 def _with_excluded(result: ImpactResult, lang: str) -> Section:
     """The main results with the excluded responses left in (reports.impact.with_excluded)."""
     headers = [t(f"report.col.{c}", lang) for c in ("construct", "design", "change_kept")]

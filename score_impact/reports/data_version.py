@@ -4,8 +4,9 @@ An impact result (:func:`score_impact.reports.impact.build_impact_for`) costs se
 minutes at a programme's size, and its inputs change rarely once a round is closed. So the
 pages and the API cache it by scope, filters and :func:`data_version` instead of a timer:
 a result is recomputed exactly when something it reads has changed (a response, a KPI
-value, an action, a round's status, a cohort's factories, a name, a published survey), at
-once on every app process sharing the database, and never served stale for a TTL.
+value, an action, a data-quality exclusion, a round's status, a cohort's factories, a
+name, a published survey), at once on every app process sharing the database, and never
+served stale for a TTL.
 
 What users write all day (responses, KPI values, improvement actions) is summarised for
 the viewer's enterprises only, by indexed aggregates (count, newest id, newest edit), so
@@ -29,6 +30,7 @@ from score_impact.db.models import (
     ImprovementAction,
     KpiValue,
     Response,
+    ResponseExclusion,
     SurveyRound,
     SurveyVersion,
     brand_enterprise,
@@ -45,6 +47,15 @@ def _written(scope: Scope) -> list[Select]:
             t.enterprise_id.in_(ents)
         )
         for t in (Response, KpiValue, ImprovementAction)
+    ] + [
+        # data-quality decisions: an exclusion added or lifted (deleted) changes the set
+        select(
+            func.count(ResponseExclusion.response_id),
+            func.sum(ResponseExclusion.response_id),
+            func.max(ResponseExclusion.excluded_at),
+        )
+        .join(Response, Response.id == ResponseExclusion.response_id)
+        .where(Response.enterprise_id.in_(ents))
     ]
 
 

@@ -8,9 +8,10 @@ import uuid
 
 from sqlalchemy import select
 
-from score_impact.db.models import KpiValue, User
+from score_impact.db.models import KpiValue, Response, User
 from score_impact.reports.data_version import data_version
 from score_impact.runtime import Runtime
+from score_impact.services.quality import exclude_responses, restore_responses
 from score_impact.services.responses import Submission, submit_response
 from score_impact.services.scope import Scope, scope_of
 from tests.answering import answer_items
@@ -83,3 +84,20 @@ def test_a_round_closing_or_a_kpi_edit_moves_the_version(
         s.commit()
         assert [data_version(s, manager)] not in (entered, closed)
     assert entered != closed
+
+
+def test_excluding_and_restoring_a_response_moves_the_version(
+    rt: Runtime, world: World, accounts: Accounts
+) -> None:
+    submit_workers(rt, world, world.enterprise_ids[0], n=2)
+    admin = scope_named(rt, "admin")
+    with rt.session() as s:
+        ids = list(s.scalars(select(Response.id).order_by(Response.id)))
+    first = versions(rt, admin)
+    with rt.session() as s:
+        exclude_responses(s, admin, world.worker_round_id, ids[:1], "burst from one tablet")
+    excluded = versions(rt, admin)
+    assert excluded != first
+    with rt.session() as s:
+        restore_responses(s, admin, world.worker_round_id, ids[:1])
+    assert versions(rt, admin) not in (excluded,)
