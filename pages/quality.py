@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import impact_view as view
 from pages.auth import trainer_page
 from pages.common import apply, db
 from score_impact.i18n import t
@@ -62,13 +61,6 @@ def listing(rows: list[quality.ReviewRow], extra: tuple[str, ...] = ()) -> None:
     st.dataframe(data, hide_index=True, column_order=columns, column_config=config)
 
 
-def decided(count: int) -> int:
-    """After a decision: every viewer's results leave the responses out (or count them)."""
-    view.impact.clear()
-    view.counts.clear()
-    return count
-
-
 counted = [r for r in shown if not r.excluded]
 if counted:
     listing(counted)
@@ -77,7 +69,7 @@ if counted:
         if st.form_submit_button(t("quality.exclude", lang, n=len(counted)), type="primary"):
             ids = [r.response_id for r in counted]
             apply(
-                lambda s: decided(quality.exclude_responses(s, scope, round_id, ids, reason)),
+                lambda s: quality.exclude_responses(s, scope, round_id, ids, reason),
                 t("quality.done_exclude", lang, n=len(ids)),
             )
 
@@ -88,6 +80,6 @@ if excluded:
     if st.button(t("quality.restore", lang, n=len(excluded))):
         ids = [r.response_id for r in excluded]
         apply(
-            lambda s: decided(quality.restore_responses(s, scope, round_id, ids)),
+            lambda s: quality.restore_responses(s, scope, round_id, ids),
             t("quality.done_restore", lang, n=len(ids)),
         )
