@@ -173,7 +173,7 @@ def main() -> None:
         language_switch(on_change=keep_language if user else None)
         if user:
             account_sidebar(user)
-        demo_banner()
+        demo_banner(st if user else st.sidebar)
         if user and user.is_admin:
             show_definition_problems()
     try:

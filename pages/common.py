@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import streamlit as st
 from sqlalchemy.orm import Session
@@ -72,10 +73,14 @@ def _demo_accounts(database_url: str) -> list[str]:
         return demo_accounts_in_use(s)
 
 
-def demo_banner() -> None:
-    """While demo accounts with public passwords are active, every staff page says so."""
+def demo_banner(where: Any = st) -> None:
+    """While demo accounts with public passwords are active, every staff page says so (in
+    ``where``: the page, or the sidebar of the signed-out home page, whose top belongs to
+    the worker's join-code screen)."""
     if names := _demo_accounts(runtime().settings.database_url):
-        st.warning(t("demo.banner", ui_lang(), users=", ".join(names)), icon=":material/warning:")
+        where.warning(
+            t("demo.banner", ui_lang(), users=", ".join(names)), icon=":material/warning:"
+        )
 
 
 def show_definition_problems() -> None:
