@@ -17,10 +17,11 @@ import re
 from functools import cache
 
 import pandas as pd
+from babel.numbers import get_decimal_symbol
 
 from analysis import _common as c
 from analysis.decision import ALPHA
-from score_impact.i18n import FALLBACK, format_number, languages, strings
+from score_impact.i18n import FALLBACK, babel_locale, languages, strings
 
 
 @cache
@@ -79,7 +80,7 @@ def format_p(p: float, lang: str = "en", comparisons: float | None = None) -> st
 @cache
 def _decimal_mark(lang: str) -> str:
     """The locale's decimal symbol ("." or ","), looked up once per language."""
-    return format_number(0.5, lang, 1)[1]
+    return get_decimal_symbol(babel_locale(lang))
 
 
 def _fixed(x: float, digits: int, lang: str, sign: bool = False) -> str:

@@ -154,7 +154,7 @@ def enterprise_name(name: str, lang: str) -> str:
 
 def reload() -> None:
     """Forget every cached file (after the translation import wrote new ones)."""
-    for cached in (languages, language_strings, strings, enterprise_names, _babel_locale):
+    for cached in (languages, language_strings, strings, enterprise_names, babel_locale):
         cached.cache_clear()
 
 
@@ -162,26 +162,29 @@ def reload() -> None:
 
 
 @cache
-def _babel_locale(lang: str) -> Locale:
+def babel_locale(lang: str) -> Locale:
+    """The Babel locale ``lang`` formats and reads numbers and dates with: its
+    ``language.yaml``'s, else CLDR's for the code itself ("de", "pt-BR"), else English's."""
+    known = languages().get(lang)
     try:
-        return Locale.parse(language(lang).locale)
+        return Locale.parse(known.locale if known else lang.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
-        return Locale.parse("en")
+        return babel_locale(FALLBACK) if lang != FALLBACK else Locale.parse("en")
 
 
 def format_number(value: float | int | Decimal, lang: str, digits: int | None = None) -> str:
     """``value`` with the locale's decimal and grouping marks ("1,234.5" / "1.234,5");
     ``digits`` fixes the number of decimals."""
     pattern = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=_babel_locale(lang))
+    return format_decimal(value, format=pattern, locale=babel_locale(lang))
 
 
 def format_share(value: float, lang: str, digits: int = 0) -> str:
     """A share 0..1 as a percentage in the locale's style ("12%", "12 %")."""
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return format_percent(value, format=pattern, locale=_babel_locale(lang))
+    return format_percent(value, format=pattern, locale=babel_locale(lang))
 
 
 def format_day(value: date | datetime, lang: str) -> str:
     """A date in the locale's medium style ("Mar 2, 2026", "2026年3月2日", "2 thg 3, 2026")."""
-    return babel_date(value, format="medium", locale=_babel_locale(lang))
+    return babel_date(value, format="medium", locale=babel_locale(lang))

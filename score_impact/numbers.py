@@ -22,12 +22,11 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from functools import cache
 
-from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
-FALLBACK_LOCALE = "en"
+from score_impact.i18n import babel_locale as locale_of  # the language's own locale
+
 #: No count or rate this app records comes near this; larger means a typo or an attack.
 NUMBER_LIMIT = 1e12
 
@@ -41,25 +40,11 @@ class NumberProblem(ValueError):
         super().__init__(code)
 
 
-@cache
-def locale_of(lang: str) -> Locale:
-    """The Babel locale of an interface language code ("en", "zh", "vi", "pt-BR", ...)."""
-    try:
-        return Locale.parse(lang.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return Locale.parse(FALLBACK_LOCALE)
-
-
 def _halfwidth(text: str) -> str:
     """Full-width digits and punctuation (Chinese and Japanese keyboards) as ASCII."""
     return "".join(
         unicodedata.normalize("NFKC", c) if "\uff01" <= c <= "\uff5e" else c for c in text
     )
-
-
-def format_number(value: float, lang: str) -> str:
-    """``value`` written the way ``lang`` writes numbers (for messages and labels)."""
-    return format_decimal(value, locale=locale_of(lang))
 
 
 def editable_number(value: float, lang: str) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from score_impact.i18n import format_number
 from score_impact.numbers import (
     NumberProblem,
     editable_number,
-    format_number,
     locale_of,
     parse_number,
 )

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from score_impact.i18n import t
-from score_impact.numbers import NUMBER_LIMIT, NumberProblem, format_number, parse_number
+from score_impact.i18n import format_number, t
+from score_impact.numbers import NUMBER_LIMIT, NumberProblem, parse_number
 from score_impact.surveys.schema import DECLINED, Item, ItemType, Survey
 from score_impact.text import clean_block
 
