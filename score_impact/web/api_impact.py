@@ -185,7 +185,7 @@ def tables(who: Caller_) -> list[TableInfo]:
 # The CSV route first: "/impact/{table}" would take "constructs.csv" as a table name.
 @router.get(
     "/impact/{table}.csv",
-    summary="One impact table as CSV, byte for byte the file in the CSV download",
+    summary="One impact table as CSV: the download's rows and suppression, machine column names",
     description="UTF-8 with a byte-order mark (Excel reads Chinese correctly); text that a "
     "spreadsheet would run as a formula is escaped, as in the downloads.",
     response_class=Response,
