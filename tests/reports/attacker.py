@@ -55,9 +55,11 @@ from score_impact.db.models import (
     User,
     cohort_enterprise,
 )
+from score_impact.i18n import t
 from score_impact.pairing import make_code
 from score_impact.reports import export
 from score_impact.reports.impact import (
+    SUPPRESSED,
     ImpactFilters,
     ImpactResult,
     build_impact_for,
@@ -591,12 +593,15 @@ class Released:
 def downloads_match(result: ImpactResult) -> bool:
     """The CSV download holds the same counts as the tables (so attacking the tables is
     attacking the files)."""
+    lang = result.filters.lang
+    hidden = {SUPPRESSED: t("report.suppressed", lang), "nan": "", "None": ""}
     with zipfile.ZipFile(io.BytesIO(export.results_csv_zip(result))) as zf:
         for name, frame in export.display_tables(result):
             if frame.empty or "n_before" not in frame:
                 continue
             csv = pd.read_csv(io.BytesIO(zf.read(f"{name}.csv")), encoding="utf-8-sig")
-            shown = frame["n_before"].astype(str).replace({"nan": "", "None": ""}).tolist()
+            csv = csv.rename(columns=export.column_names(lang))
+            shown = frame["n_before"].astype(str).replace(hidden).tolist()
             got = csv["n_before"].astype(str).replace({"nan": ""}).tolist()
             if [s.removesuffix(".0") for s in shown] != [g.removesuffix(".0") for g in got]:
                 return False
