@@ -26,7 +26,7 @@ Comparability is settled here too, once for every consumer:
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -56,7 +56,7 @@ from score_impact.surveys.schema import DECLINED, Audience, ItemType, Stakeholde
 
 ANSWER_COLUMNS: list[str] = [
     *RESPONSE_COLUMNS, "item_id", "construct", "item_type", "reverse", "scale_min",
-    "scale_max", "value", "declined",
+    "scale_max", "value", "declined", "construct_items",
 ]  # fmt: skip
 EXCLUSION_COLUMNS: list[str] = [
     "kind", "outcome_id", "outcome_kind", "survey", "version", "reason", "other", "phase", "n",
@@ -490,6 +490,9 @@ def _item_meta(
                 "scale_min": 1 if likert else 0,
                 "scale_max": len(survey.scales[item.scale]) if likert and item.scale else 1,
             }
+    sizes = Counter(m["construct"] for m in meta.values() if m["construct"] is not None)
+    for m in meta.values():
+        m["construct_items"] = sizes.get(m["construct"], 0)
     demographics = [i.id for i in survey.items if i.demographic]
     return meta, demographics
 
@@ -621,7 +624,9 @@ def answers_frame(
         ``rounds`` and ``enterprise_ids`` leave out; ``pair_match`` says how ("exact" or
         "tolerant"). Manager responses (one per factory and phase) are paired by factory
         ("factory:<id>", ``pair_match`` "factory"). ``value`` is missing and ``declined``
-        True for an explicit "prefer not to answer". Follow-up responses screened out
+        True for an explicit "prefer not to answer". ``construct_items`` is the number of
+        items of the answer's construct in its survey version (kept after harmonising; 0
+        for an item outside every construct). Follow-up responses screened out
         (hired after the training) are not in the frame; items are harmonised across
         survey versions (see the module notes and :func:`exclusions_frame`).
     """

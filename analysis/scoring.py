@@ -80,6 +80,41 @@ def item_scores(answers: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def complete_constructs(answers: pd.DataFrame) -> pd.DataFrame:
+    """Keep a respondent's answers to a construct only when they answered all its items.
+
+    Why: a construct score that averages the items a worker answered is a different sum
+    from the item rows of the same group, and the difference gives the skippers away. With
+    one worker who declined one of three items, ``3 x`` the construct's sum minus the three
+    item sums is that worker's two answers added up (``docs/privacy.md``). When every
+    figure counts the same respondents for a construct and its items, the difference is 0.
+    Worker reports use this (the domain's "enough items answered" set to all of them);
+    manager figures, one per factory and not subject to k, keep the 2/3 rule.
+
+    Parameters
+    ----------
+    answers : pandas.DataFrame
+        The tidy ``answers`` frame with ``construct_items`` (items of the construct in the
+        response's survey version, from :func:`analysis.adapter.answers_frame`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy in which the answers of an incompletely answered construct have a missing
+        ``value`` (``declined`` is left as stored, so item non-response still counts the
+        declines). Items outside every construct are untouched.
+    """
+    out = answers.copy()
+    in_construct = out["construct"].notna().to_numpy()
+    if not in_construct.any():
+        return out
+    answered = out["value"].notna() & in_construct
+    per_scale = answered.groupby([out["response_id"], out["construct"]]).transform("sum")
+    partial = in_construct & (per_scale.to_numpy() < out["construct_items"].to_numpy())
+    out.loc[partial, "value"] = np.nan
+    return out
+
+
 def construct_scores(
     answers: pd.DataFrame,
     min_answered: float = 2 / 3,

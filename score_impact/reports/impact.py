@@ -51,6 +51,7 @@ from analysis.did import _holm_did, did_kpis
 from analysis.disclosure import Eligibility, eligible
 from analysis.nonresponse import item_nonresponse
 from analysis.reliability import MIN_ALPHA, unreliable_constructs
+from analysis.scoring import complete_constructs
 from analysis.verdicts import decided_rows, did_verdicts, write_back
 from score_impact.db.models import (
     Cohort,
@@ -774,7 +775,7 @@ def build_impact(
     outcomes = outcomes_frame(round_surveys(session, ids, rounds))
     if outcomes.empty:
         outcomes = pd.DataFrame(columns=["outcome_id", "kind", "label", "stakeholder"])
-    workers = answers[answers["audience"] == "worker"]
+    workers = complete_constructs(answers[answers["audience"] == "worker"])
     managers = answers[answers["audience"] == "manager"]
     main = _main_design(workers, filters)
     main_managers = _main_design(managers, filters)
@@ -785,7 +786,7 @@ def build_impact(
         frame = answers_frame(
             session, ids, replace(rounds, include_excluded=True, audience="worker")
         )
-        everyone = _filter_rows(eligibility.apply(frame), filters)
+        everyone = complete_constructs(_filter_rows(eligibility.apply(frame), filters))
         dropped = _excluded_in_view(_filter_rows(frame, filters), eligibility, filters)
     kept_in, _, shown = with_excluded(workers, everyone, outcomes, filters, k, unreliable)
     compared = []

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analysis import construct_scores, item_scores, reverse_code
+from analysis.scoring import complete_constructs
 
 from .conftest import make_answers
 
@@ -76,3 +77,40 @@ def test_construct_scores_keep_respondent_columns():
     out = construct_scores(ans)
     assert {"enterprise", "cohort", "pair_id", "demo_tenure", "construct", "score"} <= set(out)
     assert len(out) == ans["response_id"].nunique() * 2  # voice + safety
+
+
+def _two_workers() -> pd.DataFrame:
+    """Worker 1 answers all three voice items; worker 2 declines "b". A yes/no item
+    outside every construct sits beside them."""
+    rows = [
+        {"response_id": r, "item_id": i, "construct": "voice", "construct_items": 3, "value": v}
+        for r, answers in ((1, {"a": 4, "b": 2, "c": 1}), (2, {"a": 5, "b": None, "c": 3}))
+        for i, v in answers.items()
+    ]  # fmt: skip
+    rows += [{"response_id": r, "item_id": "eit", "construct": None, "construct_items": 0,
+              "value": 1.0} for r in (1, 2)]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_complete_constructs_drops_a_partly_answered_construct_only():
+    out = complete_constructs(_two_workers())
+    kept = out.set_index(["response_id", "item_id"])["value"]
+    assert kept.loc[1].to_dict() == {"a": 4, "b": 2, "c": 1, "eit": 1.0}
+    assert kept.loc[2, "eit"] == 1.0  # not in a construct: untouched
+    assert kept.loc[2, ["a", "b", "c"]].isna().all()
+
+
+def test_complete_constructs_leave_nothing_to_subtract():
+    """The issue-10 derivation: n_items x the construct's sum minus the item sums is the
+    skipper's answers with the 2/3 rule, and 0 once partial constructs are dropped."""
+
+    def residual(frame: pd.DataFrame) -> float:
+        scored = construct_scores(frame.assign(item_type="likert", reverse=False, scale_min=1,
+                                               scale_max=5))  # fmt: skip
+        voice = scored[(scored["construct"] == "voice") & scored["scored"]]
+        items = frame[frame["construct"] == "voice"].groupby("item_id")["value"].sum()
+        return 3 * voice["score"].sum() - items.sum()
+
+    # worker 2's answers a=5, c=3: 3 x (5 + 3) / 2 - (5 + 3) = 4 = (5 + 3) / 2
+    assert residual(_two_workers()) == pytest.approx(4.0)
+    assert residual(complete_constructs(_two_workers())) == pytest.approx(0.0)
