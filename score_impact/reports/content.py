@@ -141,7 +141,7 @@ def did_table(did: pd.DataFrame, lang: str) -> Table:
     headers = [
         t("report.col.construct", lang),
         t("report.col.estimate", lang),
-        "95% CI",
+        t("report.col.ci", lang),
         t("report.col.clusters", lang),
         t("report.col.p_wild", lang),
         t("report.col.p_ri", lang),
