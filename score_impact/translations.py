@@ -45,6 +45,7 @@ from score_impact.surveys.texts import (
     status_path,
     translation_path,
 )
+from score_impact.text import clean_block
 from score_impact.uploads import UploadRefused, check_xlsx
 
 DRAFT, REVIEWED = "draft", "reviewed"
@@ -270,7 +271,9 @@ def import_xlsx(lang: str, data: bytes, survey_dir: Path, dry_run: bool = False)
         if english is None:
             problems.append(f"{where}: '{key}' is not a key of {file.name}")
             continue
-        text = row.get("translation", "").strip()
+        # what a spreadsheet can carry but no screen should: control and direction
+        # characters (a reversed or hidden word), stray carriage returns; NFC like names
+        text = clean_block(row.get("translation", ""))
         status = row.get("status", "").strip().lower() or DRAFT
         if row.get("source_hash", "").strip() != source_hash(english):
             problems.append(f"{where} ({key}): the English changed since the export; export again")

@@ -131,6 +131,20 @@ def test_export_edit_import_round_trip(copies):
     ).read_bytes()
 
 
+def test_imported_translations_lose_control_and_direction_characters(copies):
+    """A spreadsheet cell can hold what no screen should show: a right-to-left override
+    that reverses the words after it, a right-to-left mark, a carriage return (XML, so no
+    NUL: openpyxl and Excel refuse those). They never reach a file."""
+    locales, surveys = copies
+    wb, ws, cols = _sheet(translations.export_xlsx("vi", surveys))
+    row = _row(ws, cols, "ui", "kiosk.progress")
+    ws.cell(row, cols["translation"]).value = "Trang {current}\u202e trên\u200f {total}\r"
+    translations.import_xlsx("vi", _save(wb), surveys)
+    stored = yaml.safe_load((locales / "vi" / "ui.yaml").read_text(encoding="utf-8"))
+    assert stored["kiosk.progress"] == "Trang {current} trên {total}"
+    assert i18n.t("kiosk.progress", "vi", current=2, total=9) == "Trang 2 trên 9"
+
+
 def test_a_lost_placeholder_refuses_the_whole_import_and_changes_nothing(copies):
     locales, surveys = copies
     before = {p: p.read_bytes() for p in (locales / "vi").iterdir()}
