@@ -15,8 +15,10 @@ PostgreSQL (a fresh schema, dropped afterwards). For each world it then times, e
 fresh child process so that every peak RSS (``resource.getrusage``) is that operation's
 own: the analysis adapter's answers frame (admin and one brand), ``build_impact_for`` for
 the brand and for admin, every download built from the brand's result (CSV zip, XLSX,
-HTML, PDF) and the admin's raw CSV/XLSX. Figures go to ``docs/benchmarks.md`` (section
-"Scale") with the machine line. Never part of the test command.
+HTML, PDF), the admin's raw CSV/XLSX, and cold and warm renders (AppTest) of the brand
+report page as the brand and of the trainer dashboard as a trainer. Figures go to
+``docs/benchmarks.md`` (section "Scale") with the machine line. Never part of the test
+command.
 
 Run: ``python bench/scale.py`` (demo and medium on SQLite), ``--large``, ``--postgres URL``,
 ``--no-write`` to only print.
@@ -49,7 +51,12 @@ SECTION = "## Scale"
 BRAND = "northwind"  # the demo brand account measured (Northwind Apparel)
 #: world -> (copies of each demo factory, workforce multiplier)
 WORLDS: dict[str, tuple[int, float]] = {"demo": (1, 1.0), "medium": (9, 1.9), "large": (23, 1.9)}
-CHILD_OPS = ("read-admin", "read-brand", "impact-brand", "impact-admin", "raw-admin")
+TRAINER = "trainer.li"  # the demo trainer account (the dashboard opens on one cohort)
+CHILD_OPS = ("read-admin", "read-brand", "impact-brand", "impact-admin", "raw-admin",
+             "page-report", "page-dashboard")  # fmt: skip
+#: AppTest page renders: page file and the account it is opened as
+PAGES = {"page-report": ("pages/brand_report.py", BRAND),
+         "page-dashboard": ("pages/dashboard.py", TRAINER)}  # fmt: skip
 TARGET_SECONDS, TARGET_RSS_MIB = 3.0, 1024
 
 
@@ -164,6 +171,36 @@ def _timed(fn: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - started, value
 
 
+def _page_renders(op: str) -> list[float]:
+    """Seconds of a cold and a warm AppTest render of a page, as its account: a stored
+    staff session, the cookie jar stood in for as ``tests/conftest.sign_in_as`` does (AppTest
+    has no browser). Warm = a second render in the same process (the result cache hit)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+    from streamlit.testing.v1 import AppTest
+
+    import pages.auth
+    from score_impact.db.models import User
+    from score_impact.runtime import shared
+    from score_impact.services.sessions import COOKIE, cookie_value, start_session
+
+    path, username = PAGES[op]
+    rt, jar = shared(), {}
+    pages.auth.request_cookies = lambda: jar
+    with rt.session() as s:
+        user = s.scalar(select(User).where(User.username == username))
+        token = start_session(s, user, "en", datetime.now(UTC))
+    jar[COOKIE] = cookie_value(rt.settings.secret_key, token)
+    times = []
+    for _ in range(2):
+        seconds, at = _timed(AppTest.from_file(str(ROOT / path), default_timeout=900).run)
+        if at.exception:
+            raise RuntimeError(f"{path}: {at.exception[0].message}")
+        times.append(seconds)
+    return times
+
+
 def measure(op: str) -> dict:
     """Time one operation against the configured database (run in a child process)."""
     from sqlalchemy import select
@@ -184,7 +221,9 @@ def measure(op: str) -> dict:
         scope = scope_of(s, s.scalar(select(User).where(User.username == username)))
         filters = ImpactFilters()
         baseline_rss = _peak_mib()
-        if op.startswith("read"):
+        if op.startswith("page"):
+            out["seconds"], out["warm"] = _page_renders(op)
+        elif op.startswith("read"):
             rounds = RoundFilter(
                 phases=(filters.baseline, filters.follow_up),
                 cohort_ids=frozenset(visible_cohort_ids(s, scope)),
@@ -280,6 +319,12 @@ def run_world(backend: str, server: str | None, world: str) -> list[str]:
                 for name in ("csv_zip", "xlsx", "html", "pdf"):
                     lines.append(f"| {name} download from that result, {who} | "
                                  f"{got[name]:.2f} | (same process) |")  # fmt: skip
+            elif op.startswith("page"):
+                path, who = PAGES[op]
+                lines.append(f"| `{path}` cold render (AppTest), {who} | "
+                             f"{got['seconds']:.2f} | {rss} |")  # fmt: skip
+                lines.append(f"| `{path}` warm render, {who} | {got['warm']:.2f} | "
+                             "(same process) |")  # fmt: skip
             else:
                 lines.append(f"| raw CSV, admin ({got['bytes'] / 2**20:,.0f} MiB) | "
                              f"{got['seconds']:.2f} | {rss} |")  # fmt: skip
@@ -299,8 +344,7 @@ test of "Next"/"Submit" with 1-20 tablets. What did change: the admin raw downlo
 longer binds one parameter per response (it failed above 65,535 responses on PostgreSQL;
 `tests/reports/test_raw_scale.py`), and cached results are keyed by a data version instead
 of a 120 s timer, so the cost above is paid once per change of the data, not per user,
-filter change and two minutes (`score_impact/reports/data_version.py`). AppTest renders
-of the dashboard and brand report at scale are not in this script yet.
+filter change and two minutes (`score_impact/reports/data_version.py`).
 """
 
 
