@@ -41,6 +41,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -271,7 +272,7 @@ async def one_size(base: str, server_pid: int, n: int, args: argparse.Namespace)
         load_before = os.getloadavg()
         meter.begin()
         sampler = asyncio.create_task(meter.run())
-        started = time.monotonic()
+        started, began_at = time.monotonic(), time.time()
         spread = min(3.0, 0.3 * n)  # tablets start within a few seconds of each other
         contexts = await asyncio.gather(
             *(
@@ -294,7 +295,21 @@ async def one_size(base: str, server_pid: int, n: int, args: argparse.Namespace)
         "server_cpu": server_cpu / wall,
         "client_cpu": client_cpu / wall,
         "load": (load_before, load_after),
+        "window": (began_at, time.time()),
     }
+
+
+def server_runs(probe: Path, start: float, end: float) -> list[tuple[float, float, float]]:
+    """(wall, CPU, garbage collection) milliseconds of each run of the page the server
+    finished between ``start`` and ``end`` (bench/_probe/sitecustomize.py writes them)."""
+    if not probe.exists():
+        return []
+    runs = []
+    for line in probe.read_text().splitlines():
+        at, wall, cpu, gc = map(float, line.split())
+        if start <= at <= end:
+            runs.append((wall, cpu, gc))
+    return runs
 
 
 # ----- figures ------------------------------------------------------------------------------
@@ -314,17 +329,21 @@ def seconds(values: list[float]) -> str:
 
 HEADER = (
     "| tablets | Next p50 / p95 (s) | Submit p50 / p95 (s) | answer tap p50 / p95 (s) "
-    "| samples (Next, Submit, answer) | server CPU | client CPU | load average before -> after |\n"
-    "|---|---|---|---|---|---|---|---|"
+    "| samples (Next, Submit, answer) | server run p50 / p95 (s) | of which GC (s, mean) "
+    "| server CPU | client CPU | load average before -> after |\n"
+    "|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
 def row(result: dict) -> str:
     s: Samples = result["samples"]
+    runs = result.get("runs", [])
     before, after = (f"{x[0]:.1f}" for x in result["load"])
     return (
         f"| {result['n']} | {seconds(s.next)} | {seconds(s.submit)} | {seconds(s.answer)} "
         f"| {len(s.next)}, {len(s.submit)}, {len(s.answer)} "
+        f"| {seconds([r[0] for r in runs])} "
+        f"| {sum(r[2] for r in runs) / max(1, len(runs)) / 1000:.2f} "
         f"| {result['server_cpu']:.0%} | {result['client_cpu']:.0%} | {before} -> {after} |"
     )
 
@@ -405,7 +424,10 @@ def main() -> None:
     random.seed(13)
     results = []
     print(HEADER)
-    with demo_server("score-load-") as (base, process, _):
+    probe = Path(tempfile.mkdtemp(prefix="score-load-probe-")) / "runs.txt"
+    paths = [str(Path(__file__).parent / "_probe"), os.environ.get("PYTHONPATH", "")]
+    env = {"PYTHONPATH": os.pathsep.join(p for p in paths if p), "SCORE_BENCH_PROBE": str(probe)}
+    with demo_server("score-load-", env) as (base, process, _):
         spy = None
         if args.profile:
             exe = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
@@ -415,6 +437,7 @@ def main() -> None:
         for n in args.sizes:
             print(f"load average before {n} tablets: {os.getloadavg()}", flush=True)
             result = asyncio.run(one_size(base, process.pid, n, args))
+            result["runs"] = server_runs(probe, *result["window"])
             results.append(result)
             print(f"load average after {n} tablets: {os.getloadavg()}", flush=True)
             print(row(result), f"({result['wall']:.0f} s)", flush=True)
