@@ -375,7 +375,7 @@ INTRO = f"""{SECTION}
 
 `python bench/load.py` starts `streamlit run app.py` on a fresh demo database and, from its
 own process, walks the demo's worker survey (`/?code=AFWDEMO`, Chinese, every question
-answered, 7 sections, review, Submit) on N tablets at once: N browser contexts in one
+answered, 10 sections, review, Submit) on N tablets at once: N browser contexts in one
 system Chromium (Playwright, async). Each tablet waits about `--think` seconds between taps
 (a worker reading). Times are taken in the page from the tap until the new screen is drawn
 and Streamlit's run has finished: *Next* until the next section (or the review), *Submit*
@@ -402,9 +402,42 @@ def write(label: str, block: str, notes: str) -> None:
     write_section(SECTION, text)
 
 
-NOTES = """### What made Next slow
+NOTES = """### What made Next slow, and what was changed
 
-(see below)
+With 20 tablets, Next went from a median of 9.1 s (p95 16 s) to 1.7 s (p95 3.3 s), and the
+server's own time per tap from 1.44 s to 0.09 s (median), on the same loaded machine.
+
+*Server run* is the server's own wall time for one run of the page (a tap), measured in the
+server by bench/_probe/sitecustomize.py, which only the benchmark's server loads; *of which
+GC* is the part spent in Streamlit's garbage collection after the run.
+
+- Not the per-screen draft save (the suspect): in a py-spy profile of the server under 5
+  tablets (`--profile`), `keep_draft` (one SELECT and one UPDATE of the attempt's draft row
+  in SQLite) was 0.3% of the server's samples; all database work (SQLAlchemy, sqlite3) 0.5%.
+- Streamlit collects all garbage after every run of the page (`gc.collect(2)`, the hidden
+  option `runner.postScriptGC`, on by default): 39% of the server's samples in the profile,
+  twice the page's own code. The server holds pandas, SciPy, pyarrow and the survey
+  definitions (over 230,000 objects), so each collection takes about 0.15 s of CPU (0.25 s
+  of wall time on these shared cores) with the interpreter lock held, and every tap on
+  every tablet (answers, Next, the thank-you screen's timer) is a run: the tablets queue
+  behind each other's collections. `.streamlit/config.toml` now turns it off
+  (`[runner] postScriptGC = false`); Python's own generational collector still runs, and
+  the server's memory stayed about the same (resident size at the end of the 20-tablet
+  run: 296 MB before, 292 MB after).
+  `tests/test_streamlit_config.py` checks, through Streamlit's own config reader, that a
+  server started in the project has it off.
+- Each speaker button (a screen of questions has about 40) called `runtime()`, which reads
+  the settings again (two path resolutions, the key file) and hashes the cached
+  resource's key: about 5% of the server's samples. The survey folder is now looked up
+  only for a recorded audio file (`pages/kiosk_ui.speaker`).
+- What is left is the browsers: at 10 and 20 tablets the Chromium processes use more CPU
+  than the server does on the same 2 cores (client CPU above), so those figures measure
+  the tablets' rendering and the machine's other work as much as the server. Real tablets
+  each bring their own processor; the *server run* column is what the server itself adds.
+
+Streamlit re-reads `.streamlit/config.toml` while it runs (it polls the file), so the
+change also reaches a running server; the "before" run above was made with the change
+stashed for the whole run.
 """
 
 
