@@ -26,9 +26,7 @@ import argparse
 import datetime as dt
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -36,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench._docs import write_section  # noqa: E402
+from bench._server import demo_server  # noqa: E402
 
 SECTION = "## Tablet taps"
 TARGET_MS = 100
@@ -94,34 +93,6 @@ KIOSK_ANSWER = """async (n) => {
     requestAnimationFrame(check);
   });
 }"""
-
-
-def serve(data: Path) -> tuple[subprocess.Popen, str]:
-    from tests.e2e.conftest import _wait_healthy, free_port
-
-    env = {
-        **os.environ,
-        "SCORE_DATA_DIR": str(data),
-        "SCORE_DATABASE_URL": f"sqlite:///{data / 'bench.db'}",
-        "SCORE_SECRET_KEY": "bench-key",
-        "SCORE_DEMO_ON_EMPTY": "1",
-        "SCORE_LOG_LEVEL": "WARNING",
-    }
-    os.environ.update({k: v for k, v in env.items() if k.startswith("SCORE_")})
-    from score_impact.config import load_settings
-    from score_impact.runtime import start
-
-    start(load_settings(), demo=True).engine.dispose()  # seeded before the first request
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    _wait_healthy(url, process, timeout=180)
-    return process, url
 
 
 def unanswered(page, groups: str) -> int | None:  # noqa: ANN001
@@ -202,30 +173,24 @@ def main() -> None:
     from tests.e2e.tablet_client import install
 
     load_before = os.getloadavg()
-    data = Path(tempfile.mkdtemp(prefix="score-taps-"))
-    process, base = serve(data)
     offline = {"next": [], "answer": []}
     kiosk = {"next": [], "answer": []}
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport=TABLET, locale="zh-CN")
-            context.set_default_timeout(120_000)
-            page = context.new_page()
-            install(page, base, JOIN)
-            context.set_offline(True)
-            for _ in range(args.workers):
-                offline_pass(page, offline)
-            context.close()
-            context = browser.new_context(viewport=TABLET, locale="zh-CN")
-            context.set_default_timeout(120_000)
-            page = context.new_page()
-            for _ in range(args.workers):
-                kiosk_pass(page, base, kiosk)
-            browser.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with demo_server("score-taps-") as (base, _, _), sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=TABLET, locale="zh-CN")
+        context.set_default_timeout(120_000)
+        page = context.new_page()
+        install(page, base, JOIN)
+        context.set_offline(True)
+        for _ in range(args.workers):
+            offline_pass(page, offline)
+        context.close()
+        context = browser.new_context(viewport=TABLET, locale="zh-CN")
+        context.set_default_timeout(120_000)
+        page = context.new_page()
+        for _ in range(args.workers):
+            kiosk_pass(page, base, kiosk)
+        browser.close()
     load_after = os.getloadavg()
     verdict = "meets" if statistics.median(offline["next"]) < TARGET_MS else "misses"
     lines = [

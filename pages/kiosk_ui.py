@@ -126,12 +126,14 @@ def begin(where: Hashable) -> None:
 
 def speaker(text: str, lang: str, audio: str | None = None, autoplay: bool = False) -> None:
     """The round read-aloud button for ``text`` (docs/tablet-screens.md, rule 2)."""
+    # The survey folder only for a recorded file: runtime() reads the settings (and the key
+    # file) on each call, and a screen of questions has dozens of speakers.
     html = speaker_html(
         Spoken(text, audio),
         lang,
         t("kiosk.read_aloud", lang),
         t("kiosk.no_voice", lang),
-        runtime().settings.survey_dir,
+        runtime().settings.survey_dir if audio else None,
         autoplay,
     )
     st.html(html, width="content")

@@ -137,14 +137,15 @@ def speaker_html(
     language: str,
     name: str,
     no_voice_message: str,
-    base: Path,
+    base: Path | None,
     autoplay: bool = False,
 ) -> str:
     """One speaker button reading ``spoken`` in ``language``.
 
     ``name`` is the words "read aloud" in that language: the button's accessible name is
     ``name: text``, so a screen reader says what it will read. ``autoplay`` marks the one
-    button a screen plays by itself when the round asks for it."""
+    button a screen plays by itself when the round asks for it. ``base`` is the survey
+    folder a recorded file is found in (needed only when ``spoken`` has one)."""
     attrs = {
         "type": "button",
         "class": "ra-play",

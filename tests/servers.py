@@ -40,6 +40,16 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float) ->
 @contextmanager
 def streamlit_server(env: dict[str, str], log_path: Path, timeout: float = 90) -> Iterator[str]:
     """Run the app with ``env`` (its output in ``log_path``); yield its base URL."""
+    with streamlit_process(env, log_path, timeout) as (url, _):
+        yield url
+
+
+@contextmanager
+def streamlit_process(
+    env: dict[str, str], log_path: Path, timeout: float = 90
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """As :func:`streamlit_server`, yielding the process too (the benchmarks read its CPU
+    time)."""
     port = free_port()
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -68,7 +78,7 @@ def streamlit_server(env: dict[str, str], log_path: Path, timeout: float = 90) -
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_healthy(url, process, timeout)
-            yield url
+            yield url, process
         finally:
             process.terminate()
             try:
