@@ -6,12 +6,14 @@
   change at all, zero changes, zero baselines and missing values.
 - ``analysis.adapter._frame`` reads rows as tuples: checked against the frame pandas makes
   of the row mappings, dtypes included, on SQLite and PostgreSQL.
-- ``score_impact.reports.impact._distinct`` is ``set(column)``.
+- ``score_impact.reports.impact._distinct`` is ``set(column)``; ``plan_lines`` finds each
+  finding's actions as filtering the table for it did.
 """
 
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -34,6 +36,8 @@ from score_impact.db.models import (
     SurveyRound,
     brand_enterprise,
 )
+from score_impact.i18n import t
+from score_impact.reports.findings import findings, plan_lines
 from score_impact.reports.impact import _distinct
 from tests.analysis.test_adapter import _build
 
@@ -245,3 +249,40 @@ def test_distinct_is_the_set_of_the_column(column):
     assert {type(x) for x in got} == {type(x) for x in want}
     assert len(got) == len(want)
     assert {x for x in got if x == x} == {x for x in want if x == x}  # NaN is not NaN
+
+
+def test_plan_lines_take_each_findings_actions_in_table_order():
+    constructs = pd.DataFrame(
+        {"grouping": "enterprise", "group": ["F1", "F1", "F2", "F3"],
+         "outcome_id": ["voice", "safety", "voice", "voice"], "label": "L", "primary": True,
+         "audience": "worker",
+         "category": ["worsened", "inconclusive", "improved", "no_meaningful_change"]}
+    )  # fmt: skip
+    kpis = pd.DataFrame(
+        {"enterprise": ["F1", "F2"], "kpi_id": ["defects", "defects"], "label": "Defects",
+         "category": ["worsened", "no_meaningful_change"]}
+    )  # fmt: skip
+    actions = pd.DataFrame(
+        {"enterprise": ["F1", "F2", "F1", "F1", "F3", None],
+         "outcome_id": ["voice", "defects", "voice", "defects", "other", "voice"],
+         "title": ["a", "b", "c", "d", "e", "f"], "responsible_role": "HR",
+         "due_date": "2027-01-01", "status": "planned", "overdue": [False, True, False, True,
+                                                                 False, False]}
+    )  # fmt: skip
+    result = SimpleNamespace(constructs=constructs, kpi_changes=kpis, actions=actions)
+    got = plan_lines(result, "en")
+    want = []
+    for f in findings(result):  # the former way: filter the whole table for each finding
+        mine = actions[(actions["enterprise"] == f.enterprise)
+                       & (actions["outcome_id"] == f.outcome_id)]  # fmt: skip
+        taken = [
+            t("report.action_line", "en", title=a.title, role=a.responsible_role,
+              due=a.due_date, status=t(f"actions.status.{a.status}", "en"))
+            + (f" — {t('report.overdue', 'en')}" if a.overdue else "")
+            for a in mine.itertuples()
+        ]  # fmt: skip
+        want.append((f, f"{f.text('en')}: " + ("; ".join(taken) or t("report.no_action", "en"))))
+    assert got == want
+    lines = dict(((f.enterprise, f.outcome_id), line) for f, line in got)
+    assert len(got) == 5 and lines[("F1", "voice")].count("HR") == 2  # actions a, then c
+    assert "HR" not in lines[("F3", "voice")]
