@@ -150,6 +150,23 @@ _CONTEXT = (
 )
 
 
+def _frame(session: Session, stmt: Select, columns: list[str] | None = None) -> pd.DataFrame:
+    """The rows of ``stmt`` as a frame, ``columns`` naming them (default: the statement's
+    labels); without rows and ``columns``, a frame without columns.
+
+    Rows are read as tuples and handed to pandas column by column: a row mapping per answer
+    (``.mappings()``) and a list of dicts, the slowest input pandas takes, cost more than
+    the query itself at a programme's size (issue 13). The frame (values and dtypes) is
+    the one ``pd.DataFrame`` makes of the row mappings.
+    """
+    result = session.execute(stmt)
+    names = list(result.keys()) if columns is None else columns
+    rows = result.all()
+    if not rows:
+        return pd.DataFrame(columns=columns) if columns is not None else pd.DataFrame()
+    return pd.DataFrame(dict(zip(names, zip(*rows, strict=True), strict=True)), columns=names)
+
+
 def _with_context(
     session: Session, stmt: Select, enterprise: InstrumentedAttribute[int]
 ) -> pd.DataFrame:
@@ -161,7 +178,7 @@ def _with_context(
         .join(Cohort, SurveyRound.cohort_id == Cohort.id)
         .join(Enterprise, enterprise == Enterprise.id)
     )
-    frame = pd.DataFrame(session.execute(stmt).mappings().all())
+    frame = _frame(session, stmt)
     if len(frame):
         frame["treated"] = ~frame["is_comparison"].astype(bool)
         frame["phase_order"] = frame["phase"].map(phase_order)
@@ -573,15 +590,12 @@ def respondents_frame(
     if demo_rows:
         in_scope = _responses(enterprise_ids, everyone, Response.id)
         wanted = sorted({row["item_id"] for row in demo_rows})
-        stored = pd.DataFrame(
-            session.execute(
-                select(
-                    Answer.response_id, Answer.item_id, Answer.value_num, Answer.value_text
-                ).where(Answer.response_id.in_(in_scope), Answer.item_id.in_(wanted))
-            )
-            .mappings()
-            .all(),
-            columns=["response_id", "item_id", "value_num", "value_text"],
+        stored = _frame(
+            session,
+            select(Answer.response_id, Answer.item_id, Answer.value_num, Answer.value_text).where(
+                Answer.response_id.in_(in_scope), Answer.item_id.in_(wanted)
+            ),
+            ["response_id", "item_id", "value_num", "value_text"],
         )
         stored["_version"] = stored["response_id"].map(version_of)
         bands = _band_columns(stored, demo_rows)
@@ -646,15 +660,12 @@ def answers_frame(
     screened = _screened_out(session, enterprise_ids, rounds, surveys)
     responses = responses[~responses["response_id"].isin(screened["response_id"])]
     in_scope = _responses(enterprise_ids, rounds, Response.id)
-    stored = pd.DataFrame(
-        session.execute(
-            select(Answer.response_id, Answer.item_id, Answer.value_num, Answer.value_text).where(
-                Answer.response_id.in_(in_scope)
-            )
-        )
-        .mappings()
-        .all(),
-        columns=["response_id", "item_id", "value_num", "value_text"],
+    stored = _frame(
+        session,
+        select(Answer.response_id, Answer.item_id, Answer.value_num, Answer.value_text).where(
+            Answer.response_id.in_(in_scope)
+        ),
+        ["response_id", "item_id", "value_num", "value_text"],
     )
     version_of = dict(zip(responses["response_id"], responses["survey_version_id"], strict=True))
     stored = stored[stored["response_id"].isin(version_of)]
@@ -776,5 +787,4 @@ def enterprise_brands_frame(
     )
     if enterprise_ids is not None:
         stmt = stmt.where(brand_enterprise.c.enterprise_id.in_(sorted(enterprise_ids)))
-    rows = session.execute(stmt).mappings().all()
-    return pd.DataFrame(rows, columns=["enterprise_id", "brand"])
+    return _frame(session, stmt, ["enterprise_id", "brand"])

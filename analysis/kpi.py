@@ -24,14 +24,30 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from analysis import _common as c
-from analysis.compare import COMPARE_COLUMNS, TEST_ORDER, decide_rows
+from analysis.compare import (
+    COMPARE_COLUMNS,
+    TEST_ORDER,
+    _exact_groups,
+    _positions,
+    _ranks,
+    decide_rows,
+)
 from analysis.decision import ALPHA, decide_figures
 from analysis.equivalence import SESOI_KPI_PCT
 from analysis.multicomp import grouped_p_adjust
-from analysis.nonparametric import sign_flip_test, wilcoxon_signed_rank
-from analysis.parametric import paired_ttest
+from analysis.nonparametric import (
+    EXACT_LIMIT,
+    RANK_DECIMALS,
+    SIGN_FLIP_DRAWS,
+    SIGN_FLIP_ENUMERATE,
+    rank_result,
+    sign_flip_p,
+    signed_rank_arrays,
+)
+from analysis.parametric import paired_t_arrays
 from analysis.wording import describe
 
 KPI_CHANGE_COLUMNS: list[str] = [
@@ -158,6 +174,151 @@ def missing_of(changes: pd.DataFrame) -> np.ndarray:
     return (changes["value_before"].isna() | changes["value_after"].isna()).to_numpy()
 
 
+SIGN_FLIP_EXACT = "sign-flip (exact)"
+SIGN_FLIP_RANDOM = "sign-flip (9,999 random sign patterns)"
+
+
+def _paired_kpi_tests(
+    key: np.ndarray, before: np.ndarray, after: np.ndarray, size: int, tested: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Sign-flip, paired t and Wilcoxon signed-rank rows of every key ``0..size-1``, as
+    :func:`analysis.nonparametric.sign_flip_test`, :func:`analysis.parametric.paired_ttest`
+    and :func:`analysis.nonparametric.wilcoxon_signed_rank` give them for the key's pairs.
+
+    Each key's means and SD of the changes are numpy's over its pairs, in their order (so
+    equal to the bit to the single tests'); ranks, sums of ranks, counts and every t,
+    normal and interval computation are one pass over all keys (the bulk formulas of
+    :mod:`analysis.compare`). The sign-flip p and an exact Wilcoxon p are computed per
+    key, as they must be, and only for the keys in ``tested`` (boolean, by key): the
+    others are blanked by the caller (too few enterprises, or no value changed), so their
+    sign-flip ``statistic``, ``p`` and ``not_estimable`` are left blank.
+    """
+    d = after - before
+    order = np.argsort(key, kind="stable")
+    n = np.bincount(key, minlength=size).astype(float)
+    bounds = np.cumsum(n.astype(int))[:-1]
+    pieces = [np.split(x[order], bounds) for x in (before, after, d)]
+    mean_b, mean_a, mean_d = (np.array([x.mean() for x in xs]) for xs in pieces)
+    sd = np.array([np.std(x, ddof=1) if len(x) > 1 else np.nan for x in pieces[2]])
+    ttest = paired_t_arrays(n, mean_b, mean_a, sd)
+
+    # Wilcoxon signed-rank: zero differences dropped, ranks of |d| within the key
+    rounded = np.round(d, RANK_DECIMALS)
+    nz = rounded != 0
+    kz, signed = key[nz], rounded[nz]
+    ranks, tie = _ranks(kz, *_positions(np.abs(signed)), size)
+    n_nz = np.bincount(kz, minlength=size).astype(float)
+    v = np.bincount(kz, weights=ranks * (signed > 0), minlength=size)
+    p_w, r_w = signed_rank_arrays(n_nz, v, tie)
+    reason_w = c.first_reason(*c.paired_checks(n), (n_nz == 0, c.ALL_ZERO_DIFF))
+    exact_w = (n_nz < EXACT_LIMIT) & (tie == 0) & (n_nz == n)
+    for k, rows in _exact_groups(exact_w & tested & pd.isna(reason_w), kz).items():
+        p_w[k] = stats.wilcoxon(signed[rows], method="exact").pvalue
+    descriptive = pd.DataFrame({col: np.nan for col in c.TEST_COLUMNS}, index=range(size))
+    descriptive[["n_before", "n_after", "n_pairs"]] = np.column_stack([n, n, n])
+    descriptive["mean_before"], descriptive["mean_after"] = mean_b, mean_a
+    descriptive["change"] = mean_d
+    wilcoxon = rank_result(descriptive, "Wilcoxon signed-rank", exact_w, v, p_w, r_w, reason_w)
+
+    # sign-flip: the paired t's row with the permutation p of the mean change
+    absd = np.abs(d)
+    largest = np.zeros(size)
+    np.maximum.at(largest, key, absd)
+    k_nz = np.bincount(key, weights=absd > 1e-12 * np.maximum(1.0, largest[key]), minlength=size)
+    p_s = np.full(size, np.nan)
+    for k in np.flatnonzero(tested):
+        p_s[k] = sign_flip_p(pieces[2][k])[0]
+    statistic = np.where(tested, mean_d, np.nan)
+    with np.errstate(over="ignore"):
+        p_min = np.where(
+            k_nz == 0,
+            np.nan,
+            np.where(k_nz <= SIGN_FLIP_ENUMERATE, 2.0 / 2.0**k_nz, 1.0 / (SIGN_FLIP_DRAWS + 1)),
+        )
+    flip = ttest.copy()
+    flip["test"] = np.where(k_nz <= SIGN_FLIP_ENUMERATE, SIGN_FLIP_EXACT, SIGN_FLIP_RANDOM)
+    reason = flip["not_estimable"].to_numpy(dtype=object, copy=True)
+    reason[np.isnan(p_s) & (n >= 2)] = c.ALL_ZERO_DIFF
+    flip["statistic"], flip["p"] = statistic, p_s
+    flip["not_estimable"] = np.where((n < 2) | np.isnan(p_s), reason, None)
+    c.blank_where(flip, flip["not_estimable"].notna().to_numpy(), c.INFERENTIAL_COLUMNS)
+    flip["p_min"] = p_min
+    return flip, ttest, wilcoxon
+
+
+def _first_rows(grouped: pd.DataFrame, key: np.ndarray, size: int) -> pd.DataFrame:
+    """The first row of each key (0..size-1) in ``grouped``, missing values kept."""
+    first = np.full(size, len(key))
+    np.minimum.at(first, key, np.arange(len(key)))
+    return grouped.iloc[first].reset_index(drop=True)
+
+
+def _grouping_rows(
+    grouped: pd.DataFrame, grouping: str, baseline: str, follow_up: str, min_enterprises: int
+) -> pd.DataFrame:
+    """:func:`kpi_tests` rows of one grouping (``_group`` set) before the p adjustment:
+    per (group, KPI) in sorted order, the sign-flip, paired t and Wilcoxon rows."""
+    key = grouped.groupby(["_group", "kpi_id"], sort=True).ngroup().to_numpy()
+    grouped, key = grouped[key >= 0], key[key >= 0]  # a missing group or KPI: no test
+    if not len(key):
+        return pd.DataFrame()
+    size = int(key.max()) + 1
+    before = grouped["value_before"].to_numpy(dtype=float)
+    after = grouped["value_after"].to_numpy(dtype=float)
+    n = np.bincount(key, minlength=size)
+    changed = np.bincount(key, weights=after != before, minlength=size) > 0
+    few = n < min_enterprises
+    tested = ~few & changed
+    tests = _paired_kpi_tests(key, before, after, size, tested)
+    first = _first_rows(grouped, key, size)
+    hidden = ~tested
+    reason = np.where(few, c.FEW_ENTERPRISES.format(k=min_enterprises), c.KPI_UNCHANGED)
+
+    def column(name: str, default: object) -> list:
+        return first[name].tolist() if name in first else [default] * size
+
+    kpi_id = first["kpi_id"].tolist()
+    label = first["label"].tolist() if "label" in first else kpi_id
+    pct = [
+        SESOI_KPI_PCT if x is None or pd.isna(x) else float(x) for x in column("sesoi_pct", None)
+    ]
+    primary = [bool(x or False) for x in column("primary", None)]
+    frames = []
+    for res in tests:
+        res = res.copy()
+        res.loc[hidden, "not_estimable"] = reason[hidden]
+        c.blank_where(res, hidden, c.INFERENTIAL_COLUMNS)
+        mean_b = res["mean_before"].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pct_change = np.where(
+                mean_b != 0, 100 * res["change"].to_numpy(dtype=float) / np.abs(mean_b), np.nan
+            )
+        res = res.assign(
+            grouping=grouping,
+            group=[str(g) for g in first["_group"]],
+            outcome_id=kpi_id,
+            kind="kpi",
+            label=label,
+            stakeholder=column("stakeholder", "supplier"),
+            direction=column("direction", "higher_is_better"),
+            unit=column("unit", None),
+            design="paired",
+            baseline=baseline,
+            follow_up=follow_up,
+            pct_change=pct_change,
+            suppressed=False,
+            primary_outcome=primary,
+            sesoi=np.where(np.isnan(mean_b), np.nan, np.array(pct) / 100 * np.abs(mean_b)),
+            scale_reliable=True,
+            n_factories=n.astype(float),
+            basis="before_after",
+        )
+        frames.append(res)
+    # rows in the order of the former loop: per key, sign-flip, paired t, Wilcoxon
+    order = np.arange(3 * size).reshape(3, size).T.ravel()
+    return pd.concat(frames, ignore_index=True).iloc[order]
+
+
 def kpi_tests(
     kpis: pd.DataFrame,
     by: Sequence[str] = ("overall",),
@@ -198,7 +359,7 @@ def kpi_tests(
     """
     wide = _wide(kpis, baseline, follow_up)
     wide = wide[wide["value_before"].notna() & wide["value_after"].notna()]
-    rows = []
+    parts = []
     for grouping in by:
         if grouping == "overall":
             grouped = wide.assign(_group="all")
@@ -209,47 +370,15 @@ def kpi_tests(
             grouped = wide.merge(eb, on="enterprise_id").rename(columns={"brand": "_group"})
         else:
             grouped = wide.assign(_group=wide[grouping]).dropna(subset=["_group"])
-        for (group, kpi_id), part in grouped.groupby(["_group", "kpi_id"], sort=True):
-            first = part.iloc[0]
-            n = len(part)
-            for test in (sign_flip_test, paired_ttest, wilcoxon_signed_rank):
-                res = test(part["value_before"], part["value_after"]).iloc[0].to_dict()
-                unchanged = bool((part["value_after"] == part["value_before"]).all())
-                if n < min_enterprises or unchanged:
-                    res["not_estimable"] = (
-                        c.FEW_ENTERPRISES.format(k=min_enterprises)
-                        if n < min_enterprises
-                        else c.KPI_UNCHANGED
-                    )
-                    for col in c.INFERENTIAL_COLUMNS:
-                        res[col] = np.nan
-                mean_b = res["mean_before"]
-                pct = first.get("sesoi_pct")
-                pct = SESOI_KPI_PCT if pct is None or pd.isna(pct) else float(pct)
-                res.update(
-                    grouping=grouping,
-                    group=str(group),
-                    outcome_id=kpi_id,
-                    kind="kpi",
-                    label=first.get("label", kpi_id),
-                    stakeholder=first.get("stakeholder", "supplier"),
-                    direction=first.get("direction", "higher_is_better"),
-                    unit=first.get("unit"),
-                    design="paired",
-                    baseline=baseline,
-                    follow_up=follow_up,
-                    pct_change=100 * res["change"] / abs(mean_b) if mean_b else np.nan,
-                    suppressed=False,
-                    primary_outcome=bool(first.get("primary") or False),
-                    sesoi=pct / 100 * abs(mean_b) if not pd.isna(mean_b) else np.nan,
-                    scale_reliable=True,
-                    n_factories=float(n),
-                    basis="before_after",
-                )
-                rows.append(res)
-    out = pd.DataFrame(rows)
+        if len(grouped):
+            parts.append(_grouping_rows(grouped, grouping, baseline, follow_up, min_enterprises))
+    if not parts:
+        return pd.DataFrame(columns=KPI_TEST_COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
     if out.empty:
         return pd.DataFrame(columns=KPI_TEST_COLUMNS)
+    # each column as pandas infers it from the values (as from the rows built one by one)
+    out = pd.DataFrame({col: out[col].tolist() for col in out.columns})
     family = out["test"].str.split(" (", n=1, regex=False).str[0]
     adj = grouped_p_adjust(out["p"], [out["grouping"], out["group"], family])
     out["p_holm"], out["p_bh"] = adj["p_holm"], adj["p_bh"]

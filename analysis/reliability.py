@@ -83,11 +83,12 @@ def construct_reliability(
         ``n_items``, ``alpha``, ``reliable`` (alpha >= ``min_alpha``; NA when alpha cannot
         be computed or is suppressed), ``suppressed``, ``not_estimable``.
     """
+    keys = ["construct", "phase", "phase_order"]
     scored = item_scores(answers[answers["construct"].notna()])
+    # only the columns used: each group is a copy of its rows, every column of them
+    scored = scored[[*keys, "response_id", "item_id", "score"]]
     rows = []
-    for (construct, phase, order), part in scored.groupby(
-        ["construct", "phase", "phase_order"], sort=True
-    ):
+    for (construct, phase, order), part in scored.groupby(keys, sort=True):
         wide = part.pivot_table(
             index="response_id", columns="item_id", values="score", aggfunc="mean"
         )

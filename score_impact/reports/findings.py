@@ -57,16 +57,18 @@ def plan_lines(result: ImpactResult, lang: str) -> list[tuple[Finding, str]]:
     """Each finding with the actions taken on it, as one line for a report or a page:
     "Intention to stay: no detectable change in X: Stay interviews (HR officer, due ...)"."""
     actions = result.actions
+    # each finding's actions from one pass over the table, not a filter of it per finding
+    by_finding: dict[tuple, list] = {}
+    if len(actions):
+        for a in actions.itertuples():
+            by_finding.setdefault((a.enterprise, a.outcome_id), []).append(a)
     lines = []
     for f in findings(result):
-        mine = actions[
-            (actions["enterprise"] == f.enterprise) & (actions["outcome_id"] == f.outcome_id)
-        ]
         taken = [
             t("report.action_line", lang, title=a.title, role=a.responsible_role, due=a.due_date,
               status=t(f"actions.status.{a.status}", lang))
             + (f" — {t('report.overdue', lang)}" if a.overdue else "")
-            for a in mine.itertuples()
+            for a in by_finding.get((f.enterprise, f.outcome_id), [])
         ]  # fmt: skip
         lines.append((f, f"{f.text(lang)}: " + ("; ".join(taken) or t("report.no_action", lang))))
     return lines

@@ -337,6 +337,13 @@ def _phase_key(col: pd.Series) -> pd.Series:
     return col.map(phase_order) if col.name == "phase" else col
 
 
+def _distinct(column: pd.Series) -> set:
+    """The set of a column's values, as ``set(column)`` gives it but from its distinct
+    values: ``set`` of a column of hundreds of thousands of answers makes a Python object
+    of every row (a string of a text column) first."""
+    return set(column.unique().tolist())
+
+
 def _filter_rows(frame: pd.DataFrame, filters: ImpactFilters) -> pd.DataFrame:
     """Module, source and band filters (enterprise and cohort are already in the query)."""
     keep = np.ones(len(frame), dtype=bool)
@@ -433,7 +440,7 @@ def _compare(
 ) -> pd.DataFrame:
     if answers.empty:
         return pd.DataFrame()
-    phases = set(answers["phase"])
+    phases = _distinct(answers["phase"])
     if filters.baseline not in phases or filters.follow_up not in phases:
         return pd.DataFrame()
     out = compare_phases(
@@ -655,8 +662,10 @@ def with_excluded(
     whose respondents or pairs differ by 1..k-1 is blanked (``suppressed``); its difference
     from the main row would be that small group's result.
     """
-    ids = {p: set(everyone.loc[everyone["phase"] == p, "response_id"]) for p in _phases(filters)}
-    kept = {p: set(main.loc[main["phase"] == p, "response_id"]) for p in _phases(filters)}
+    ids = {
+        p: _distinct(everyone.loc[everyone["phase"] == p, "response_id"]) for p in _phases(filters)
+    }
+    kept = {p: _distinct(main.loc[main["phase"] == p, "response_id"]) for p in _phases(filters)}
     dropped = {p: len(ids[p] - kept[p]) for p in ids}
     count = sum(dropped.values())
     if not count or any(0 < n < k for n in dropped.values()):
@@ -894,7 +903,7 @@ def build_impact(
         excluded=dropped,
         min_group_size=k,
         filters=filters,
-        enterprises=tuple(sorted(set(answers["enterprise"]) | set(kpis["enterprise"]))),
+        enterprises=tuple(sorted(_distinct(answers["enterprise"]) | _distinct(kpis["enterprise"]))),
     )
     return replace(result, **{name: _finite(frame) for name, frame in result.tables()})
 
@@ -959,7 +968,7 @@ def _did_table(
     with Holm across the whole DiD family."""
     parts = []
     if _has_comparison(workers):
-        reliable = sorted(set(workers["construct"].dropna()) - unreliable)
+        reliable = sorted(_distinct(workers["construct"].dropna()) - unreliable)
         did = did_constructs(workers, filters.baseline, filters.follow_up, min_group_size=k,
                              constructs=reliable)  # fmt: skip
         if len(did):
