@@ -338,13 +338,15 @@ cold render < 3 s, each download < 3 s, trainer dashboard cold < 1.5 s and peak 
 in the server process. **They are missed**, as the figures above show: the read path still
 loads every answer row of the scope into pandas (the adapter) and computes every table
 from it; the rewrite the issue asks for (construct scores stored per response, group sums
-in SQL, pandas only for rank tests and bootstrap of the groups shown) was not attempted in
-this change, nor was the old-vs-new equivalence test it needs, nor the real-server load
-test of "Next"/"Submit" with 1-20 tablets. What did change: the admin raw download no
-longer binds one parameter per response (it failed above 65,535 responses on PostgreSQL;
-`tests/reports/test_raw_scale.py`), and cached results are keyed by a data version instead
-of a 120 s timer, so the cost above is paid once per change of the data, not per user,
-filter change and two minutes (`score_impact/reports/data_version.py`).
+in SQL, pandas only for rank tests and bootstrap of the groups shown) was not done. What
+did change: the admin raw download no longer binds one parameter per response (it failed
+above 65,535 responses on PostgreSQL; `tests/reports/test_raw_scale.py`); cached results
+are keyed by a data version instead of a 120 s timer, so the cost above is paid once per
+change of the data, not per user, filter change and two minutes
+(`score_impact/reports/data_version.py`); the current path's hot spots were made faster
+with every number unchanged (section "Read path hot spots"); and "Next" / "Submit" under
+1-20 tablets is measured against a real server by `bench/load.py` (section "Load: tablets
+against one server").
 """
 
 
