@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import platform
 import re
 from pathlib import Path
 
@@ -19,3 +21,12 @@ def write_section(heading: str, text: str) -> None:
         else old.rstrip("\n") + "\n\n" + text
     )
     BENCHMARKS_MD.write_text(new, encoding="utf-8")
+
+
+def cpu_model() -> str:
+    """The CPU model for a benchmark's machine line (Linux), else the machine type."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.machine() or "unknown CPU"

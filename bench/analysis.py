@@ -36,6 +36,7 @@ from analysis.multicomp import p_adjust  # noqa: E402
 from analysis.scorecard import scorecard  # noqa: E402
 from analysis.scoring import construct_scores, item_scores  # noqa: E402
 from analysis.verdicts import decided_rows  # noqa: E402
+from bench._docs import cpu_model  # noqa: E402
 
 GROUPINGS = ("overall", "enterprise", "cohort", "module", "brand", "demo_tenure")
 N_ENTERPRISES, WORKERS, N_ITEMS, N_CONSTRUCTS = 200, 125, 20, 6
@@ -162,15 +163,6 @@ def max_p_difference(fast: pd.DataFrame, slow: pd.DataFrame) -> float:
     both = mine.merge(slow, on=["grouping", "group", "outcome_id", "test"], suffixes=("", "_n"))
     both = both[both["p"].notna() & both["p_n"].notna()]
     return float((both["p"] - both["p_n"]).abs().max())
-
-
-def cpu_model() -> str:
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-        found = re.search(r"model name\s*:\s*(.+)", text)
-        return found.group(1).strip() if found else platform.processor()
-    except OSError:
-        return platform.processor() or "unknown"
 
 
 def main() -> None:

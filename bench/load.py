@@ -49,7 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._docs import BENCHMARKS_MD, write_section  # noqa: E402
+from bench._docs import BENCHMARKS_MD, cpu_model, write_section  # noqa: E402
 from bench._server import demo_server  # noqa: E402
 
 SECTION = "## Load: tablets against one server"
@@ -346,16 +346,6 @@ def row(result: dict) -> str:
         f"| {sum(r[2] for r in runs) / max(1, len(runs)) / 1000:.2f} "
         f"| {result['server_cpu']:.0%} | {result['client_cpu']:.0%} | {before} -> {after} |"
     )
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.machine()
 
 
 def commit() -> str:

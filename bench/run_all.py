@@ -20,6 +20,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._docs import cpu_model  # noqa: E402
 
 
 def scripts(names: list[str]) -> list[Path]:
@@ -33,16 +36,6 @@ def scripts(names: list[str]) -> list[Path]:
             raise SystemExit(f"no benchmark named {', '.join(sorted(unknown))}")
         found = [p for p in found if p.stem in wanted]
     return found
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def main(argv: list[str] | None = None) -> int:

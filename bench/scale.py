@@ -45,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._docs import write_section  # noqa: E402
+from bench._docs import cpu_model, write_section  # noqa: E402
 
 SECTION = "## Scale"
 BRAND = "northwind"  # the demo brand account measured (Northwind Apparel)
@@ -350,15 +350,6 @@ against one server").
 """
 
 
-def _cpu() -> str:
-    """The CPU model (Linux), else the machine type."""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.machine()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worlds", nargs="+", default=["demo", "medium"], choices=list(WORLDS))
@@ -385,7 +376,7 @@ def main() -> None:
     command = " ".join(["python bench/scale.py", *shown])
     text = (
         f"{SECTION}\n\n"
-        f"Run `{command}` on {dt.date.today()}, machine: {os.cpu_count()} CPUs ({_cpu()}), "
+        f"Run `{command}` on {dt.date.today()}, machine: {os.cpu_count()} CPUs ({cpu_model()}), "
         f"Python {platform.python_version()}, load average after the run {load} (a shared "
         "machine: other engineers' tests ran alongside). Each operation runs in a fresh "
         "process; peak RSS is that process's high-water mark, imports and the survey "
