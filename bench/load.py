@@ -199,6 +199,17 @@ async def tap(page, label: str) -> None:  # noqa: ANN001
     )
 
 
+async def navigate(page, label: str, times: list[float], problems: list[str]) -> bool:  # noqa: ANN001
+    """Tap a Next/Submit button and record how long until the new screen; False (and the
+    problem recorded) when it did not come."""
+    ms, problem = await page.evaluate(NAV_TAP, [label, TIMEOUT_MS])
+    if problem:
+        problems.append(f"{label}: {problem}")
+        return False
+    times.append(ms)
+    return True
+
+
 async def walk(page, base: str, pace: float, samples: Samples) -> None:  # noqa: ANN001
     """One worker's survey, from the join link to the thank-you screen."""
     from score_impact.i18n import enterprise_name, language_names, t
@@ -225,20 +236,13 @@ async def walk(page, base: str, pace: float, samples: Samples) -> None:  # noqa:
                 return
             samples.answer.append(ms)
         await think(pace)
-        ms, problem = await page.evaluate(NAV_TAP, [t("kiosk.next", LANG), TIMEOUT_MS])
-        if problem:
-            samples.problems.append(f"next: {problem}")
+        if not await navigate(page, t("kiosk.next", LANG), samples.next, samples.problems):
             return
-        samples.next.append(ms)
         title = page.locator('[data-testid="stMain"] h1').first
         if await title.inner_text() == review:
             break
     await think(pace)
-    ms, problem = await page.evaluate(NAV_TAP, [t("kiosk.submit", LANG), TIMEOUT_MS])
-    if problem:
-        samples.problems.append(f"submit: {problem}")
-        return
-    samples.submit.append(ms)
+    await navigate(page, t("kiosk.submit", LANG), samples.submit, samples.problems)
 
 
 async def tablet(browser, base: str, pace: float, walks: int, delay: float, samples: Samples):  # noqa: ANN001, ANN201
