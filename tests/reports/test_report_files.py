@@ -1,5 +1,6 @@
 """Reports for people: the executive summary, the brand report PDF in every shipped
-language (text extracted with pdfplumber), and the labelled XLSX and CSV downloads."""
+language (text extracted with pdfplumber, pages rasterised with pdftoppm), and the labelled
+XLSX and CSV downloads."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ import csv
 import io
 import logging
 import re
+import shutil
+import subprocess
 import zipfile
 from collections import defaultdict
 from dataclasses import replace
 
+import numpy as np
 import openpyxl
 import pytest
+from PIL import Image
 
 from score_impact.fonts import FontMissing
 from score_impact.i18n import languages, t
@@ -146,6 +151,29 @@ def test_brand_report_pdf_holds_every_summary_and_construct_number(results, lang
     bad = {key: found for key, found in sizes.items() if len(found) > 1}
     assert not bad, bad  # one type size per printed line, table rows included
     assert not digits, digits[:5]  # no digit outgrows the body text (an old fpdf2 slip)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_brand_report_pdf_pages_render_with_pdftoppm(results, lang, caplog, tmp_path):
+    """Every page rasterises with poppler (another reader than the one that wrote it),
+    without a warning, and none comes out blank."""
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm: install Debian's poppler-utils (bash .ci/run does)")
+    _, data = _pdf(results[lang], caplog)
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+    done = subprocess.run(["pdftoppm", "-r", "40", "-gray", "-png", str(path),
+                           str(tmp_path / "page")], capture_output=True, text=True,
+                          timeout=300, check=False)  # fmt: skip
+    assert done.returncode == 0 and not done.stderr.strip(), done.stderr
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        pages = len(pdf.pages)
+    images = sorted(tmp_path.glob("page-*.png"))
+    assert len(images) == pages >= 3
+    for image in images:
+        with Image.open(image) as page:
+            ink = (np.asarray(page.convert("L")) < 128).mean()  # share of dark pixels
+        assert ink > 0.002, (image.name, ink)
 
 
 def _sizes_per_line(pdf) -> dict[tuple[int, int], set[float]]:
