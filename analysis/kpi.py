@@ -43,6 +43,8 @@ from analysis.nonparametric import (
     RANK_DECIMALS,
     SIGN_FLIP_DRAWS,
     SIGN_FLIP_ENUMERATE,
+    SIGN_FLIP_EXACT,
+    SIGN_FLIP_RANDOM,
     rank_result,
     sign_flip_p,
     signed_rank_arrays,
@@ -172,10 +174,6 @@ def kpi_changes(
 def missing_of(changes: pd.DataFrame) -> np.ndarray:
     """Rows of a :func:`kpi_changes` frame without both values."""
     return (changes["value_before"].isna() | changes["value_after"].isna()).to_numpy()
-
-
-SIGN_FLIP_EXACT = "sign-flip (exact)"
-SIGN_FLIP_RANDOM = "sign-flip (9,999 random sign patterns)"
 
 
 def _paired_kpi_tests(

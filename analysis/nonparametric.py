@@ -235,6 +235,9 @@ def mann_whitney(before: Iterable[float], after: Iterable[float]) -> pd.DataFram
 #: Sign patterns enumerated in full up to this many non-zero changes (2^16 = 65,536).
 SIGN_FLIP_ENUMERATE = 16
 SIGN_FLIP_DRAWS = 9_999
+#: The sign-flip test's name in results, by whether its p was enumerated exactly.
+SIGN_FLIP_EXACT = "sign-flip (exact)"
+SIGN_FLIP_RANDOM = "sign-flip (9,999 random sign patterns)"
 SIGN_FLIP_SEED = 20261125
 
 
@@ -306,7 +309,7 @@ def sign_flip_test(before: Iterable[float], after: Iterable[float]) -> pd.DataFr
     b, a = c.complete_pairs(before, after)
     out = paired_ttest(b, a)
     p, p_min, exact = sign_flip_p(a - b)
-    out["test"] = "sign-flip (exact)" if exact else "sign-flip (9,999 random sign patterns)"
+    out["test"] = SIGN_FLIP_EXACT if exact else SIGN_FLIP_RANDOM
     reason = out["not_estimable"].iloc[0]
     if np.isnan(p) and len(b) >= 2:
         reason = c.ALL_ZERO_DIFF
