@@ -375,15 +375,23 @@ def _localise(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out.drop(columns=[c for c in out.columns if c.startswith("label_")])
 
 
+def _mapped_or(keys: pd.Series, mapping: pd.Series, fallback: pd.Series) -> pd.Series:
+    """``keys`` mapped through ``mapping``, ``fallback`` where a key has no value. When no
+    key has one the mapped column is all-float NaN, which pandas will refuse to fill with
+    text: the fallback is then the answer as it is."""
+    found = keys.map(mapping)
+    return fallback.copy() if found.isna().all() else found.fillna(fallback)
+
+
 def _with_labels(frame: pd.DataFrame, outcomes: pd.DataFrame, key: str, kind: str, lang: str):
     labels = outcomes[outcomes["kind"] == kind].set_index("outcome_id")
     local = f"label_{lang}"
     text = labels[local].fillna(labels["label"]) if local in labels else labels["label"]
     out = frame.copy()
-    out.insert(1, "label", out[key].map(text).fillna(out[key]))
+    out.insert(1, "label", _mapped_or(out[key], text, out[key]))
     unit = f"unit_{lang}"
     if kind == "kpi" and "unit" in out and unit in labels:  # "kWh/unit" -> "千瓦时/件"
-        out["unit"] = out[key].map(labels[unit]).fillna(out["unit"])
+        out["unit"] = _mapped_or(out[key], labels[unit], out["unit"])
     return out
 
 
