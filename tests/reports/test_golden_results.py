@@ -2,7 +2,7 @@
 
 The read path was rewritten for speed (rows read as tuples, vectorised tests, pairing read
 once, ...). ``tests/data/golden_results.json.gz`` holds every cell of every table of four
-views of the seeded demo, written by the code *before* that rewrite (main at 32d0d5b). The
+views of the seeded demo, written by the code *before* that rewrite (main at e8f73d4). The
 test builds the same views with today's code, on SQLite and PostgreSQL, and asks for every
 cell again: text equal, numbers equal to 1e-9 (relative to the number's size above 1),
 blanks where there were blanks, same columns in the same order, same rows in the same order.
