@@ -21,10 +21,10 @@ from score_impact.reports.impact import (
     ImpactFilters,
     ImpactOptions,
     ImpactResult,
-    build_impact_for,
     impact_options,
     response_counts,
 )
+from score_impact.reports.result_store import stored_impact
 from score_impact.services.errors import AccessDenied
 from score_impact.services.scope import Scope, visible_cohort_ids, visible_enterprise_ids
 
@@ -47,14 +47,14 @@ def current_scope(lang: str, *roles: Role) -> Scope:
     return scope
 
 
-def _version(scope: Scope) -> str:
+def _version(scope: Scope) -> tuple[str, str]:
     """The scope's data version, of this process's database (tests open many)."""
     with db() as s:
-        return f"{runtime().settings.database_url}#{data_version(s, scope)}"
+        return runtime().settings.database_url, data_version(s, scope)
 
 
 @st.cache_data(max_entries=CACHED_RESULTS, show_spinner=False)
-def _options(scope: Scope, version: str) -> ImpactOptions:
+def _options(scope: Scope, version: tuple[str, str]) -> ImpactOptions:
     with db() as s:
         return impact_options(s, visible_enterprise_ids(s, scope), visible_cohort_ids(s, scope))
 
@@ -64,10 +64,18 @@ def options(scope: Scope) -> ImpactOptions:
 
 
 @st.cache_data(max_entries=CACHED_RESULTS, show_spinner=False)
-def _impact(scope: Scope, filters: ImpactFilters, version: str) -> ImpactResult:
+def _impact(scope: Scope, filters: ImpactFilters, version: tuple[str, str]) -> ImpactResult:
     with db() as s:
         settings = runtime().settings
-        return build_impact_for(s, scope, filters, settings.min_group_size, settings.min_alpha)
+        return stored_impact(
+            s,
+            scope,
+            filters,
+            version[1],
+            min_group_size=settings.min_group_size,
+            min_alpha=settings.min_alpha,
+            secret_key=settings.secret_key,
+        )
 
 
 def impact(scope: Scope, filters: ImpactFilters) -> ImpactResult:
@@ -76,7 +84,7 @@ def impact(scope: Scope, filters: ImpactFilters) -> ImpactResult:
 
 
 @st.cache_data(max_entries=CACHED_RESULTS, show_spinner=False)
-def _counts(scope: Scope, filters: ImpactFilters, version: str):
+def _counts(scope: Scope, filters: ImpactFilters, version: tuple[str, str]):
     with db() as s:
         return response_counts(
             s,

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -420,3 +421,16 @@ class Throttle(Base):
     failures: Mapped[int] = mapped_column(default=0)
     last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StoredResult(Base):
+    """A computed impact view (``reports.result_store``), kept in the database so that every
+    app process, and the same process after a restart, reuses it until its data changes.
+    One row per view (scope, filters, settings, code); the row says which data version it
+    was computed from. The payload is signed with the app's key."""
+
+    __tablename__ = "stored_result"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data_version: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)

@@ -32,9 +32,9 @@ from score_impact.reports.export import column_help, display_tables, frame_csv, 
 from score_impact.reports.impact import (
     ImpactFilters,
     ImpactResult,
-    build_impact_for,
     impact_options,
 )
+from score_impact.reports.result_store import stored_impact
 from score_impact.runtime import shared
 from score_impact.services.scope import visible_cohort_ids, visible_enterprise_ids
 from score_impact.services.tokens import audit_read
@@ -110,18 +110,27 @@ class Me(BaseModel):
 
 
 def _impact(caller: Caller, filters: ImpactFilters) -> ImpactResult:
-    """``build_impact_for`` with the caller's scope, cached per scope, filters and data
-    version."""
+    """``build_impact_for`` with the caller's scope (and the app's suppression settings),
+    cached per scope, filters and data version in this process and in the database
+    (``reports.result_store``)."""
     runtime = shared()
-    k = runtime.settings.min_group_size
+    settings = runtime.settings
     with runtime.session() as s:
-        version = (runtime.settings.database_url, data_version(s, caller.scope))
-        key = (caller.scope, filters, k, version)
+        version = data_version(s, caller.scope)
+        key = (caller.scope, filters, settings.database_url, version)
         with _CACHE_LOCK:
             cached = _CACHE.get(key)
         if cached is not None:
             return cached
-        result = build_impact_for(s, caller.scope, filters, k)
+        result = stored_impact(
+            s,
+            caller.scope,
+            filters,
+            version,
+            min_group_size=settings.min_group_size,
+            min_alpha=settings.min_alpha,
+            secret_key=settings.secret_key,
+        )
     with _CACHE_LOCK:
         _CACHE[key] = result
     return result

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from pages import impact_view as view
+from score_impact.reports import result_store
 from score_impact.reports.impact import ImpactFilters, build_impact_for
 from score_impact.runtime import Runtime
 from tests.conftest import Accounts, World
@@ -22,7 +23,7 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         made.append(scope.username)
         return build_impact_for(session, scope, *args)
 
-    monkeypatch.setattr(view, "build_impact_for", counted)
+    monkeypatch.setattr(result_store, "build_impact_for", counted)
     view._impact.clear()
     return made
 
@@ -58,3 +59,21 @@ def test_two_scopes_never_share_a_cached_result(
     assert builds == ["brand", "manager"]
     assert seen_by_brand == {"Alpha Garments": 5, "Beta Knitwear": 5}
     assert seen_by_manager == {"Alpha Garments": 5}  # not Beta's, although cached above
+
+
+def test_another_process_reads_the_stored_result(
+    rt: Runtime, world: World, accounts: Accounts, builds: list[str]
+) -> None:
+    """An empty process cache (a restart, the next process behind the proxy) reads the
+    result the first computed, while its data version holds; a change computes anew."""
+    submit_workers(rt, world, world.enterprise_ids[0], n=5)
+    brand, chosen = scope_named(rt, "brand"), ImpactFilters()
+    first = view.impact(brand, chosen)
+    view._impact.clear()  # as a fresh process
+    again = view.impact(brand, chosen)
+    assert builds == ["brand"] and responses(again) == responses(first)
+    assert responses(again)["Alpha Garments"] == 5
+    submit_workers(rt, world, world.enterprise_ids[0])
+    view._impact.clear()
+    assert responses(view.impact(brand, chosen))["Alpha Garments"] == 6
+    assert builds == ["brand", "brand"]

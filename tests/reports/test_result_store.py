@@ -1,0 +1,132 @@
+"""Impact views stored in the database (score_impact/reports/result_store.py): read back
+equal in every cell while their data version holds, never across scopes, never from a
+payload the app did not sign, deleted when old."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select, update
+
+from score_impact.config import load_settings
+from score_impact.db.models import Enterprise, StoredResult, utcnow
+from score_impact.reports import result_store
+from score_impact.reports.impact import ImpactFilters, build_impact_for
+from score_impact.runtime import Runtime, start
+from tests.reports.conftest import scope_for
+
+KEY = b"test-pairing-key"
+OPTIONS = {"min_group_size": 5, "min_alpha": 0.6, "secret_key": KEY}
+
+
+@pytest.fixture
+def demo(database_url: str) -> Iterator[Runtime]:
+    runtime = start(load_settings(), demo=True)
+    yield runtime
+    runtime.engine.dispose()
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Usernames of the results actually computed, in order."""
+    made: list[str] = []
+
+    def counted(session, scope, *args):  # noqa: ANN001, ANN202
+        made.append(scope.username)
+        return build_impact_for(session, scope, *args)
+
+    monkeypatch.setattr(result_store, "build_impact_for", counted)
+    return made
+
+
+def _stored(rt: Runtime) -> int:
+    with rt.session() as s:
+        return s.scalar(select(func.count()).select_from(StoredResult))
+
+
+def test_a_stored_view_reads_back_equal_in_every_cell(demo: Runtime, builds: list[str]):
+    with demo.session() as s:
+        brand = scope_for(s, "northwind")
+        first = result_store.stored_impact(s, brand, ImpactFilters(), "v1", **OPTIONS)
+    with demo.session() as s:  # another session, as another process would open
+        again = result_store.stored_impact(s, brand, ImpactFilters(), "v1", **OPTIONS)
+        assert builds == ["northwind"]
+        for (name, old), (_, new) in zip(first.tables(), again.tables(), strict=True):
+            pd.testing.assert_frame_equal(old, new, obj=name)
+        assert (again.enterprises, again.filters) == (first.enterprises, first.filters)
+        # a newer data version is computed again and replaces the row
+        result_store.stored_impact(s, brand, ImpactFilters(), "v2", **OPTIONS)
+    assert builds == ["northwind", "northwind"] and _stored(demo) == 1
+
+
+def test_views_never_cross_scopes_filters_or_settings(demo: Runtime, builds: list[str]):
+    with demo.session() as s:
+        northwind, lotus = scope_for(s, "northwind"), scope_for(s, "lotus")
+        result_store.stored_impact(s, northwind, ImpactFilters(), "v1", **OPTIONS)
+        theirs = result_store.stored_impact(s, lotus, ImpactFilters(), "v1", **OPTIONS)
+        assert builds == ["northwind", "lotus"]  # same filters and version: computed anew
+        names = dict(s.execute(select(Enterprise.id, Enterprise.name)).tuples().all())
+        assert set(theirs.enterprises) <= {names[i] for i in lotus.enterprise_ids}
+    keys = {
+        result_store.view_key(northwind, ImpactFilters(), 5, 0.6),
+        result_store.view_key(lotus, ImpactFilters(), 5, 0.6),
+        result_store.view_key(northwind, ImpactFilters(lang="zh"), 5, 0.6),
+        result_store.view_key(northwind, ImpactFilters(), 10, 0.6),
+        result_store.view_key(northwind, ImpactFilters(), 5, 0.7),
+    }
+    assert len(keys) == 5
+
+
+def test_a_code_change_is_another_view(demo: Runtime, monkeypatch: pytest.MonkeyPatch):
+    with demo.session() as s:
+        brand = scope_for(s, "northwind")
+    before = result_store.view_key(brand, ImpactFilters(), 5, 0.6)
+    monkeypatch.setattr(result_store, "code_version", lambda: "another deploy")
+    assert result_store.view_key(brand, ImpactFilters(), 5, 0.6) != before
+
+
+class _Payload:
+    """What a forged row could hold: unpickling it would run ``ran.append``."""
+
+    ran: list[str] = []
+
+    def __reduce__(self):  # noqa: ANN204
+        return (_Payload.ran.append, ("unpickled",))
+
+
+def test_a_payload_the_app_did_not_sign_is_never_unpickled(demo: Runtime, builds: list[str]):
+    with demo.session() as s:
+        brand = scope_for(s, "northwind")
+        result_store.stored_impact(s, brand, ImpactFilters(), "v1", **OPTIONS)
+        forged = b"\0" * 32 + __import__("zlib").compress(pickle.dumps(_Payload()))
+        s.execute(update(StoredResult).values(payload=forged))
+        s.commit()
+        result_store.stored_impact(s, brand, ImpactFilters(), "v1", **OPTIONS)
+        assert _Payload.ran == [] and builds == ["northwind", "northwind"]
+        # signed with another app's key: refused too
+        other = {**OPTIONS, "secret_key": b"another key"}
+        result_store.stored_impact(s, brand, ImpactFilters(), "v1", **other)
+        assert builds == ["northwind"] * 3
+
+
+def test_old_views_are_purged(demo: Runtime):
+    with demo.session() as s:
+        brand = scope_for(s, "northwind")
+        result = build_impact_for(s, brand, ImpactFilters(), 5)
+        for n, version in enumerate(("a", "b")):
+            key = result_store.view_key(brand, ImpactFilters(lang=("en", "zh")[n]), 5, 0.6)
+            result_store.save(s, key, version, result, KEY)
+        old = utcnow() - result_store.KEEP - timedelta(hours=1)
+        s.execute(
+            update(StoredResult).where(StoredResult.data_version == "a").values(created_at=old)
+        )
+        s.commit()
+        assert result_store.purge(s) == 1
+        assert s.scalars(select(StoredResult.data_version)).all() == ["b"]
+        # the same view saved twice (two processes at once) is one row, no error
+        result_store.save(s, key, "b", result, KEY)
+    assert _stored(demo) == 1
