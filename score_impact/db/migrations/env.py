@@ -6,6 +6,7 @@ alembic.ini because the database URL comes from the app's settings, never from a
 
 from alembic import context
 
+from score_impact.db.engine import check_foreign_keys, migration_connection
 from score_impact.db.models import Base
 
 config = context.config
@@ -16,12 +17,16 @@ if engine is None:  # `alembic` CLI use: fall back to the app's settings
 
     engine = make_engine(load_settings().database_url)
 
-with engine.begin() as connection:
+with migration_connection(engine) as connection:  # one transaction; SQLite: foreign keys off
+    applied = []
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        on_version_apply=lambda step, **_: applied.append(step),
     )
     with context.begin_transaction():
         context.run_migrations()
+    if applied:  # the data that was there before is checked too, but only when migrating
+        check_foreign_keys(connection)
