@@ -3,8 +3,9 @@
 Every :data:`INTERVAL` a daemon thread of the app process deletes expired tablet drafts
 (their answers are in clear), forgets throttle counts no policy remembers any more, and
 fixes the pairs of cohorts whose rounds have all closed, dropping their per-element
-pairing hashes (services.retention), and deletes stored impact views older than a week
-(reports.result_store). Each job commits on its own, so one failing (the
+pairing hashes (services.retention), deletes stored impact views older than a week
+(reports.result_store) and computes the views staff open first once their data has
+settled (reports.warm). Each job commits on its own, so one failing (the
 database briefly unreachable) does not stop the others or the next run.
 """
 
@@ -15,7 +16,7 @@ import threading
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from score_impact.reports import result_store
+from score_impact.reports import result_store, warm
 from score_impact.services import drafts, retention, throttle
 
 if TYPE_CHECKING:  # the runtime starts the housekeeping
@@ -33,6 +34,7 @@ def run_once(runtime: Runtime) -> dict[str, int]:
         "stale_throttles": lambda s: throttle.purge(s, THROTTLE_MEMORY),
         "element_hashes_dropped": retention.fix_closed_cohorts,
         "old_stored_results": result_store.purge,
+        "views_computed_ahead": lambda s: warm.warm(s, runtime.settings),
     }
     done = {}
     for name, job in jobs.items():
