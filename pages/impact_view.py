@@ -24,7 +24,7 @@ from score_impact.reports.impact import (
     impact_options,
     response_counts,
 )
-from score_impact.reports.result_store import stored_impact
+from score_impact.reports.result_store import has, stored_impact, view_key
 from score_impact.services.errors import AccessDenied
 from score_impact.services.scope import Scope, visible_cohort_ids, visible_enterprise_ids
 
@@ -96,8 +96,19 @@ def _counts(scope: Scope, filters: ImpactFilters, version: tuple[str, str]):
 
 
 def counts(scope: Scope, filters: ImpactFilters):
-    """The live response counts (the dashboard asks every ``COUNTS_TTL`` seconds)."""
-    return _counts(scope, filters, _version(scope))
+    """The live response counts (the dashboard asks every ``COUNTS_TTL`` seconds): the
+    stored view's own when the view of this data is stored (computed ahead or by another
+    process; the page reads it next anyway), else counted."""
+    version = _version(scope)
+    settings = runtime().settings
+    key = view_key(scope, filters, settings.min_group_size, settings.min_alpha)
+    with db() as s:
+        stored = has(s, key, version[1])
+    return (
+        _impact(scope, filters, version).response_counts
+        if stored
+        else _counts(scope, filters, version)
+    )
 
 
 def options_or_stop(scope: Scope, lang: str) -> ImpactOptions:

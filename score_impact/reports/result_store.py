@@ -87,6 +87,18 @@ def load(session: Session, key: str, version: str, secret_key: bytes) -> ImpactR
     return None if row is None else _unpack(row[0], secret_key, key, version)
 
 
+def has(session: Session, key: str, version: str) -> bool:
+    """Whether view ``key`` is stored for data ``version`` (without reading it)."""
+    return (
+        session.scalar(
+            select(StoredResult.key).where(
+                StoredResult.key == key, StoredResult.data_version == version
+            )
+        )
+        is not None
+    )
+
+
 def save(session: Session, key: str, version: str, result: ImpactResult, secret_key: bytes) -> None:
     """Store ``result`` as view ``key``'s, replacing what an older version left. Two
     processes computing the same view at once both try; the second insert is dropped."""

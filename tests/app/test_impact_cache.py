@@ -4,6 +4,7 @@ out); two scopes never share a result, even with the same filters."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from pages import impact_view as view
@@ -77,3 +78,16 @@ def test_another_process_reads_the_stored_result(
     view._impact.clear()
     assert responses(view.impact(brand, chosen))["Alpha Garments"] == 6
     assert builds == ["brand", "brand"]
+
+
+def test_live_counts_read_the_stored_view_and_equal_the_counted_ones(
+    rt: Runtime, world: World, accounts: Accounts, builds: list[str]
+) -> None:
+    submit_workers(rt, world, world.enterprise_ids[0], n=6)
+    brand, chosen = scope_named(rt, "brand"), ImpactFilters()
+    counted = view._counts(brand, chosen, view._version(brand))  # nothing stored yet
+    result = view.impact(brand, chosen)
+    view._impact.clear()
+    pd.testing.assert_frame_equal(view.counts(brand, chosen), result.response_counts)
+    pd.testing.assert_frame_equal(counted, result.response_counts)
+    assert builds == ["brand"]
