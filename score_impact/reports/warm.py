@@ -128,9 +128,9 @@ def compute(session: Session, settings: Settings, view: View) -> None:
     )
 
 
-def warm(session: Session, settings: Settings) -> int:
+def warm(session: Session, settings: Settings, now: datetime | None = None) -> int:
     """Housekeeping job: compute every pending view in one child process; how many."""
-    views = pending(session, settings)
+    views = pending(session, settings, now)
     session.rollback()
     if views:
         payload = json.dumps([[v.username, asdict(v.filters)] for v in views])
