@@ -20,20 +20,30 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import pickle
+import subprocess
+import sys
 import zlib
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from score_impact.db.models import StoredResult, utcnow
+from score_impact.db.models import Response, Role, StoredResult, utcnow
+from score_impact.reports.data_version import data_version
 from score_impact.reports.impact import ImpactFilters, ImpactResult, build_impact_for
-from score_impact.services.scope import Scope
+from score_impact.services.errors import AccessDenied
+from score_impact.services.scope import Scope, enterprise_ids_query
 
+#: responses in scope above which a view is computed in a child process, never in the
+#: app's: its peak memory (GiBs for 200 factories) is the child's and is given back
+CHILD_ABOVE = 5_000
+CHILD_TIMEOUT = 3600  # seconds
 KEEP = timedelta(days=7)  # a stored view older than this is deleted (and computed again)
 #: the code whose change changes results: every module and message of the app
 _CODE = [Path(__file__).resolve().parents[2] / d for d in ("analysis", "score_impact")]
@@ -77,14 +87,14 @@ def _unpack(payload: bytes, secret_key: bytes, key: str, version: str) -> Impact
     return result if isinstance(result, ImpactResult) else None
 
 
-def load(session: Session, key: str, version: str, secret_key: bytes) -> ImpactResult | None:
-    """The stored result of view ``key`` if it was computed from data ``version``."""
-    row = session.execute(
-        select(StoredResult.payload).where(
-            StoredResult.key == key, StoredResult.data_version == version
-        )
-    ).first()
-    return None if row is None else _unpack(row[0], secret_key, key, version)
+def load(session: Session, key: str, version: str | None, secret_key: bytes) -> ImpactResult | None:
+    """The stored result of view ``key`` if it was computed from data ``version`` (any
+    version: ``None``)."""
+    stmt = select(StoredResult.payload, StoredResult.data_version).where(StoredResult.key == key)
+    if version is not None:
+        stmt = stmt.where(StoredResult.data_version == version)
+    row = session.execute(stmt).first()
+    return None if row is None else _unpack(row[0], secret_key, key, row[1])
 
 
 def has(session: Session, key: str, version: str) -> bool:
@@ -131,11 +141,104 @@ def stored_impact(
     secret_key: bytes,
 ) -> ImpactResult:
     """:func:`build_impact_for`, read from the store when data ``version`` (the scope's
-    ``reports.data_version``, read before) was already computed by any process."""
+    ``reports.data_version``, read before) was already computed by any process; else
+    computed, in a child process when the scope holds more than :data:`CHILD_ABOVE`
+    responses, and stored.
+
+    Raises ``AccessDenied`` as :func:`build_impact_for` does, also from a child.
+    """
     key = view_key(scope, filters, min_group_size, min_alpha)
     found = load(session, key, version, secret_key)
     if found is not None:
         return found
+    if _responses_in(session, scope) > CHILD_ABOVE:
+        session.rollback()
+        compute_in_child([(scope, filters)], min_group_size, min_alpha)
+        found = load(session, key, None, secret_key)  # the child's data is as new or newer
+        if found is None:
+            raise RuntimeError("the child process stored no result")
+        return found
     result = build_impact_for(session, scope, filters, min_group_size, min_alpha)
     save(session, key, version, result, secret_key)
     return result
+
+
+def _responses_in(session: Session, scope: Scope) -> int:
+    return session.scalar(
+        select(func.count(Response.id)).where(
+            Response.enterprise_id.in_(enterprise_ids_query(scope))
+        )
+    )
+
+
+def compute(
+    session: Session,
+    scope: Scope,
+    filters: ImpactFilters,
+    min_group_size: int,
+    min_alpha: float,
+    secret_key: bytes,
+) -> None:
+    """Compute view (``scope``, ``filters``) here and store it with the data version read
+    first."""
+    version = data_version(session, scope)
+    key = view_key(scope, filters, min_group_size, min_alpha)
+    result = build_impact_for(session, scope, filters, min_group_size, min_alpha)
+    save(session, key, version, result, secret_key)
+
+
+def _scope_json(scope: Scope) -> dict:
+    return {**asdict(scope), "role": scope.role.value,
+            "enterprise_ids": sorted(scope.enterprise_ids),
+            "cohort_ids": sorted(scope.cohort_ids)}  # fmt: skip
+
+
+def _scope_of(data: dict) -> Scope:
+    return Scope(**{**data, "role": Role(data["role"]),
+                    "enterprise_ids": frozenset(data["enterprise_ids"]),
+                    "cohort_ids": frozenset(data["cohort_ids"])})  # fmt: skip
+
+
+def compute_in_child(
+    views: list[tuple[Scope, ImpactFilters]], min_group_size: int, min_alpha: float
+) -> None:
+    """Compute and store ``views`` in one child process (``python -m
+    score_impact.reports.result_store``, the app's settings from the environment). The
+    scope is handed over as it is, not rebuilt, so the child stores under this view's key."""
+    payload = json.dumps({
+        "min_group_size": min_group_size, "min_alpha": min_alpha,
+        "views": [[_scope_json(scope), asdict(filters)] for scope, filters in views],
+    })  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "score_impact.reports.result_store"],
+        input=payload, text=True, capture_output=True, timeout=CHILD_TIMEOUT, check=False,
+    )  # fmt: skip
+    if done.returncode == DENIED:
+        raise AccessDenied(done.stdout.strip())
+    if done.returncode:
+        raise RuntimeError(f"computing the report failed:\n{done.stderr[-2000:]}")
+
+
+DENIED = 3  # the child's exit status when build_impact_for refused the view
+
+
+def main() -> None:
+    """Child process: compute and store the views given as JSON on standard input."""
+    from score_impact.config import load_settings
+    from score_impact.runtime import start
+
+    asked = json.loads(sys.stdin.read())
+    runtime = start(load_settings(), demo=False)  # no housekeeping of its own
+    k, alpha = asked["min_group_size"], asked["min_alpha"]
+    for scope, filters in asked["views"]:
+        with runtime.session() as session:
+            try:
+                compute(session, _scope_of(scope), ImpactFilters(**filters), k, alpha,
+                        runtime.settings.secret_key)  # fmt: skip
+            except AccessDenied as refused:
+                print(refused)
+                sys.exit(DENIED)
+
+
+if __name__ == "__main__":
+    main()

@@ -8,7 +8,7 @@ admin's brand report (all cohorts), a trainer's and an admin's dashboard (their 
 cohort), in the language they last signed in with, with the filters the pages start on
 (:func:`default_filters`).
 
-The work runs in a child process (``python -m score_impact.reports.warm``): its memory
+The work runs in a child process (``result_store.compute_in_child``): its memory
 is given back when it ends and it never holds the app's interpreter lock, so tablets
 submitting to the app meanwhile are not slowed by more than the shared CPU. While data
 is still coming in (a round in progress), nothing is computed ahead: the view would be
@@ -17,10 +17,7 @@ out of date minutes later, and the page computes it when it is opened.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -30,8 +27,9 @@ from score_impact.config import Settings
 from score_impact.db.models import Response, Role, StaffSession, StoredResult, User, utcnow
 from score_impact.reports.data_version import data_version
 from score_impact.reports.impact import ImpactFilters, ImpactOptions, impact_options
-from score_impact.reports.result_store import stored_impact, view_key
+from score_impact.reports.result_store import compute_in_child, view_key
 from score_impact.services.scope import (
+    Scope,
     enterprise_ids_query,
     scope_of,
     visible_cohort_ids,
@@ -47,7 +45,7 @@ FIRST_VIEWS = {Role.BRAND: (False,), Role.TRAINER: (True,), Role.ADMIN: (False, 
 class View:
     """One view to compute: whose, with which filters."""
 
-    username: str
+    scope: Scope
     filters: ImpactFilters
 
 
@@ -101,7 +99,7 @@ def pending(session: Session, settings: Settings, now: datetime | None = None) -
                 select(StoredResult.data_version).where(StoredResult.key == key)
             )
             if stored != version:
-                out.append(View(user.username, filters))
+                out.append(View(scope, filters))
     return out
 
 
@@ -110,47 +108,11 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
-def compute(session: Session, settings: Settings, view: View) -> None:
-    """Compute and store ``view`` (what the page would do when opened)."""
-    user = session.scalar(select(User).where(User.username == view.username))
-    if user is None or not user.is_active:
-        return
-    scope = scope_of(session, user)
-    version = data_version(session, scope)
-    stored_impact(
-        session,
-        scope,
-        view.filters,
-        version,
-        min_group_size=settings.min_group_size,
-        min_alpha=settings.min_alpha,
-        secret_key=settings.secret_key,
-    )
-
-
 def warm(session: Session, settings: Settings, now: datetime | None = None) -> int:
     """Housekeeping job: compute every pending view in one child process; how many."""
     views = pending(session, settings, now)
     session.rollback()
     if views:
-        payload = json.dumps([[v.username, asdict(v.filters)] for v in views])
-        subprocess.run(
-            [sys.executable, "-m", "score_impact.reports.warm"],
-            input=payload, text=True, check=True, capture_output=True, timeout=3600,
-        )  # fmt: skip
+        compute_in_child([(v.scope, v.filters) for v in views], settings.min_group_size,
+                         settings.min_alpha)  # fmt: skip
     return len(views)
-
-
-def main() -> None:
-    """Child process: compute the views given as JSON on standard input."""
-    from score_impact.config import load_settings
-    from score_impact.runtime import start
-
-    runtime = start(load_settings(), demo=False)  # no housekeeping of its own
-    for username, filters in json.loads(sys.stdin.read()):
-        with runtime.session() as session:
-            compute(session, runtime.settings, View(username, ImpactFilters(**filters)))
-
-
-if __name__ == "__main__":
-    main()

@@ -17,6 +17,7 @@ from score_impact.db.models import Enterprise, StoredResult, utcnow
 from score_impact.reports import result_store
 from score_impact.reports.impact import ImpactFilters, build_impact_for
 from score_impact.runtime import Runtime, start
+from score_impact.services.errors import AccessDenied
 from tests.reports.conftest import scope_for
 
 KEY = b"test-pairing-key"
@@ -130,3 +131,23 @@ def test_old_views_are_purged(demo: Runtime):
         # the same view saved twice (two processes at once) is one row, no error
         result_store.save(s, key, "b", result, KEY)
     assert _stored(demo) == 1
+
+
+def test_a_large_scope_is_computed_in_a_child_process(
+    demo: Runtime, builds: list[str], monkeypatch: pytest.MonkeyPatch
+):
+    """Above CHILD_ABOVE responses the app's process never builds the view: a child does
+    and stores it, with every cell equal to the build here; a refusal comes back as one."""
+    monkeypatch.setattr(result_store, "CHILD_ABOVE", 0)
+    with demo.session() as s:
+        brand = scope_for(s, "northwind")
+        there = result_store.stored_impact(s, brand, ImpactFilters(), "v1", **OPTIONS)
+        assert builds == []
+        here = build_impact_for(s, brand, ImpactFilters(), 5, 0.6)
+        for (name, a), (_, b) in zip(there.tables(), here.tables(), strict=True):
+            pd.testing.assert_frame_equal(a, b, obj=name)
+        lotus_only = next(iter(scope_for(s, "lotus").enterprise_ids - brand.enterprise_ids))
+        with pytest.raises(AccessDenied, match="may not see enterprise"):
+            result_store.stored_impact(
+                s, brand, ImpactFilters(enterprise_id=lotus_only), "v1", **OPTIONS
+            )
