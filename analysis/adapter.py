@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Result, Select, exists, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from analysis.scoring import RESPONSE_COLUMNS
@@ -150,16 +150,26 @@ _CONTEXT = (
 )
 
 
+def _rows(session: Session, stmt: Select) -> Result:
+    """The rows of a column ``SELECT`` (no ORM entity), read through the session's
+    connection: the ORM's row loading (``Session.execute``) costs more than the query
+    itself for the answers of a programme (issue 13), and the rows are the same. Pending
+    changes are flushed first, as ``Session.execute`` does."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(stmt)
+
+
 def _frame(session: Session, stmt: Select, columns: list[str] | None = None) -> pd.DataFrame:
     """The rows of ``stmt`` as a frame, ``columns`` naming them (default: the statement's
     labels); without rows and ``columns``, a frame without columns.
 
-    Rows are read as tuples and handed to pandas column by column: a row mapping per answer
-    (``.mappings()``) and a list of dicts, the slowest input pandas takes, cost more than
-    the query itself at a programme's size (issue 13). The frame (values and dtypes) is
-    the one ``pd.DataFrame`` makes of the row mappings.
+    Rows are read through :func:`_rows` as tuples and handed to pandas column by column: a
+    row mapping per answer (``.mappings()``) and a list of dicts, the slowest input pandas
+    takes, cost more than the query itself at a programme's size (issue 13). The frame
+    (values and dtypes) is the one ``pd.DataFrame`` makes of the row mappings.
     """
-    result = session.execute(stmt)
+    result = _rows(session, stmt)
     names = list(result.keys()) if columns is None else columns
     rows = result.all()
     if not rows:
@@ -242,7 +252,7 @@ def _screened_out(
         Answer.item_id.in_(sorted({item.id for item in rules.values()})),
     )
     out = []
-    for rid, phase, vid, item_id, num, text in session.execute(stmt):
+    for rid, phase, vid, item_id, num, text in _rows(session, stmt):
         item = rules.get(vid)
         if item is None or item.id != item_id:
             continue
@@ -317,7 +327,7 @@ def _bands(
         stmt = select(Answer.response_id, Answer.item_id, Answer.value_text).where(
             Answer.response_id.in_(coded), Answer.item_id.in_(wanted)
         )
-        for rid, item, text in session.execute(stmt):
+        for rid, item, text in _rows(session, stmt):
             given[rid][item] = text
     out = {}
     for rid, vid in version_of.items():
@@ -360,7 +370,7 @@ def pair_matches(
         SurveyRound.phase,
         SurveyRound.survey_version_id,
     ).where(Response.pairing_hash.is_not(None))
-    found = session.execute(stmt).all()
+    found = _rows(session, stmt).all()
     coded = _responses(enterprise_ids, every_phase, Response.id).where(
         Response.pairing_hash.is_not(None)
     )

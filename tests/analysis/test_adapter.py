@@ -3,12 +3,12 @@ restricted in SQL to a scope and a round filter without changing who pairs with 
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
-from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import Result, create_engine, select
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from analysis import compare_phases
@@ -70,9 +70,43 @@ kpis:
 KEY = b"test-key"
 
 
+class _RecordingCursor(sqlite3.Cursor):
+    """A cursor that records every row it hands out in :attr:`rows` (while it is a list),
+    as a dict by column name: what the database returned, whichever SQLAlchemy layer (ORM
+    or Core) read it."""
+
+    rows: list[dict] | None = None
+
+    def _record(self, fetched: list[tuple]) -> list[tuple]:
+        if _RecordingCursor.rows is not None and self.description:
+            names = [d[0] for d in self.description]
+            _RecordingCursor.rows.extend(dict(zip(names, row, strict=True)) for row in fetched)
+        return fetched
+
+    def fetchone(self) -> tuple | None:
+        row = super().fetchone()
+        return row if row is None else self._record([row])[0]
+
+    def fetchmany(self, size: int = 1) -> list[tuple]:
+        return self._record(super().fetchmany(size))
+
+    def fetchall(self) -> list[tuple]:
+        return self._record(super().fetchall())
+
+    def __next__(self) -> tuple:
+        return self._record([super().__next__()])[0]
+
+
+class _RecordingConnection(sqlite3.Connection):
+    def cursor(self, factory: type = _RecordingCursor) -> sqlite3.Cursor:
+        return super().cursor(factory)
+
+
 @pytest.fixture
 def session():
-    engine = create_engine("sqlite://")
+    engine = create_engine(
+        "sqlite://", creator=lambda: sqlite3.connect(":memory:", factory=_RecordingConnection)
+    )
     Base.metadata.create_all(engine)
     with Session(engine) as s:
         yield s
@@ -135,20 +169,16 @@ def _build(
 
 
 def _returned_rows(monkeypatch: pytest.MonkeyPatch, session: Session) -> list[dict]:
-    """Record every row the database returns through ``session.execute`` from now on.
+    """Record every row the database returns to ``session`` from now on (the cursors of
+    the ``session`` fixture's connections record them), whether the ORM (``Session.execute``)
+    or Core (``Connection.execute``) reads it.
 
     What the SQL returned, not what a function kept: a scope applied after loading would
     show up here as another enterprise's rows.
     """
+    assert isinstance(session.connection().connection.driver_connection, _RecordingConnection)
     rows: list[dict] = []
-    execute = session.execute
-
-    def recording(statement: Any, *args: Any, **kwargs: Any) -> Result:
-        frozen = execute(statement, *args, **kwargs).freeze()
-        rows.extend(dict(row._mapping) for row in frozen())
-        return frozen()
-
-    monkeypatch.setattr(session, "execute", recording)
+    monkeypatch.setattr(_RecordingCursor, "rows", rows)
     return rows
 
 
