@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+import analysis.adapter
 from analysis import compare_phases
 from analysis.adapter import (
+    ALL_ROUNDS,
     ANSWER_COLUMNS,
     KPI_COLUMNS,
     RoundFilter,
@@ -20,6 +22,8 @@ from analysis.adapter import (
     enterprise_brands_frame,
     kpis_frame,
     outcomes_frame,
+    respondents_frame,
+    shared_pairs,
 )
 from score_impact.db.models import (
     Answer,
@@ -29,6 +33,7 @@ from score_impact.db.models import (
     Enterprise,
     KpiValue,
     Response,
+    ResponseExclusion,
     SurveyRound,
     SurveyVersion,
 )  # fmt: skip
@@ -277,6 +282,53 @@ def test_a_restricted_frame_keeps_the_unrestricted_pair_ids(session, own_only, r
     got = _pair_ids(part)
     assert got.notna().sum() == 5 * len(set(part["enterprise_id"])) * part["phase"].nunique()
     pd.testing.assert_series_equal(got, _pair_ids(full).loc[got.index])
+
+
+@pytest.mark.parametrize(
+    ("own_only", "rounds", "shared"),
+    [
+        pytest.param(False, {}, True, id="the-scope"),
+        pytest.param(False, {"phases": ("follow_up",)}, True, id="follow-up-only"),
+        pytest.param(True, {"phases": ("baseline", "follow_up_2")}, True, id="one-enterprise"),
+        pytest.param(False, {"audience": "worker"}, True, id="workers"),
+        pytest.param(False, {"include_excluded": True}, False, id="with-excluded"),
+        pytest.param(True, {"audience": "manager"}, True, id="nobody"),
+    ],
+)
+def test_frames_within_shared_pairs_are_the_frames_matched_on_their_own(
+    session, monkeypatch, own_only, rounds, shared
+):
+    _, ents = _build(session, phases=("baseline", "follow_up", "follow_up_2"), both=True)
+    # an excluded baseline: its follow-ups pair only where excluded responses are included
+    coded = select(Response.id).where(Response.pairing_hash.is_not(None))
+    session.add(ResponseExclusion(response_id=session.scalars(coded).first(), reason="test",
+                                  excluded_by="admin"))  # fmt: skip
+    session.commit()
+    scope = {ents[0].id} if own_only else {e.id for e in ents}
+    view = RoundFilter(**rounds)
+    want = answers_frame(session, scope, view), respondents_frame(session, scope, view)
+    calls = []
+    pair_matches = analysis.adapter.pair_matches
+
+    def counted(*args, **kwargs):
+        calls.append(args[1:])
+        return pair_matches(*args, **kwargs)
+
+    monkeypatch.setattr(analysis.adapter, "pair_matches", counted)
+    with shared_pairs(session, [e.id for e in ents], ALL_ROUNDS):
+        got = answers_frame(session, scope, view), respondents_frame(session, scope, view)
+    for frame, expected in zip(got, want, strict=True):
+        pd.testing.assert_frame_equal(frame, expected, check_exact=True)
+    nobody = rounds.get("audience") == "manager"
+    if not nobody:  # the frames are paired
+        assert got[0]["pair_id"].notna().any() and got[1]["pair_id"].notna().any()
+    # inside the scope: one matching of the scope for both frames (none without responses);
+    # else the answers match on their own
+    if shared:
+        assert calls == ([] if nobody else [(frozenset(e.id for e in ents), ALL_ROUNDS)])
+    else:
+        assert len(calls) == 2 and calls[0] == (scope, view)
+    assert analysis.adapter._SHARED_PAIRS not in session.info  # the block is over
 
 
 def test_outcomes_of_several_surveys_are_stacked_once():
