@@ -28,11 +28,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Result, Select, exists, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from analysis.scoring import RESPONSE_COLUMNS
@@ -150,16 +151,26 @@ _CONTEXT = (
 )
 
 
+def _rows(session: Session, stmt: Select) -> Result:
+    """The rows of a column ``SELECT`` (no ORM entity), read through the session's
+    connection: the ORM's row loading (``Session.execute``) costs more than the query
+    itself for the answers of a programme (issue 13), and the rows are the same. Pending
+    changes are flushed first, as ``Session.execute`` does."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(stmt)
+
+
 def _frame(session: Session, stmt: Select, columns: list[str] | None = None) -> pd.DataFrame:
     """The rows of ``stmt`` as a frame, ``columns`` naming them (default: the statement's
     labels); without rows and ``columns``, a frame without columns.
 
-    Rows are read as tuples and handed to pandas column by column: a row mapping per answer
-    (``.mappings()``) and a list of dicts, the slowest input pandas takes, cost more than
-    the query itself at a programme's size (issue 13). The frame (values and dtypes) is
-    the one ``pd.DataFrame`` makes of the row mappings.
+    Rows are read through :func:`_rows` as tuples and handed to pandas column by column: a
+    row mapping per answer (``.mappings()``) and a list of dicts, the slowest input pandas
+    takes, cost more than the query itself at a programme's size (issue 13). The frame
+    (values and dtypes) is the one ``pd.DataFrame`` makes of the row mappings.
     """
-    result = session.execute(stmt)
+    result = _rows(session, stmt)
     names = list(result.keys()) if columns is None else columns
     rows = result.all()
     if not rows:
@@ -242,7 +253,7 @@ def _screened_out(
         Answer.item_id.in_(sorted({item.id for item in rules.values()})),
     )
     out = []
-    for rid, phase, vid, item_id, num, text in session.execute(stmt):
+    for rid, phase, vid, item_id, num, text in _rows(session, stmt):
         item = rules.get(vid)
         if item is None or item.id != item_id:
             continue
@@ -317,7 +328,7 @@ def _bands(
         stmt = select(Answer.response_id, Answer.item_id, Answer.value_text).where(
             Answer.response_id.in_(coded), Answer.item_id.in_(wanted)
         )
-        for rid, item, text in session.execute(stmt):
+        for rid, item, text in _rows(session, stmt):
             given[rid][item] = text
     out = {}
     for rid, vid in version_of.items():
@@ -360,7 +371,7 @@ def pair_matches(
         SurveyRound.phase,
         SurveyRound.survey_version_id,
     ).where(Response.pairing_hash.is_not(None))
-    found = session.execute(stmt).all()
+    found = _rows(session, stmt).all()
     coded = _responses(enterprise_ids, every_phase, Response.id).where(
         Response.pairing_hash.is_not(None)
     )
@@ -384,6 +395,83 @@ def pair_matches(
     for rid, pid in kept.items():
         matches[rid] = (pid, "exact" if len(hashes_of[pid]) == 1 else "tolerant")
     return matches
+
+
+def _within(
+    outer_ids: frozenset[int] | None,
+    outer: RoundFilter,
+    enterprise_ids: Collection[int] | None,
+    rounds: RoundFilter,
+) -> bool:
+    """Whether every response a view (``enterprise_ids``, ``rounds``) reads is one of the
+    responses the scope (``outer_ids``, ``outer``) matches, whatever the phases, and
+    with the same excluded responses (which take part in the matching when included)."""
+    if rounds.include_excluded != outer.include_excluded:
+        return False
+    if outer_ids is not None and (enterprise_ids is None or not set(enterprise_ids) <= outer_ids):
+        return False
+    if outer.audience is not None and rounds.audience != outer.audience:
+        return False
+    if outer.cohort_id is not None and rounds.cohort_id != outer.cohort_id:
+        return False
+    if outer.cohort_ids is not None:
+        inner = rounds.cohort_ids
+        if inner is None and rounds.cohort_id is not None:
+            inner = frozenset({rounds.cohort_id})
+        if inner is None or not inner <= outer.cohort_ids:
+            return False
+    return True
+
+
+@dataclass
+class _SharedPairs:
+    enterprise_ids: frozenset[int] | None
+    rounds: RoundFilter
+    matches: dict[int, tuple[str, str]] | None = None
+
+
+_SHARED_PAIRS = "analysis.adapter.shared_pairs"
+
+
+@contextmanager
+def shared_pairs(
+    session: Session, enterprise_ids: Collection[int] | None, rounds: RoundFilter = ALL_ROUNDS
+) -> Iterator[None]:
+    """Within the block, the frames read through ``session`` (:func:`answers_frame`,
+    :func:`respondents_frame`) whose view lies inside this scope take their pairs from one
+    :func:`pair_matches` of the scope, made when the first of them needs it, instead of
+    matching the same responses again for each frame (issue 13).
+
+    The pairs are the ones each frame would make: a view inside the scope only leaves out
+    enterprises, cohorts, an audience or phases, which remove whole matching groups or do
+    not restrict the matching (see :func:`pair_matches`), and a frame takes the matches of
+    its own responses only. A view that is not inside (another scope, or excluded
+    responses included where the scope leaves them out, or the other way round) matches on
+    its own. The database must not change within the block.
+    """
+    previous = session.info.get(_SHARED_PAIRS)
+    ids = None if enterprise_ids is None else frozenset(enterprise_ids)
+    session.info[_SHARED_PAIRS] = _SharedPairs(ids, replace(rounds, phases=None))
+    try:
+        yield
+    finally:
+        if previous is None:
+            session.info.pop(_SHARED_PAIRS, None)
+        else:
+            session.info[_SHARED_PAIRS] = previous
+
+
+def _pairs_for(
+    session: Session, enterprise_ids: Collection[int] | None, rounds: RoundFilter
+) -> dict[int, tuple[str, str]]:
+    """:func:`pair_matches` of a view, from the :func:`shared_pairs` of ``session`` when
+    the view lies inside its scope (possibly with other responses' matches too)."""
+    shared: _SharedPairs | None = session.info.get(_SHARED_PAIRS)
+    if shared is None or not _within(shared.enterprise_ids, shared.rounds, enterprise_ids, rounds):
+        return pair_matches(session, enterprise_ids, rounds)
+    if shared.matches is None:
+        shared.matches = pair_matches(session, shared.enterprise_ids, shared.rounds)
+    return shared.matches
 
 
 def any_excluded(
@@ -577,7 +665,7 @@ def respondents_frame(
         for item in survey.items
         if item.demographic
     ]
-    _add_pairs(responses, pair_matches(session, enterprise_ids, kept))
+    _add_pairs(responses, _pairs_for(session, enterprise_ids, kept))
     screened = _screened_out(session, enterprise_ids, everyone, surveys)["response_id"]
     responses["screened"] = responses["response_id"].isin(screened)
     excluded = select(ResponseExclusion.response_id).where(
@@ -681,7 +769,7 @@ def answers_frame(
     scored = scored.drop(columns=["item_id"]).rename(
         columns={"value_num": "value", "_canonical": "item_id"}
     )
-    _add_pairs(responses, pair_matches(session, enterprise_ids, rounds))
+    _add_pairs(responses, _pairs_for(session, enterprise_ids, rounds))
     # One manager answers per factory and phase: their answers pair by factory (a factory
     # with two manager responses in a phase is ambiguous and left to the independent test).
     managers = (responses["audience"] == Audience.MANAGER.value) & responses["pair_id"].isna()

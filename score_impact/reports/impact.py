@@ -45,6 +45,7 @@ from analysis.adapter import (
     phase_order,
     respondents_frame,
     round_surveys,
+    shared_pairs,
 )
 from analysis.attrition import attrition, exact_only, match_summary
 from analysis.did import _holm_did, did_kpis
@@ -782,8 +783,11 @@ def build_impact(
         phases=(filters.baseline, filters.follow_up),
         cohort_ids=_frozen(cohort_ids),
     )
-    eligibility = worker_eligibility(session, enterprise_ids, k, cohort_ids, filters.cohort_id)
-    answers = _filter_rows(eligibility.apply(answers_frame(session, ids, rounds)), filters)
+    # the eligible set and the answers take their pairs from one matching of the scope
+    scope_rounds = RoundFilter(cohort_id=filters.cohort_id, cohort_ids=_frozen(cohort_ids))
+    with shared_pairs(session, enterprise_ids, scope_rounds):
+        eligibility = worker_eligibility(session, enterprise_ids, k, cohort_ids, filters.cohort_id)
+        answers = _filter_rows(eligibility.apply(answers_frame(session, ids, rounds)), filters)
     kpis = _plausible(_filter_rows(kpis_frame(session, ids, rounds), filters))
     left_out = exclusions_frame(session, ids, rounds).pipe(
         _screened_in_view, eligibility, ids, filters

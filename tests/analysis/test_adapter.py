@@ -3,16 +3,18 @@ restricted in SQL to a scope and a round filter without changing who pairs with 
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
-from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import Result, create_engine, select
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+import analysis.adapter
 from analysis import compare_phases
 from analysis.adapter import (
+    ALL_ROUNDS,
     ANSWER_COLUMNS,
     KPI_COLUMNS,
     RoundFilter,
@@ -20,6 +22,8 @@ from analysis.adapter import (
     enterprise_brands_frame,
     kpis_frame,
     outcomes_frame,
+    respondents_frame,
+    shared_pairs,
 )
 from score_impact.db.models import (
     Answer,
@@ -29,6 +33,7 @@ from score_impact.db.models import (
     Enterprise,
     KpiValue,
     Response,
+    ResponseExclusion,
     SurveyRound,
     SurveyVersion,
 )  # fmt: skip
@@ -70,9 +75,43 @@ kpis:
 KEY = b"test-key"
 
 
+class _RecordingCursor(sqlite3.Cursor):
+    """A cursor that records every row it hands out in :attr:`rows` (while it is a list),
+    as a dict by column name: what the database returned, whichever SQLAlchemy layer (ORM
+    or Core) read it."""
+
+    rows: list[dict] | None = None
+
+    def _record(self, fetched: list[tuple]) -> list[tuple]:
+        if _RecordingCursor.rows is not None and self.description:
+            names = [d[0] for d in self.description]
+            _RecordingCursor.rows.extend(dict(zip(names, row, strict=True)) for row in fetched)
+        return fetched
+
+    def fetchone(self) -> tuple | None:
+        row = super().fetchone()
+        return row if row is None else self._record([row])[0]
+
+    def fetchmany(self, size: int = 1) -> list[tuple]:
+        return self._record(super().fetchmany(size))
+
+    def fetchall(self) -> list[tuple]:
+        return self._record(super().fetchall())
+
+    def __next__(self) -> tuple:
+        return self._record([super().__next__()])[0]
+
+
+class _RecordingConnection(sqlite3.Connection):
+    def cursor(self, factory: type = _RecordingCursor) -> sqlite3.Cursor:
+        return super().cursor(factory)
+
+
 @pytest.fixture
 def session():
-    engine = create_engine("sqlite://")
+    engine = create_engine(
+        "sqlite://", creator=lambda: sqlite3.connect(":memory:", factory=_RecordingConnection)
+    )
     Base.metadata.create_all(engine)
     with Session(engine) as s:
         yield s
@@ -135,20 +174,16 @@ def _build(
 
 
 def _returned_rows(monkeypatch: pytest.MonkeyPatch, session: Session) -> list[dict]:
-    """Record every row the database returns through ``session.execute`` from now on.
+    """Record every row the database returns to ``session`` from now on (the cursors of
+    the ``session`` fixture's connections record them), whether the ORM (``Session.execute``)
+    or Core (``Connection.execute``) reads it.
 
     What the SQL returned, not what a function kept: a scope applied after loading would
     show up here as another enterprise's rows.
     """
+    assert isinstance(session.connection().connection.driver_connection, _RecordingConnection)
     rows: list[dict] = []
-    execute = session.execute
-
-    def recording(statement: Any, *args: Any, **kwargs: Any) -> Result:
-        frozen = execute(statement, *args, **kwargs).freeze()
-        rows.extend(dict(row._mapping) for row in frozen())
-        return frozen()
-
-    monkeypatch.setattr(session, "execute", recording)
+    monkeypatch.setattr(_RecordingCursor, "rows", rows)
     return rows
 
 
@@ -247,6 +282,53 @@ def test_a_restricted_frame_keeps_the_unrestricted_pair_ids(session, own_only, r
     got = _pair_ids(part)
     assert got.notna().sum() == 5 * len(set(part["enterprise_id"])) * part["phase"].nunique()
     pd.testing.assert_series_equal(got, _pair_ids(full).loc[got.index])
+
+
+@pytest.mark.parametrize(
+    ("own_only", "rounds", "shared"),
+    [
+        pytest.param(False, {}, True, id="the-scope"),
+        pytest.param(False, {"phases": ("follow_up",)}, True, id="follow-up-only"),
+        pytest.param(True, {"phases": ("baseline", "follow_up_2")}, True, id="one-enterprise"),
+        pytest.param(False, {"audience": "worker"}, True, id="workers"),
+        pytest.param(False, {"include_excluded": True}, False, id="with-excluded"),
+        pytest.param(True, {"audience": "manager"}, True, id="nobody"),
+    ],
+)
+def test_frames_within_shared_pairs_are_the_frames_matched_on_their_own(
+    session, monkeypatch, own_only, rounds, shared
+):
+    _, ents = _build(session, phases=("baseline", "follow_up", "follow_up_2"), both=True)
+    # an excluded baseline: its follow-ups pair only where excluded responses are included
+    coded = select(Response.id).where(Response.pairing_hash.is_not(None))
+    session.add(ResponseExclusion(response_id=session.scalars(coded).first(), reason="test",
+                                  excluded_by="admin"))  # fmt: skip
+    session.commit()
+    scope = {ents[0].id} if own_only else {e.id for e in ents}
+    view = RoundFilter(**rounds)
+    want = answers_frame(session, scope, view), respondents_frame(session, scope, view)
+    calls = []
+    pair_matches = analysis.adapter.pair_matches
+
+    def counted(*args, **kwargs):
+        calls.append(args[1:])
+        return pair_matches(*args, **kwargs)
+
+    monkeypatch.setattr(analysis.adapter, "pair_matches", counted)
+    with shared_pairs(session, [e.id for e in ents], ALL_ROUNDS):
+        got = answers_frame(session, scope, view), respondents_frame(session, scope, view)
+    for frame, expected in zip(got, want, strict=True):
+        pd.testing.assert_frame_equal(frame, expected, check_exact=True)
+    nobody = rounds.get("audience") == "manager"
+    if not nobody:  # the frames are paired
+        assert got[0]["pair_id"].notna().any() and got[1]["pair_id"].notna().any()
+    # inside the scope: one matching of the scope for both frames (none without responses);
+    # else the answers match on their own
+    if shared:
+        assert calls == ([] if nobody else [(frozenset(e.id for e in ents), ALL_ROUNDS)])
+    else:
+        assert len(calls) == 2 and calls[0] == (scope, view)
+    assert analysis.adapter._SHARED_PAIRS not in session.info  # the block is over
 
 
 def test_outcomes_of_several_surveys_are_stacked_once():

@@ -4,8 +4,10 @@
   public single tests (R-pinned in ``tests/analysis``) called on each group's factories,
   on seeded random KPIs with groups of 1 to 60 factories, ties, identical changes, no
   change at all, zero changes, zero baselines and missing values.
-- ``analysis.adapter._frame`` reads rows as tuples: checked against the frame pandas makes
-  of the row mappings, dtypes included, on SQLite and PostgreSQL.
+- ``analysis.adapter._frame`` reads rows as tuples through the session's connection (Core,
+  not the ORM's row loading): checked against the frame pandas makes of the row mappings
+  ``Session.execute`` gives, dtypes included, on SQLite and PostgreSQL; ``_rows`` gives
+  the rows ``Session.execute`` gives, pending changes flushed first like there.
 - ``score_impact.reports.impact._distinct`` is ``set(column)``; ``plan_lines`` finds each
   finding's actions as filtering the table for it did.
 """
@@ -22,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis import _common as c
-from analysis.adapter import _CONTEXT, ALL_ROUNDS, _frame, _responses
+from analysis.adapter import _CONTEXT, ALL_ROUNDS, _frame, _responses, _rows
 from analysis.equivalence import SESOI_KPI_PCT
 from analysis.kpi import _wide, kpi_tests
 from analysis.nonparametric import sign_flip_test, wilcoxon_signed_rank
@@ -232,6 +234,23 @@ def test_frame_is_the_frame_of_the_row_mappings(built, name):
             assert want["value_num"].isna().any() and want["value_text"].isna().any()
         if name == "context":
             assert want["is_comparison"].dtype == bool
+
+
+@pytest.mark.parametrize("name", ["answers", "context", "brands", "none"])
+def test_rows_are_the_rows_of_the_session(built, name):
+    stmt = _statements()[name]
+    want = built.execute(stmt).all()
+    got = _rows(built, stmt).all()
+    assert got == want and [tuple(r) for r in got] == [tuple(r) for r in want]
+    assert list(_rows(built, stmt).keys()) == list(built.execute(stmt).keys())
+
+
+def test_rows_see_pending_changes_like_the_session(built):
+    stmt = select(Answer.item_id).where(Answer.item_id == "pending")
+    first = built.scalars(select(Response)).first()
+    built.add(Answer(response_id=first.id, item_id="pending", value_num=1.0))
+    assert _rows(built, stmt).all() == built.execute(stmt).all() == [("pending",)]
+    built.rollback()
 
 
 @pytest.mark.parametrize(
