@@ -356,14 +356,16 @@ def _filter_rows(frame: pd.DataFrame, filters: ImpactFilters) -> pd.DataFrame:
         band = frame[filters.band] if filters.band in frame else pd.Series(None, frame.index)
         worker = (frame["audience"] == "worker").to_numpy()
         keep &= ~worker | (band == filters.band_value).to_numpy()
-    return frame[keep]
+    # a boolean filter copies every column (costly for text columns): only when needed
+    return frame.copy(deep=False) if keep.all() else frame[keep]
 
 
 def _main_design(frame: pd.DataFrame, filters: ImpactFilters) -> pd.DataFrame:
     """Before/after runs on trained enterprises; a chosen cohort is taken as it is."""
     if filters.cohort_id is not None or frame.empty:
         return frame
-    return frame[frame["treated"].astype(bool)]
+    treated = frame["treated"].astype(bool).to_numpy()
+    return frame.copy(deep=False) if treated.all() else frame[treated]
 
 
 def _localise(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
