@@ -439,6 +439,7 @@ def _compare(
     k: int,
     unreliable: set[str] = frozenset(),  # type: ignore[assignment]
     min_alpha: float = MIN_ALPHA,
+    levels: tuple[str, ...] = ("construct", "item"),
 ) -> pd.DataFrame:
     if answers.empty:
         return pd.DataFrame()
@@ -451,12 +452,36 @@ def _compare(
         by=by,
         baseline=filters.baseline,
         follow_up=filters.follow_up,
+        levels=levels,
         min_group_size=k,
         lang=filters.lang,
         unreliable=unreliable,
         min_alpha=min_alpha,
         guard_pairs=k > 1,
     )
+    return out
+
+
+def _compare_constructs(
+    answers: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    filters: ImpactFilters,
+    k: int,
+    unreliable: set[str],
+) -> pd.DataFrame:
+    """The overall construct rows of :func:`_compare`, for the tables that show only those
+    (sensitivity, excluded responses left in), without the item rows.
+
+    Every number of a construct row is the same with or without the items: the tests,
+    pairs and small-group guards are per outcome, and the p-value families and the
+    ordering keep constructs and items apart (``group`` may be typed object rather than
+    text; neither table shows it). When there is no construct row, the full comparison
+    is returned instead, so that an empty table keeps the columns and types it has
+    always had.
+    """
+    out = _compare(answers, outcomes, filters, ("overall",), k, unreliable, levels=("construct",))
+    if out.empty:
+        out = _compare(answers, outcomes, filters, ("overall",), k, unreliable)
     return out
 
 
@@ -512,7 +537,7 @@ def sensitivity(
     matches only (tolerant pairs counted as unmatched): ordinary rows with their counts."""
     if main.empty or constructs.empty:
         return pd.DataFrame(columns=SENSITIVITY_COLUMNS)
-    strict = _compare(exact_only(main), outcomes, filters, ("overall",), k, unreliable)
+    strict = _compare_constructs(exact_only(main), outcomes, filters, k, unreliable)
     parts = []
     for name, frame in (("all", constructs), ("exact only", strict)):
         if frame.empty:
@@ -672,10 +697,10 @@ def with_excluded(
     count = sum(dropped.values())
     if not count or any(0 < n < k for n in dropped.values()):
         return pd.DataFrame(columns=WITH_EXCLUDED_COLUMNS), count, False
-    with_all = _compare(
-        _main_design(everyone, filters), outcomes, filters, ("overall",), k, unreliable
+    with_all = _compare_constructs(
+        _main_design(everyone, filters), outcomes, filters, k, unreliable
     )
-    without = _compare(_main_design(main, filters), outcomes, filters, ("overall",), k, unreliable)
+    without = _compare_constructs(_main_design(main, filters), outcomes, filters, k, unreliable)
     if with_all.empty or without.empty:
         return pd.DataFrame(columns=WITH_EXCLUDED_COLUMNS), count, False
 

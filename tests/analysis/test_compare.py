@@ -267,3 +267,30 @@ def test_observations_equal_the_scores_of_each_response(seed, levels):
     got_outcome = outcomes[["kind", "outcome_id"]].to_numpy()[long["outcome"]]
     np.testing.assert_array_equal(got_outcome, want[["kind", "outcome_id"]].to_numpy())
     np.testing.assert_array_equal(long["value"], want["value"])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("primary_item", [False, True])
+def test_construct_rows_do_not_depend_on_the_items(seed, primary_item):
+    """compare_phases(levels=("construct",)) gives the construct rows of the full run: the
+    tests, pairs and guards are per outcome; only the decision's family of primary
+    outcomes may join constructs and items (its columns then differ, nothing else)."""
+    answers = make_answers(n_enterprises=4, workers=8, matched=5, seed=seed)
+    rng = np.random.default_rng(seed)
+    answers.loc[rng.random(len(answers)) < 0.1, "value"] = np.nan
+    answers.loc[answers["response_id"] % 7 == 0, "pair_id"] = "twice"  # ambiguous codes
+    outcomes = pd.DataFrame(
+        {"outcome_id": ["voice", "eit_exists"], "kind": ["construct", "item"],
+         "label": ["Voice", "EIT"], "primary": [True, primary_item]}
+    )  # fmt: skip
+    options = dict(by=("overall", "enterprise"), min_group_size=5, guard_pairs=True,
+                   unreliable={"safety"})  # fmt: skip
+    full = compare_phases(answers, outcomes, **options)
+    alone = compare_phases(answers, outcomes, levels=("construct",), **options)
+    want = full[full["kind"] == "construct"].reset_index(drop=True)
+    decision = ["category", "p_decision", "n_comparisons", "p_equivalence", "sentence"]
+    same = [col for col in want.columns if not primary_item or col not in decision]
+    same.remove("group")  # same text, but object-typed when a test has no construct row
+    pd.testing.assert_frame_equal(alone[same], want[same], check_exact=True)
+    assert alone["group"].astype(object).tolist() == want["group"].astype(object).tolist()
+    assert want["suppressed"].any() and (~want["suppressed"]).any()
