@@ -495,11 +495,16 @@ def item_distributions(
     and every share blanked.
     """
     cols = ["item_id", "label", "construct", "reverse", "phase", "point", "n", "share"]
-    likert = answers[answers["item_type"] == "likert"].dropna(subset=["value"])
-    likert = likert[likert["phase"].isin([filters.baseline, filters.follow_up])]
+    keys = ["item_id", "construct", "reverse", "phase"]
+    # the columns used, then one filter (a filter copies every text column it keeps)
+    likert = answers[[*keys, "value", "scale_min", "scale_max"]]
+    likert = likert[
+        (answers["item_type"] == "likert").to_numpy()
+        & answers["value"].notna().to_numpy()
+        & answers["phase"].isin([filters.baseline, filters.follow_up]).to_numpy()
+    ]
     if likert.empty:
         return pd.DataFrame(columns=[*cols, "suppressed"])
-    keys = ["item_id", "construct", "reverse", "phase"]
     counts = likert.groupby([*keys, "value"], observed=True).size().rename("count")
     counts = counts.reset_index()
     totals = counts.groupby(keys, observed=True)["count"].transform("sum")
