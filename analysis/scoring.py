@@ -108,9 +108,14 @@ def complete_constructs(answers: pd.DataFrame) -> pd.DataFrame:
     in_construct = out["construct"].notna().to_numpy()
     if not in_construct.any():
         return out
-    answered = out["value"].notna() & in_construct
-    per_scale = answered.groupby([out["response_id"], out["construct"]]).transform("sum")
-    partial = in_construct & (per_scale.to_numpy() < out["construct_items"].to_numpy())
+    # answered items per (response, construct), counted over one integer code per pair
+    response = pd.factorize(out["response_id"])[0].astype(np.int64)
+    construct = pd.factorize(out["construct"])[0].astype(np.int64)
+    grouped = in_construct & (response >= 0)
+    key = np.where(grouped, response * (int(construct.max()) + 1) + construct, 0)
+    answered = out["value"].notna().to_numpy() & grouped
+    per_scale = np.bincount(key, weights=answered, minlength=1)[key]
+    partial = grouped & (per_scale < out["construct_items"].to_numpy())
     out.loc[partial, "value"] = np.nan
     return out
 

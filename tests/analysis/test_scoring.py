@@ -194,3 +194,19 @@ def test_construct_scores_of_no_answers_is_empty_with_the_columns():
     got = construct_scores(answers.iloc[:0])
     assert got.empty
     assert list(got.columns) == list(construct_scores(answers).columns)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_complete_constructs_equal_one_group_at_a_time(seed):
+    answers = _messy_answers(seed)
+    answers["construct_items"] = answers["construct"].map({"alpha": 3, "beta": 2, "gamma": 1})
+    answers["construct_items"] = answers["construct_items"].fillna(0).astype(int)
+    answers.loc[answers.index[:5], "response_id"] = np.nan  # no response id: left alone
+    got = complete_constructs(answers)
+    want = answers.copy()
+    for _, part in answers.groupby(["response_id", "construct"]):
+        if part["value"].notna().sum() < part["construct_items"].iloc[0]:
+            want.loc[part.index, "value"] = np.nan
+    pd.testing.assert_frame_equal(got, want)
+    assert got["value"].isna().sum() > answers["value"].isna().sum()
+    assert got["value"].notna().any()
