@@ -22,7 +22,7 @@ import pandas as pd
 
 from analysis import _common as c
 from analysis.parametric import welch_t_arrays
-from analysis.scoring import construct_scores
+from analysis.scoring import construct_groups
 from analysis.suppression import MIN_GROUP_SIZE, suppress
 
 MATCH_COLUMNS: list[str] = [
@@ -132,32 +132,49 @@ def attrition(
     """
     resp = _matched(answers, baseline, follow_up)
     base = resp[resp["phase"] == baseline].set_index("response_id")["partnered"]
-    scores = construct_scores(answers[answers["phase"] == baseline], min_answered=min_answered)
-    scores = scores[scores["scored"]].assign(returned=lambda f: f["response_id"].map(base))
-    rows = []
-    for construct, part in scores.groupby("construct", sort=True):
-        yes = part.loc[part["returned"].astype(bool), "score"].to_numpy(float)
-        no = part.loc[~part["returned"].astype(bool), "score"].to_numpy(float)
-        test = welch_t_arrays(
-            [len(no)], [no.mean() if len(no) else np.nan], [no.var(ddof=1) if len(no) > 1 else
-                                                             np.nan],  # fmt: skip
-            [len(yes)], [yes.mean() if len(yes) else np.nan],
-            [yes.var(ddof=1) if len(yes) > 1 else np.nan], confidence,
-        ).iloc[0]  # fmt: skip
-        rows.append(
-            {
-                "construct": construct,
-                "n_returned": len(yes),
-                "mean_returned": yes.mean() if len(yes) else np.nan,
-                "n_not_returned": len(no),
-                "mean_not_returned": no.mean() if len(no) else np.nan,
-                "difference": test["change"],
-                "ci_low": test["ci_low"],
-                "ci_high": test["ci_high"],
-                "p": test["p"],
-                "not_estimable": test["not_estimable"],
-            }
-        )
+    # score the baseline answers from the columns scoring reads (a filter of the whole
+    # frame copies every text column)
+    needed = ["response_id", "construct", "item_id", "item_type", "value", "reverse",
+              "scale_min", "scale_max"]  # fmt: skip
+    slim = answers[needed]
+    scores = construct_groups(slim[(answers["phase"] == baseline).to_numpy()], min_answered)
+    scores = scores[scores["scored"].to_numpy()]
+    ids = slim["response_id"][(answers["phase"] == baseline).to_numpy()].to_numpy()
+    returned = pd.Series(ids[scores["_row"].to_numpy()]).map(base).astype(bool).to_numpy()
+    score = scores["score"].to_numpy(dtype=float)
+    codes, names = pd.factorize(scores["construct"], sort=True)
+    yes_no = []
+    for i in range(len(names)):  # each construct's scores, in response order
+        rows = np.flatnonzero(codes == i)
+        yes_no.append((score[rows][returned[rows]], score[rows][~returned[rows]]))
+    # each construct's means and variances as numpy gives them, then one vectorised test
+    stats = {
+        "n_no": [len(no) for _, no in yes_no],
+        "mean_no": [no.mean() if len(no) else np.nan for _, no in yes_no],
+        "var_no": [no.var(ddof=1) if len(no) > 1 else np.nan for _, no in yes_no],
+        "n_yes": [len(yes) for yes, _ in yes_no],
+        "mean_yes": [yes.mean() if len(yes) else np.nan for yes, _ in yes_no],
+        "var_yes": [yes.var(ddof=1) if len(yes) > 1 else np.nan for yes, _ in yes_no],
+    }
+    tests = welch_t_arrays(
+        stats["n_no"], stats["mean_no"], stats["var_no"],
+        stats["n_yes"], stats["mean_yes"], stats["var_yes"], confidence,
+    ) if len(names) else None  # fmt: skip
+    rows = [
+        {
+            "construct": construct,
+            "n_returned": stats["n_yes"][i],
+            "mean_returned": stats["mean_yes"][i],
+            "n_not_returned": stats["n_no"][i],
+            "mean_not_returned": stats["mean_no"][i],
+            "difference": tests["change"].iloc[i],
+            "ci_low": tests["ci_low"].iloc[i],
+            "ci_high": tests["ci_high"].iloc[i],
+            "p": tests["p"].iloc[i],
+            "not_estimable": tests["not_estimable"].iloc[i],
+        }
+        for i, construct in enumerate(names)
+    ]
     out = pd.DataFrame(rows, columns=[col for col in ATTRITION_COLUMNS if col != "suppressed"])
     out = suppress(out, min_group_size, count_columns=("n_returned", "n_not_returned"))
     small = out["suppressed"].to_numpy(bool)

@@ -39,7 +39,7 @@ from analysis.nonparametric import (
 )
 from analysis.parametric import paired_t_arrays, welch_t_arrays
 from analysis.reliability import MIN_ALPHA
-from analysis.scoring import construct_scores, item_scores, response_columns
+from analysis.scoring import construct_groups, first_rows, response_columns, reverse_code
 from analysis.suppression import MIN_GROUP_SIZE, suppress
 from analysis.wording import describe
 
@@ -99,46 +99,61 @@ TEST_ORDER = {
 def _observations(
     answers: pd.DataFrame, levels: Sequence[str], min_answered: float
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Respondent table, outcome table and the long per-outcome values."""
-    parts = []
+    """Respondent table, outcome table and the long per-outcome values.
+
+    ``long`` has one row per (response, outcome) value: ``resp`` (position in the
+    respondent table, which is ``answers.drop_duplicates("response_id")``), ``outcome``
+    (position in the outcome table: (kind, outcome_id) in order of first appearance,
+    constructs first) and ``value``; construct scores in (response_id, construct) order,
+    then the answered items in the order of ``answers``.
+    """
+    codes, first = first_rows(answers["response_id"])
+    respondents = answers[response_columns(answers)].take(first).reset_index(drop=True)
+    resp, outcome, value, tables = [], [], [], []
     if "construct" in levels:
-        cs = construct_scores(answers, min_answered=min_answered)
-        cs = cs[cs["scored"]]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "response_id": cs["response_id"].to_numpy(),
-                    "outcome_id": cs["construct"].astype(str).to_numpy(),
-                    "kind": "construct",
-                    "binary": False,
-                    "value": cs["score"].to_numpy(dtype=float),
-                }
-            )
-        )
+        cs = construct_groups(answers, min_answered=min_answered)
+        cs = cs[cs["scored"].to_numpy()]
+        o_code, o_names = pd.factorize(cs["construct"].astype(str).to_numpy())
+        resp.append(codes[cs["_row"].to_numpy()])
+        outcome.append(o_code)
+        value.append(cs["score"].to_numpy(dtype=float))
+        tables.append(pd.DataFrame({"kind": "construct", "outcome_id": o_names, "binary": False}))
     if "item" in levels:
-        needed = ["response_id", "item_id", "item_type", "value", "reverse", "scale_min",
-                  "scale_max"]  # fmt: skip
-        it = item_scores(answers[needed])
-        it = it[it["score"].notna().to_numpy()]
-        parts.append(
+        raw = pd.to_numeric(answers["value"], errors="coerce").astype("float64").to_numpy()
+        reverse = answers["reverse"].fillna(False).astype(bool).to_numpy()
+        flipped = reverse_code(
+            raw,
+            answers["scale_min"].astype(float).to_numpy(),
+            answers["scale_max"].astype(float).to_numpy(),
+        )
+        score = np.where(reverse, flipped, raw)
+        rows = np.flatnonzero(~np.isnan(score))
+        i_code, i_names = pd.factorize(answers["item_id"].astype(str), use_na_sentinel=False)
+        # number the items in order of first appearance among the answered rows
+        o_code, o_items = pd.factorize(i_code[rows])
+        at = np.flatnonzero(~pd.Series(o_code).duplicated().to_numpy())
+        binary = (answers["item_type"] == "yes_no").to_numpy()[rows]
+        offset = sum(len(t) for t in tables)
+        resp.append(codes[rows])
+        outcome.append(o_code + offset)
+        value.append(score[rows])
+        tables.append(
             pd.DataFrame(
                 {
-                    "response_id": it["response_id"].to_numpy(),
-                    "outcome_id": it["item_id"].astype(str).to_numpy(),
                     "kind": "item",
-                    "binary": (it["item_type"] == "yes_no").to_numpy(),
-                    "value": it["score"].to_numpy(dtype=float),
+                    "outcome_id": np.asarray(i_names, dtype=object)[o_items],
+                    "binary": binary[at],
                 }
             )
         )
-    long = pd.concat(parts, ignore_index=True)
-    respondents = answers[response_columns(answers)].drop_duplicates("response_id")
-    respondents = respondents.reset_index(drop=True)
-    outcomes = (
-        long[["kind", "outcome_id", "binary"]]
-        .drop_duplicates(["kind", "outcome_id"])
-        .reset_index(drop=True)
+    long = pd.DataFrame(
+        {
+            "resp": np.concatenate(resp).astype(np.int64),
+            "outcome": np.concatenate(outcome).astype(np.int64),
+            "value": np.concatenate(value).astype(float),
+        }
     )
+    outcomes = pd.concat(tables, ignore_index=True)
     outcomes["default_sesoi"] = _default_sesoi(answers, outcomes)
     return respondents, outcomes, long
 
@@ -225,8 +240,11 @@ def _positions(values: np.ndarray) -> tuple[np.ndarray, int]:
     Ranking then needs one integer sort of ``key * n_distinct + position`` instead of a
     two-key lexsort on floats; computed once and reused for every grouping.
     """
-    distinct, position = np.unique(np.round(values, RANK_DECIMALS), return_inverse=True)
-    return position.astype(np.int64), len(distinct)
+    rounded = np.round(values, RANK_DECIMALS) + 0.0  # -0.0 + 0.0 is 0.0: one value
+    # np.unique(rounded, return_inverse=True) without sorting every value: the distinct
+    # values are few (hashed, then sorted) and each value is looked up among them
+    distinct = np.sort(pd.unique(rounded))
+    return np.searchsorted(distinct, rounded).astype(np.int64), len(distinct)
 
 
 def _ranks(key: np.ndarray, position: np.ndarray, n_distinct: int, size: int):
@@ -526,10 +544,8 @@ def compare_phases(
     data = answers if in_phase.all() else answers[in_phase]
     respondents, outcome_table, long = _observations(data, levels, min_answered)
     n_resp, n_out = len(respondents), len(outcome_table)
-    resp_index = pd.Index(respondents["response_id"]).get_indexer(long["response_id"])
-    outcome_index = pd.MultiIndex.from_frame(outcome_table[["kind", "outcome_id"]]).get_indexer(
-        pd.MultiIndex.from_frame(long[["kind", "outcome_id"]])
-    )
+    resp_index = long["resp"].to_numpy()
+    outcome_index = long["outcome"].to_numpy()
     is_after = (respondents["phase"].astype(str) == follow_up).to_numpy()
     after = is_after[resp_index]
     value = long["value"].to_numpy(dtype=float)

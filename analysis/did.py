@@ -45,6 +45,7 @@ factory effects nested in the clusters are not counted).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Sequence
@@ -55,7 +56,7 @@ from scipy import stats
 
 from analysis import _common as c
 from analysis.multicomp import p_adjust
-from analysis.scoring import construct_scores
+from analysis.scoring import construct_groups
 from analysis.suppression import MIN_GROUP_SIZE
 
 DID_COLUMNS: list[str] = [
@@ -103,29 +104,42 @@ def _fit(delta: np.ndarray, h: np.ndarray, treated: np.ndarray, factor: float):
     return m_t - m_c, np.sqrt(var)
 
 
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)  # cached and shared between calls
+    return array
+
+
+@functools.lru_cache(maxsize=16)
 def _weights(g_count: int, kind: str, max_enumeration: int, draws: int, seed: int):
-    """Wild bootstrap weight vectors: all of them when few enough, else seeded draws."""
+    """Wild bootstrap weight vectors: all of them when few enough, else seeded draws.
+
+    A function of its arguments only (the generator is seeded here), so it is made once
+    per design: every construct and KPI of a report on the same factories shares it."""
     values = _WEBB if kind == "webb" else np.array([-1.0, 1.0])
     total = len(values) ** g_count
     if total <= max_enumeration:
-        return np.array(list(itertools.product(values, repeat=g_count))), True
+        return _read_only(np.array(list(itertools.product(values, repeat=g_count)))), True
     rng = np.random.default_rng(seed)
-    return values[rng.integers(0, len(values), size=(draws, g_count))], False
+    return _read_only(values[rng.integers(0, len(values), size=(draws, g_count))]), False
 
 
+@functools.lru_cache(maxsize=16)
 def _assignments(g_count: int, n_treated: int, max_enumeration: int, draws: int, seed: int):
     """Treatment assignments of ``n_treated`` among ``g_count`` factories: every one when
-    there are at most ``max_enumeration``, else seeded random ones."""
+    there are at most ``max_enumeration`` (in ``itertools.combinations`` order), else
+    seeded random ones. Made once per design, like :func:`_weights`."""
     total = math.comb(g_count, n_treated)
     if total <= max_enumeration:
+        chosen = np.array(
+            list(itertools.combinations(range(g_count), n_treated)), dtype=np.intp
+        ).reshape(total, n_treated)
         out = np.zeros((total, g_count), dtype=bool)
-        for row, chosen in enumerate(itertools.combinations(range(g_count), n_treated)):
-            out[row, list(chosen)] = True
-        return out, True, total
+        out[np.arange(total)[:, None], chosen] = True
+        return _read_only(out), True, total
     rng = np.random.default_rng(seed)
     keys = rng.random((draws, g_count))
     ranks = keys.argsort(axis=1).argsort(axis=1)
-    return ranks < n_treated, False, total
+    return _read_only(ranks < n_treated), False, total
 
 
 def _share_at_least(t_all: np.ndarray, t_obs: float) -> float:
@@ -336,14 +350,24 @@ def did_constructs(
         ``suppressed`` and ``p_holm`` (Holm over the constructs that can tell, on the
         larger of ``p_ri`` and ``p_wild``).
     """
-    data = answers[answers["phase"].astype(str).isin([baseline, follow_up])]
-    scores = construct_scores(data, min_answered=min_answered)
-    scores = scores[scores["scored"]]
+    phase = answers["phase"].astype(str)
+    in_phase = phase.isin([baseline, follow_up]).to_numpy()
+    # filter the wide frame only when needed; then read just the columns the model uses
+    data = answers if in_phase.all() else answers[in_phase]
+    groups = construct_groups(data, min_answered=min_answered)
+    keep = groups["scored"].to_numpy()
     if constructs is not None:
-        scores = scores[scores["construct"].isin(list(constructs))]
-    scores = scores.assign(
-        post=(scores["phase"].astype(str) == follow_up).astype(float),
-        treated=scores["treated"].astype(bool).astype(float),
+        keep = keep & groups["construct"].isin(list(constructs)).to_numpy()
+    groups = groups[keep]
+    first = groups["_row"].to_numpy()  # each score's respondent columns: its first row
+    scores = pd.DataFrame(
+        {
+            "construct": groups["construct"].array,
+            "score": groups["score"].to_numpy(),
+            "enterprise_id": data["enterprise_id"].take(first).array,
+            "post": (phase[in_phase] == follow_up).to_numpy()[first].astype(float),
+            "treated": data["treated"].astype(bool).to_numpy()[first].astype(float),
+        }
     )
     return _did_rows(scores, "construct", "score", min_group_size, confidence, alpha)
 

@@ -123,25 +123,29 @@ class Eligibility:
         """``frame`` (answers or respondents) with worker rows restricted to E and their
         ``pair_id`` and ``demo_*`` columns as the figures use them; rows of other
         audiences (managers) pass unchanged."""
-        r = self.respondents.set_index("response_id")
+        r = self.respondents
         worker = (
             (frame["audience"] == "worker").to_numpy()
             if "audience" in frame
             else np.ones(len(frame), dtype=bool)
         )
-        ids = frame["response_id"]
-        keep = ~worker | ids.map(r["eligible"]).fillna(False).astype(bool).to_numpy()
-        out = frame[keep].copy()
+        # each row's respondent, looked up once (-1: not a respondent of E's frame)
+        at = pd.Index(r["response_id"]).get_indexer(frame["response_id"])
+        eligible = np.append(r["eligible"].fillna(False).astype(bool).to_numpy(), False)
+        keep = ~worker | eligible[at]
+        # a boolean filter copies every column (costly for text columns): only when needed
+        out = frame if keep.all() else frame[keep]
         mine = worker[keep]
         if not mine.any():
-            return out
-        mapped = out["response_id"][mine]
+            return out.copy()
+        rows = at[keep][mine]
         columns = ["pair_id", PAIR_KIND, *(col for col in r.columns if col.startswith("demo_"))]
+        out = out.copy(deep=False)
         for col in columns:
             if col not in out.columns or col not in r.columns:
                 continue
             values = out[col].astype(object).to_numpy(copy=True)
-            values[mine] = mapped.map(r[col]).astype(object).to_numpy()
+            values[mine] = r[col].astype(object).to_numpy()[rows]
             out[col] = values
         return out
 

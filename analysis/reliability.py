@@ -63,6 +63,50 @@ def cronbach_alpha(data: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame([{"n": n, "n_items": k, "alpha": alpha, "not_estimable": reason}])
 
 
+def _wide_tables(answers: pd.DataFrame):
+    """(construct, phase, phase_order) and its respondents x items table of item scores,
+    for every such group in sorted order: what ``groupby`` of those keys and
+    ``pivot_table(index="response_id", columns="item_id", values="score",
+    aggfunc="mean")`` of each group give (rows and columns sorted, only respondents and
+    items with an answer, several answers to one item averaged), from integer codes in
+    one pass rather than a pivot per group."""
+    keys = ["construct", "phase", "phase_order"]
+    in_group = np.logical_and.reduce([answers[key].notna().to_numpy() for key in keys])
+    if not in_group.any():
+        return
+    rows = np.flatnonzero(in_group)
+    group = np.zeros(len(rows), dtype=np.int64)
+    for key in keys:  # sorted codes, combined: the groups in sorted key order
+        code = pd.factorize(answers[key], sort=True)[0].astype(np.int64)
+        group = group * (int(code.max()) + 1) + code[rows]
+    group, groups = pd.factorize(group, sort=True)
+    at = np.flatnonzero(~pd.Series(group).duplicated().to_numpy())
+    first = np.empty(len(groups), dtype=np.int64)
+    first[group[at]] = rows[at]  # each group's first row, where its key values are read
+    score = item_scores(answers[["value", "reverse", "scale_min", "scale_max"]])["score"]
+    score = score.to_numpy()[rows]
+    response = pd.factorize(answers["response_id"], sort=True)[0].astype(np.int64)[rows]
+    item = pd.factorize(answers["item_id"], sort=True)[0].astype(np.int64)[rows]
+    answered = ~np.isnan(score) & (response >= 0) & (item >= 0)
+    n_r, n_i = int(response.max()) + 1, int(item.max()) + 1
+    cell = (group[answered] * n_r + response[answered]) * n_i + item[answered]
+    # several answers to one item by one respondent: their mean, as pivot_table takes it
+    means = pd.Series(score[answered]).groupby(cell, sort=True).mean()
+    cell, mean = means.index.to_numpy(), means.to_numpy()
+    bounds = np.searchsorted(cell // (n_r * n_i), np.arange(len(groups) + 1))
+    labels = [answers[key].take(first).tolist() for key in keys]
+    for g in range(len(groups)):
+        part = cell[bounds[g] : bounds[g + 1]]
+        resp = part // n_i % n_r  # sorted within the group
+        r = np.cumsum(np.r_[False, resp[1:] != resp[:-1]]) if len(part) else resp
+        seen = np.zeros(n_i, dtype=bool)
+        seen[part % n_i] = True
+        i = (np.cumsum(seen) - 1)[part % n_i]
+        wide = np.full((r[-1] + 1 if len(part) else 0, int(seen.sum())), np.nan)
+        wide[r, i] = mean[bounds[g] : bounds[g + 1]]
+        yield tuple(label[g] for label in labels), wide
+
+
 def construct_reliability(
     answers: pd.DataFrame, min_group_size: int = MIN_GROUP_SIZE, min_alpha: float = MIN_ALPHA
 ) -> pd.DataFrame:
@@ -83,16 +127,9 @@ def construct_reliability(
         ``n_items``, ``alpha``, ``reliable`` (alpha >= ``min_alpha``; NA when alpha cannot
         be computed or is suppressed), ``suppressed``, ``not_estimable``.
     """
-    keys = ["construct", "phase", "phase_order"]
-    scored = item_scores(answers[answers["construct"].notna()])
-    # only the columns used: each group is a copy of its rows, every column of them
-    scored = scored[[*keys, "response_id", "item_id", "score"]]
     rows = []
-    for (construct, phase, order), part in scored.groupby(keys, sort=True):
-        wide = part.pivot_table(
-            index="response_id", columns="item_id", values="score", aggfunc="mean"
-        )
-        n, k, alpha, reason = _alpha(wide.to_numpy(dtype=float))
+    for (construct, phase, order), wide in _wide_tables(answers):
+        n, k, alpha, reason = _alpha(wide)
         rows.append(
             {
                 "construct": construct,

@@ -108,9 +108,14 @@ def complete_constructs(answers: pd.DataFrame) -> pd.DataFrame:
     in_construct = out["construct"].notna().to_numpy()
     if not in_construct.any():
         return out
-    answered = out["value"].notna() & in_construct
-    per_scale = answered.groupby([out["response_id"], out["construct"]]).transform("sum")
-    partial = in_construct & (per_scale.to_numpy() < out["construct_items"].to_numpy())
+    # answered items per (response, construct), counted over one integer code per pair
+    response = pd.factorize(out["response_id"])[0].astype(np.int64)
+    construct = pd.factorize(out["construct"])[0].astype(np.int64)
+    grouped = in_construct & (response >= 0)
+    key = np.where(grouped, response * (int(construct.max()) + 1) + construct, 0)
+    answered = out["value"].notna().to_numpy() & grouped
+    per_scale = np.bincount(key, weights=answered, minlength=1)[key]
+    partial = grouped & (per_scale < out["construct_items"].to_numpy())
     out.loc[partial, "value"] = np.nan
     return out
 
@@ -152,29 +157,84 @@ def construct_scores(
     Unanswered items may be absent rows or rows with a missing ``value``; both count as
     not answered.
     """
-    needed = ["response_id", "construct", "item_id", "item_type", "value", "reverse",
-              "scale_min", "scale_max"]  # fmt: skip
-    slim = answers[needed]  # select before filtering: string columns are costly to copy
-    scored = item_scores(slim[slim["construct"].notna().to_numpy()])
-    scored = scored[scored["score"].notna().to_numpy()]
-    keys = ["response_id", "construct"]
-    agg = (
-        scored.groupby(keys, sort=True, observed=True)
-        .agg(
-            score=("score", "mean"), n_answered=("score", "size"), item_type=("item_type", "first")
-        )
-        .reset_index()
+    agg = construct_groups(answers, min_answered, items_per_construct)
+    respondents = answers[response_columns(answers)].take(agg.pop("_row").to_numpy())
+    return pd.concat([respondents.reset_index(drop=True), agg], axis=1)
+
+
+def first_rows(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Responses numbered in order of first appearance: (each row's number, the position
+    of each response's first row). The first rows are the ones
+    ``answers.drop_duplicates("response_id")`` keeps, and a row's number is its
+    response's position among them (a missing id counts as one response, as there)."""
+    codes = pd.factorize(ids, use_na_sentinel=False)[0]
+    return codes, np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())
+
+
+def construct_groups(
+    answers: pd.DataFrame,
+    min_answered: float = 2 / 3,
+    items_per_construct: Mapping[str, int] | None = None,
+) -> pd.DataFrame:
+    """:func:`construct_scores` without the respondent columns.
+
+    One row per (response, construct) in (``response_id``, ``construct``) order:
+    ``_row`` (position in ``answers`` of the response's first row, the row
+    ``answers.drop_duplicates("response_id")`` keeps), ``construct``, ``item_type``,
+    ``n_answered``, ``n_items``, ``scored``, ``score``. Grouped by one integer code per
+    (response, construct) rather than by the text columns, reading only the columns it
+    needs: fast on a large frame, and every number is the same grouped mean.
+    """
+    construct = answers["construct"]
+    in_construct = construct.notna().to_numpy()
+    value = pd.to_numeric(answers["value"], errors="coerce").astype("float64").to_numpy()
+    reverse = answers["reverse"].fillna(False).astype(bool).to_numpy()
+    flipped = reverse_code(
+        value,
+        answers["scale_min"].astype(float).to_numpy(),
+        answers["scale_max"].astype(float).to_numpy(),
     )
+    score = np.where(reverse, flipped, value)
+    response = pd.factorize(answers["response_id"], sort=True)[0].astype(np.int64)
+    c_code = pd.factorize(construct, sort=True)[0].astype(np.int64)
+    rows = np.flatnonzero(in_construct & ~np.isnan(score) & (response >= 0))
+    n_c = int(c_code.max()) + 1 if len(c_code) else 1
+    grouped = pd.DataFrame(
+        {"score": score[rows], "item_type": answers["item_type"].take(rows).array, "row": rows}
+    ).groupby(response[rows] * n_c + c_code[rows], sort=True)
+    agg = grouped.agg(
+        score=("score", "mean"),
+        n_answered=("score", "size"),
+        item_type=("item_type", "first"),
+        row=("row", "first"),
+    )
+    group_rows = agg["row"].to_numpy(dtype=np.int64)
+    names = construct.take(group_rows).reset_index(drop=True)
     if items_per_construct is None:
-        n_items = slim.dropna(subset=["construct"]).groupby("construct")["item_id"].nunique()
+        # distinct item ids of each construct, over all its rows (``nunique``)
+        i_code = pd.factorize(answers["item_id"])[0].astype(np.int64)
+        seen = in_construct & (i_code >= 0)
+        width = max(int(i_code.max()) + 1 if len(i_code) else 1, 1)
+        pairs = np.unique(c_code[seen] * width + i_code[seen])
+        counts = np.bincount(pairs // width, minlength=n_c)
+        n_items = counts[c_code[group_rows]].astype("int64")
     else:
-        n_items = pd.Series(dict(items_per_construct), dtype="int64")
-    agg["n_items"] = agg["construct"].map(n_items).astype("int64")
-    needed = np.ceil(min_answered * agg["n_items"].to_numpy() - 1e-9)
-    agg["scored"] = agg["n_answered"].to_numpy() >= needed
-    agg["score"] = agg["score"].where(agg["scored"])
-    cols = response_columns(answers)
-    respondents = answers[cols].drop_duplicates("response_id")
-    out = agg.merge(respondents, on="response_id", how="left", validate="many_to_one")
-    ordered = cols + ["construct", "item_type", "n_answered", "n_items", "scored", "score"]
-    return out[ordered].reset_index(drop=True)
+        lookup = pd.Series(dict(items_per_construct), dtype="int64")
+        n_items = names.map(lookup).astype("int64").to_numpy()
+    _, first = first_rows(answers["response_id"])
+    first_sorted = np.zeros(len(answers), dtype=np.int64)
+    valid = response[first] >= 0
+    first_sorted[response[first[valid]]] = first[valid]
+    n_answered = agg["n_answered"].to_numpy()
+    scored = n_answered >= np.ceil(min_answered * n_items - 1e-9)
+    return pd.DataFrame(
+        {
+            "_row": first_sorted[response[group_rows]],
+            "construct": names.array,
+            "item_type": agg["item_type"].array,
+            "n_answered": n_answered,
+            "n_items": n_items,
+            "scored": scored,
+            "score": np.where(scored, agg["score"].to_numpy(), np.nan),
+        }
+    )

@@ -357,14 +357,16 @@ def _filter_rows(frame: pd.DataFrame, filters: ImpactFilters) -> pd.DataFrame:
         band = frame[filters.band] if filters.band in frame else pd.Series(None, frame.index)
         worker = (frame["audience"] == "worker").to_numpy()
         keep &= ~worker | (band == filters.band_value).to_numpy()
-    return frame[keep]
+    # a boolean filter copies every column (costly for text columns): only when needed
+    return frame.copy(deep=False) if keep.all() else frame[keep]
 
 
 def _main_design(frame: pd.DataFrame, filters: ImpactFilters) -> pd.DataFrame:
     """Before/after runs on trained enterprises; a chosen cohort is taken as it is."""
     if filters.cohort_id is not None or frame.empty:
         return frame
-    return frame[frame["treated"].astype(bool)]
+    treated = frame["treated"].astype(bool).to_numpy()
+    return frame.copy(deep=False) if treated.all() else frame[treated]
 
 
 def _localise(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -446,6 +448,7 @@ def _compare(
     k: int,
     unreliable: set[str] = frozenset(),  # type: ignore[assignment]
     min_alpha: float = MIN_ALPHA,
+    levels: tuple[str, ...] = ("construct", "item"),
 ) -> pd.DataFrame:
     if answers.empty:
         return pd.DataFrame()
@@ -458,12 +461,36 @@ def _compare(
         by=by,
         baseline=filters.baseline,
         follow_up=filters.follow_up,
+        levels=levels,
         min_group_size=k,
         lang=filters.lang,
         unreliable=unreliable,
         min_alpha=min_alpha,
         guard_pairs=k > 1,
     )
+    return out
+
+
+def _compare_constructs(
+    answers: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    filters: ImpactFilters,
+    k: int,
+    unreliable: set[str],
+) -> pd.DataFrame:
+    """The overall construct rows of :func:`_compare`, for the tables that show only those
+    (sensitivity, excluded responses left in), without the item rows.
+
+    Every number of a construct row is the same with or without the items: the tests,
+    pairs and small-group guards are per outcome, and the p-value families and the
+    ordering keep constructs and items apart (``group`` may be typed object rather than
+    text; neither table shows it). When there is no construct row, the full comparison
+    is returned instead, so that an empty table keeps the columns and types it has
+    always had.
+    """
+    out = _compare(answers, outcomes, filters, ("overall",), k, unreliable, levels=("construct",))
+    if out.empty:
+        out = _compare(answers, outcomes, filters, ("overall",), k, unreliable)
     return out
 
 
@@ -477,11 +504,16 @@ def item_distributions(
     and every share blanked.
     """
     cols = ["item_id", "label", "construct", "reverse", "phase", "point", "n", "share"]
-    likert = answers[answers["item_type"] == "likert"].dropna(subset=["value"])
-    likert = likert[likert["phase"].isin([filters.baseline, filters.follow_up])]
+    keys = ["item_id", "construct", "reverse", "phase"]
+    # the columns used, then one filter (a filter copies every text column it keeps)
+    likert = answers[[*keys, "value", "scale_min", "scale_max"]]
+    likert = likert[
+        (answers["item_type"] == "likert").to_numpy()
+        & answers["value"].notna().to_numpy()
+        & answers["phase"].isin([filters.baseline, filters.follow_up]).to_numpy()
+    ]
     if likert.empty:
         return pd.DataFrame(columns=[*cols, "suppressed"])
-    keys = ["item_id", "construct", "reverse", "phase"]
     counts = likert.groupby([*keys, "value"], observed=True).size().rename("count")
     counts = counts.reset_index()
     totals = counts.groupby(keys, observed=True)["count"].transform("sum")
@@ -519,7 +551,7 @@ def sensitivity(
     matches only (tolerant pairs counted as unmatched): ordinary rows with their counts."""
     if main.empty or constructs.empty:
         return pd.DataFrame(columns=SENSITIVITY_COLUMNS)
-    strict = _compare(exact_only(main), outcomes, filters, ("overall",), k, unreliable)
+    strict = _compare_constructs(exact_only(main), outcomes, filters, k, unreliable)
     parts = []
     for name, frame in (("all", constructs), ("exact only", strict)):
         if frame.empty:
@@ -679,10 +711,10 @@ def with_excluded(
     count = sum(dropped.values())
     if not count or any(0 < n < k for n in dropped.values()):
         return pd.DataFrame(columns=WITH_EXCLUDED_COLUMNS), count, False
-    with_all = _compare(
-        _main_design(everyone, filters), outcomes, filters, ("overall",), k, unreliable
+    with_all = _compare_constructs(
+        _main_design(everyone, filters), outcomes, filters, k, unreliable
     )
-    without = _compare(_main_design(main, filters), outcomes, filters, ("overall",), k, unreliable)
+    without = _compare_constructs(_main_design(main, filters), outcomes, filters, k, unreliable)
     if with_all.empty or without.empty:
         return pd.DataFrame(columns=WITH_EXCLUDED_COLUMNS), count, False
 

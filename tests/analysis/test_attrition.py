@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from analysis import compare_phases
+from analysis import compare_phases, construct_scores, welch_ttest
 from analysis.attrition import attrition, exact_only, match_summary
 
 from .conftest import make_answers
@@ -52,3 +53,37 @@ def test_attrition_compares_baseline_scores_of_returners_and_the_rest(answers):
     )
     suppressed = attrition(answers, min_group_size=30)
     assert suppressed["suppressed"].all() and suppressed["mean_returned"].isna().all()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("k", [1, 5])
+def test_attrition_equals_welch_ttest_of_each_construct(seed, k):
+    """One vectorised Welch test over the constructs gives each construct's welch_ttest
+    of its non-returners vs returners, on messy answers (missing answers, a construct
+    with no returner, nobody or one person on a side, small groups suppressed)."""
+    answers = make_answers(n_enterprises=3, workers=7, matched=2 * seed, seed=seed)
+    rng = np.random.default_rng(seed)
+    answers.loc[rng.random(len(answers)) < 0.15, "value"] = np.nan
+    answers.loc[(answers["construct"] == "safety") & answers["pair_id"].notna(), "value"] = np.nan
+    got = attrition(answers, min_group_size=k).set_index("construct")
+    base = answers[answers["phase"] == "baseline"]
+    later = set(answers.loc[answers["phase"] == "follow_up", "pair_id"].dropna())
+    scores = construct_scores(base)
+    scores = scores[scores["scored"]]
+    returned = scores["pair_id"].isin(later).to_numpy()
+    assert set(got.index) == set(scores["construct"])
+    for construct in got.index:
+        mine = (scores["construct"] == construct).to_numpy()
+        yes, no = scores["score"][mine & returned], scores["score"][mine & ~returned]
+        want = welch_ttest(no, yes).iloc[0]
+        row = got.loc[construct]
+        small = 0 < len(yes) < k or 0 < len(no) < k
+        assert row["suppressed"] == small
+        assert (row["n_returned"], row["n_not_returned"]) == (len(yes), len(no))
+        if small:
+            assert np.isnan(row["difference"]) and np.isnan(row["mean_returned"])
+            continue
+        for col, ref in (("difference", "change"), ("ci_low", "ci_low"), ("p", "p")):
+            assert row[col] == pytest.approx(want[ref], rel=1e-12, nan_ok=True), col
+        reason = row["not_estimable"]
+        assert (None if pd.isna(reason) else reason) == want["not_estimable"]

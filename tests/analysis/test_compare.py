@@ -8,9 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import analysis.compare as compare_engine
 from analysis import (
     compare_phases,
     construct_scores,
+    item_scores,
     mann_whitney,
     mcnemar,
     paired_ttest,
@@ -20,8 +22,10 @@ from analysis import (
 )
 from analysis._common import NO_FOLLOW_UP
 from analysis.compare import COMPARE_COLUMNS
+from analysis.scoring import response_columns
 
 from .conftest import make_answers
+from .test_scoring import _messy_answers
 
 NUMBERS = ["n_before", "n_after", "mean_before", "mean_after", "change", "ci_low", "ci_high",
            "statistic", "df", "p", "effect_size"]  # fmt: skip
@@ -212,3 +216,81 @@ def test_every_headline_row_has_exactly_one_category_and_supporting_rows_none(an
     )
     assert out.loc[~out["primary"], "category"].isna().all()
     assert (head["n_factories"] >= 1).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_positions_equal_numpy_unique(seed):
+    rng = np.random.default_rng(seed)
+    for size in (0, 1, 2, 50, 400):
+        values = rng.choice([0.0, -0.0, np.nan, 1 / 3, 2 / 3, 1e-13, -1e-13, 5.0, np.inf],
+                            size)  # fmt: skip
+        if seed == 2:
+            values = rng.normal(size=size)
+        distinct, inverse = np.unique(np.round(values, 10), return_inverse=True)
+        position, n_distinct = compare_engine._positions(values)
+        assert n_distinct == len(distinct)
+        np.testing.assert_array_equal(position, inverse)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("levels", [("construct", "item"), ("construct",), ("item",)])
+def test_observations_equal_the_scores_of_each_response(seed, levels):
+    """The long values from integer codes are the item and construct scores of every
+    response, in the order the scoring functions give them, on messy data."""
+    answers = _messy_answers(seed).assign(
+        enterprise_id=lambda f: f["response_id"] % 3, audience="worker"
+    )
+    respondents, outcomes, long = compare_engine._observations(answers, levels, 2 / 3)
+    want_resp = answers[response_columns(answers)].drop_duplicates("response_id")
+    pd.testing.assert_frame_equal(respondents, want_resp.reset_index(drop=True))
+    parts = []
+    if "construct" in levels:
+        cs = construct_scores(answers)
+        cs = cs[cs["scored"]]
+        parts.append(pd.DataFrame({"response_id": cs["response_id"].to_numpy(),
+                                   "kind": "construct", "outcome_id": cs["construct"].to_numpy(),
+                                   "binary": False, "value": cs["score"].to_numpy()}))  # fmt: skip
+    if "item" in levels:
+        it = item_scores(answers)
+        it = it[it["score"].notna()]
+        parts.append(pd.DataFrame({"response_id": it["response_id"].to_numpy(), "kind": "item",
+                                   "outcome_id": it["item_id"].to_numpy(),
+                                   "binary": (it["item_type"] == "yes_no").to_numpy(),
+                                   "value": it["score"].to_numpy()}))  # fmt: skip
+    want = pd.concat(parts, ignore_index=True)
+    table = want.drop_duplicates(["kind", "outcome_id"])
+    assert outcomes[["kind", "outcome_id", "binary"]].astype(object).values.tolist() == (
+        table[["kind", "outcome_id", "binary"]].astype(object).values.tolist()
+    )
+    np.testing.assert_array_equal(respondents["response_id"].to_numpy()[long["resp"]],
+                                  want["response_id"])  # fmt: skip
+    got_outcome = outcomes[["kind", "outcome_id"]].to_numpy()[long["outcome"]]
+    np.testing.assert_array_equal(got_outcome, want[["kind", "outcome_id"]].to_numpy())
+    np.testing.assert_array_equal(long["value"], want["value"])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("primary_item", [False, True])
+def test_construct_rows_do_not_depend_on_the_items(seed, primary_item):
+    """compare_phases(levels=("construct",)) gives the construct rows of the full run: the
+    tests, pairs and guards are per outcome; only the decision's family of primary
+    outcomes may join constructs and items (its columns then differ, nothing else)."""
+    answers = make_answers(n_enterprises=4, workers=8, matched=5, seed=seed)
+    rng = np.random.default_rng(seed)
+    answers.loc[rng.random(len(answers)) < 0.1, "value"] = np.nan
+    answers.loc[answers["response_id"] % 7 == 0, "pair_id"] = "twice"  # ambiguous codes
+    outcomes = pd.DataFrame(
+        {"outcome_id": ["voice", "eit_exists"], "kind": ["construct", "item"],
+         "label": ["Voice", "EIT"], "primary": [True, primary_item]}
+    )  # fmt: skip
+    options = dict(by=("overall", "enterprise"), min_group_size=5, guard_pairs=True,
+                   unreliable={"safety"})  # fmt: skip
+    full = compare_phases(answers, outcomes, **options)
+    alone = compare_phases(answers, outcomes, levels=("construct",), **options)
+    want = full[full["kind"] == "construct"].reset_index(drop=True)
+    decision = ["category", "p_decision", "n_comparisons", "p_equivalence", "sentence"]
+    same = [col for col in want.columns if not primary_item or col not in decision]
+    same.remove("group")  # same text, but object-typed when a test has no construct row
+    pd.testing.assert_frame_equal(alone[same], want[same], check_exact=True)
+    assert alone["group"].astype(object).tolist() == want["group"].astype(object).tolist()
+    assert want["suppressed"].any() and (~want["suppressed"]).any()

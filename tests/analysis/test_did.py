@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from analysis import did_constructs, did_ols
+from analysis import construct_scores, did_constructs, did_ols
 from analysis._common import FEW_CLUSTERS, ZERO_VARIANCE_CHANGE
-from analysis.did import _WEBB, did_kpis
+from analysis.did import _WEBB, DRAWS, MAX_ENUMERATION, SEED, _assignments, did_kpis
 
 from .conftest import make_answers
 
@@ -241,3 +241,44 @@ def test_did_kpis_including_an_unchanged_kpi():
     assert out.loc["defects", "n_clusters"] == 6
     assert out.loc["open_findings", "not_estimable"] == ZERO_VARIANCE_CHANGE
     assert not out["suppressed"].any()
+
+
+def _assignments_one_by_one(g_count: int, n_treated: int) -> np.ndarray:
+    """Every assignment, one row per itertools.combinations tuple."""
+    out = np.zeros((math.comb(g_count, n_treated), g_count), dtype=bool)
+    for row, chosen in enumerate(itertools.combinations(range(g_count), n_treated)):
+        out[row, list(chosen)] = True
+    return out
+
+
+@pytest.mark.parametrize("g_count", [0, 1, 2, 5, 9, 14])
+def test_enumerated_assignments_equal_the_combinations_one_by_one(g_count):
+    for n_treated in range(g_count + 1):
+        got, exact, total = _assignments(g_count, n_treated, MAX_ENUMERATION, DRAWS, SEED)
+        assert exact and total == math.comb(g_count, n_treated)
+        np.testing.assert_array_equal(got, _assignments_one_by_one(g_count, n_treated))
+        assert not got.flags.writeable  # shared between calls: nobody may change it
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_did_constructs_equals_did_ols_of_each_construct(seed):
+    """The scores did_constructs reads column by column are construct_scores' scores:
+    each construct's row is did_ols (and the cell means) of its scored respondents, on
+    messy answers (missing answers, a small comparison factory, an unscored construct)."""
+    answers = make_answers(n_enterprises=6, workers=7, treated_share=0.5, seed=seed)
+    rng = np.random.default_rng(seed)
+    answers.loc[rng.random(len(answers)) < 0.2, "value"] = np.nan
+    answers = answers[~((answers["enterprise_id"] == 5) & (answers["response_id"] % 3 == 0))]
+    answers = answers.sample(frac=1, random_state=seed)
+    got = did_constructs(answers, min_group_size=2).set_index("construct")
+    scores = construct_scores(answers)
+    scores = scores[scores["scored"]]
+    for construct, part in scores.groupby("construct"):
+        part = part.assign(post=(part["phase"] == "follow_up").astype(float),
+                           treated=part["treated"].astype(float))  # fmt: skip
+        want = did_ols(part).iloc[0]
+        for col in ("estimate", "se", "p", "p_wild", "p_ri", "n", "n_clusters"):
+            assert got.loc[construct, col] == pytest.approx(want[col], rel=1e-12, nan_ok=True)
+        cells = part.groupby(["treated", "post"])["score"].mean()
+        assert got.loc[construct, "mean_treated_after"] == pytest.approx(cells.loc[(1.0, 1.0)])
+    assert set(got.index) == set(scores["construct"])

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import compare_phases
-from analysis.disclosure import derived_row_ok, eligible
+from analysis.disclosure import Eligibility, derived_row_ok, eligible
 from tests.reports.attacker import smallest_derivable_group
 
 from .conftest import make_answers
@@ -146,6 +146,52 @@ def test_apply_restricts_workers_and_leaves_managers_alone():
     )
     workers = set(applied.loc[applied["audience"] == "worker", "response_id"])
     assert workers == out.eligible_ids() and 1 not in workers
+
+
+def _apply_row_by_row(eligibility: Eligibility, frame: pd.DataFrame) -> pd.DataFrame:
+    """The straightforward ``apply``: each row's respondent looked up by id, per column."""
+    r = eligibility.respondents.set_index("response_id")
+    rows = []
+    for row in frame.to_dict("records"):
+        if row.get("audience", "worker") == "worker":
+            if row["response_id"] not in r.index or not r.loc[row["response_id"], "eligible"]:
+                continue
+            for col in ("pair_id", "pair_match", *(c for c in r.columns if c.startswith("demo_"))):
+                if col in row and col in r.columns:
+                    row[col] = r.loc[row["response_id"], col]
+        rows.append(row)
+    return pd.DataFrame(rows, columns=frame.columns)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_apply_equals_looking_up_each_row(seed):
+    """Worker rows of E, of responses left out and of responses E never saw; manager rows;
+    a band hidden or moved to the first answer; nobody left out at all (seed 3)."""
+    rng = np.random.default_rng(seed)
+    answers = make_answers(n_enterprises=3, workers=7, matched=int(rng.integers(0, 8)), seed=seed)
+    answers["pair_match"] = np.where(answers["pair_id"].notna(), "exact", None)
+    answers.loc[answers["enterprise_id"] == 2, "audience"] = "manager"
+    answers = answers.sample(frac=1, random_state=seed).reset_index(drop=True)
+    respondents = answers.drop_duplicates("response_id")
+    respondents = respondents[respondents["audience"] == "worker"]
+    if seed < 3:
+        respondents = respondents[respondents["response_id"] % 7 != 0]  # never seen by E
+        respondents.loc[respondents["response_id"] % 5 == 0, "enterprise_id"] = 9  # small
+    out = eligible(respondents, 5 if seed < 3 else 1)
+    got = out.apply(answers)
+    want = _apply_row_by_row(out, answers)
+    assert list(got.index) == list(answers.index[answers.index.isin(got.index)])
+    looked_up = ["pair_id", "pair_match", "demo_tenure"]
+    assert got.dtypes.drop(looked_up).equals(answers.dtypes.drop(looked_up))
+    assert len(got) == len(want)
+    for col in answers.columns:
+        assert got[col].astype(object).tolist() == want[col].astype(object).tolist(), col
+    if seed == 3:
+        assert out.left_out == 0 and len(got) == len(answers)
+    else:
+        assert out.left_out > 0
+    got.loc[:, "value"] = -1.0  # a copy: the input is untouched
+    assert (answers["value"] != -1).all()
 
 
 @pytest.mark.parametrize(

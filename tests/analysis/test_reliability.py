@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import construct_reliability, cronbach_alpha
+from analysis import construct_reliability, cronbach_alpha, item_scores
 from analysis._common import FEW_COMPLETE, FEW_ITEMS
 
 from .conftest import make_answers
@@ -90,3 +90,44 @@ def test_reliability_gate():
     assert out["reliable"].all() and unreliable_constructs(out) == set()
     strict = construct_reliability(ans, min_alpha=0.999)
     assert unreliable_constructs(strict) == {"voice", "safety"}
+
+
+def _pivot_each_group(answers: pd.DataFrame) -> pd.DataFrame:
+    """The straightforward computation: a respondents x items pivot of each construct and
+    phase, one group at a time, and cronbach_alpha of it."""
+    scored = item_scores(answers[answers["construct"].notna()])
+    rows = []
+    for (construct, phase, order), part in scored.groupby(
+        ["construct", "phase", "phase_order"], sort=True
+    ):
+        wide = part.pivot_table(index="response_id", columns="item_id", values="score",
+                                aggfunc="mean")  # fmt: skip
+        one = cronbach_alpha(wide).iloc[0]
+        rows.append({"construct": construct, "phase": phase, "phase_order": order,
+                     "n": one["n"], "n_items": one["n_items"], "alpha": one["alpha"],
+                     "not_estimable": one["not_estimable"]})  # fmt: skip
+    return pd.DataFrame(rows).sort_values(["construct", "phase_order"], kind="stable")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_construct_reliability_equals_a_pivot_per_group(seed):
+    """On messy answers: missing answers, ties, a construct nobody answered, groups of one
+    respondent, one item answered twice by the same respondent, non-integer scores."""
+    answers = make_answers(n_enterprises=3, workers=6, seed=seed)
+    rng = np.random.default_rng(seed)
+    answers.loc[rng.random(len(answers)) < 0.15, "value"] = np.nan
+    if seed % 2:
+        answers["value"] = answers["value"] * 1.37
+    lone = answers[answers["response_id"] == 1].assign(phase="midline", phase_order=1)
+    nobody = answers.iloc[:3].assign(construct="empty", value=np.nan)
+    twice = answers.iloc[:2].assign(value=2.0)
+    answers = pd.concat([answers, lone, nobody, twice], ignore_index=True)
+    answers = answers.sample(frac=1, random_state=seed)
+    got = construct_reliability(answers, min_group_size=1)
+    want = _pivot_each_group(answers)
+    assert len(got) == len(want)
+    for col in ("construct", "phase", "phase_order", "n", "n_items", "not_estimable"):
+        assert got[col].tolist() == want[col].tolist(), col
+    np.testing.assert_allclose(got["alpha"], want["alpha"].astype(float), rtol=1e-12)
+    assert {FEW_COMPLETE, FEW_ITEMS} <= set(got["not_estimable"])
+    assert got["alpha"].notna().sum() == 4  # voice and safety, both phases

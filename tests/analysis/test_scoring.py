@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analysis import construct_scores, item_scores, reverse_code
-from analysis.scoring import complete_constructs
+from analysis.scoring import complete_constructs, response_columns
 
 from .conftest import make_answers
 
@@ -114,3 +114,99 @@ def test_complete_constructs_leave_nothing_to_subtract():
     # worker 2's answers a=5, c=3: 3 x (5 + 3) / 2 - (5 + 3) = 4 = (5 + 3) / 2
     assert residual(_two_workers()) == pytest.approx(4.0)
     assert residual(complete_constructs(_two_workers())) == pytest.approx(0.0)
+
+
+def _messy_answers(seed: int) -> pd.DataFrame:
+    """Answers in no particular order: ties, missing answers, reverse-coded items, a
+    construct nobody answered, responses with one answer only or none in a construct,
+    items outside every construct, a response whose rows are not next to each other."""
+    rng = np.random.default_rng(seed)
+    items = [("a1", "alpha", False), ("a2", "alpha", True), ("a3", "alpha", False),
+             ("b1", "beta", False), ("b2", "beta", False), ("c1", "gamma", False),
+             ("z1", None, False), ("z2", None, True)]  # fmt: skip
+    rows = []
+    for rid in rng.permutation(np.arange(100, 160)):
+        for item_id, construct, reverse in items:
+            if rng.random() < 0.15:
+                continue  # the row is absent
+            missing = construct == "gamma" or rng.random() < 0.2
+            rows.append(
+                {"response_id": int(rid), "phase": ("baseline", "follow_up")[rid % 2],
+                 "enterprise": f"F{rid % 3}", "pair_id": None if rid % 4 else f"p{rid // 4}",
+                 "demo_tenure": None if rid % 5 == 0 else "<1y", "item_id": item_id,
+                 "construct": construct, "item_type": "likert", "reverse": reverse,
+                 "scale_min": 1, "scale_max": 5,
+                 "value": np.nan if missing else float(rng.integers(1, 6))}
+            )  # fmt: skip
+    frame = pd.DataFrame(rows).sample(frac=1, random_state=seed)  # rows of a response apart
+    lone = frame.iloc[:1].assign(response_id=999, item_id="a1", construct="alpha", value=3.5)
+    return pd.concat([frame, lone], ignore_index=True)
+
+
+def _scores_one_group_at_a_time(
+    answers: pd.DataFrame, min_answered: float, items_per_construct: dict | None
+) -> pd.DataFrame:
+    """The straightforward computation: each (response, construct) on its own."""
+    scored = item_scores(answers[answers["construct"].notna()])
+    if items_per_construct is None:
+        n_items = answers.dropna(subset=["construct"]).groupby("construct")["item_id"].nunique()
+    else:
+        n_items = pd.Series(items_per_construct)
+    first = answers.drop_duplicates("response_id").set_index("response_id")
+    rows = []
+    for (rid, construct), part in scored.groupby(["response_id", "construct"], sort=True):
+        answered = part["score"].dropna()
+        if answered.empty:
+            continue
+        total = int(n_items[construct])
+        ok = len(answered) >= np.ceil(min_answered * total - 1e-9)
+        rows.append({**first.loc[rid, response_columns(answers)[1:]].to_dict(),
+                     "response_id": rid, "construct": construct,
+                     "item_type": part["item_type"].dropna().iloc[0],
+                     "n_answered": len(answered), "n_items": total, "scored": ok,
+                     "score": answered.mean() if ok else np.nan})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize(
+    ("min_answered", "items_per_construct"),
+    [(2 / 3, None), (1.0, None), (0.0, None), (2 / 3, {"alpha": 4, "beta": 2, "gamma": 1})],
+)
+def test_construct_scores_equal_one_group_at_a_time(seed, min_answered, items_per_construct):
+    answers = _messy_answers(seed)
+    got = construct_scores(answers, min_answered, items_per_construct)
+    want = _scores_one_group_at_a_time(answers, min_answered, items_per_construct)
+    assert list(got.columns) == [*response_columns(answers), "construct", "item_type",
+                                 "n_answered", "n_items", "scored", "score"]  # fmt: skip
+    assert len(got) == len(want)
+    np.testing.assert_allclose(got["score"], want["score"], rtol=1e-12)
+    for col in got.columns.drop("score"):
+        assert got[col].astype(object).tolist() == want[col].astype(object).tolist(), col
+    # the cases are there: a lone answer, unscored and scored groups, no gamma at all
+    assert (got["n_answered"] == 1).any() and got["scored"].any()
+    assert got["scored"].all() == (min_answered == 0)
+    assert "gamma" not in set(got["construct"])
+
+
+def test_construct_scores_of_no_answers_is_empty_with_the_columns():
+    answers = _messy_answers(0)
+    got = construct_scores(answers.iloc[:0])
+    assert got.empty
+    assert list(got.columns) == list(construct_scores(answers).columns)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_complete_constructs_equal_one_group_at_a_time(seed):
+    answers = _messy_answers(seed)
+    answers["construct_items"] = answers["construct"].map({"alpha": 3, "beta": 2, "gamma": 1})
+    answers["construct_items"] = answers["construct_items"].fillna(0).astype(int)
+    answers.loc[answers.index[:5], "response_id"] = np.nan  # no response id: left alone
+    got = complete_constructs(answers)
+    want = answers.copy()
+    for _, part in answers.groupby(["response_id", "construct"]):
+        if part["value"].notna().sum() < part["construct_items"].iloc[0]:
+            want.loc[part.index, "value"] = np.nan
+    pd.testing.assert_frame_equal(got, want)
+    assert got["value"].isna().sum() > answers["value"].isna().sum()
+    assert got["value"].notna().any()
