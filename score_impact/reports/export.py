@@ -459,9 +459,19 @@ def results_xlsx(result: ImpactResult) -> bytes:
 # ----- raw rows (admins only) ---------------------------------------------------------------
 
 
-def _frame(session: Session, stmt: Select) -> pd.DataFrame:
-    """The rows of ``stmt`` as a frame, one column per selected column (even when empty)."""
-    return pd.DataFrame(session.execute(stmt).all(), columns=list(stmt.selected_columns.keys()))
+def _frame(session: Session, stmt: Select, plain: bool = False) -> pd.DataFrame:
+    """The rows of ``stmt`` as a frame, one column per selected column (even when empty).
+
+    Read on the session's connection (Core rows, no ORM loading) and handed to pandas as
+    plain tuples: pandas probes every row object it is given, and a SQLAlchemy ``Row``
+    answers each probe with a raised and caught ``AttributeError`` (7 s for a million
+    rows). ``plain``: the columns are integers, floats and text, which need no conversion
+    by their column types, so the rows are taken from the database driver's cursor as it
+    returns them (half the time of making a ``Row`` of each).
+    """
+    result = session.connection().execute(stmt)
+    rows = result.cursor.fetchall() if plain else list(map(tuple, result.all()))
+    return pd.DataFrame(rows, columns=list(stmt.selected_columns.keys()))
 
 
 def raw_rows(session: Session, scope: Scope, filters: ImpactFilters | None = None) -> pd.DataFrame:
@@ -514,9 +524,9 @@ def raw_rows(session: Session, scope: Scope, filters: ImpactFilters | None = Non
         .where(*where)
         .order_by(Answer.response_id, Answer.id)
     )
-    given = _frame(session, answers)
+    given = _frame(session, answers, plain=True)
     out = given.merge(head, on="response_id", how="inner")[RAW_COLUMNS]
-    out["_o"] = out["phase"].map(phase_order)
+    out["_o"] = out["phase"].map({p: phase_order(p) for p in out["phase"].unique()})
     return out.sort_values(["_o", "response_id"], kind="stable").drop(columns="_o")
 
 
@@ -524,7 +534,7 @@ def raw_xlsx(session: Session, scope: Scope, filters: ImpactFilters | None = Non
     """The raw rows as a workbook (README + raw sheet); admins only."""
     frame = raw_rows(session, scope, filters)
     lang = (filters or ImpactFilters()).lang
-    book = XlsxBook()
+    book = XlsxBook(compresslevel=1)  # 1/3 less time than zlib's default, 1/5 more bytes
     _write_sheet(book, "README", readme_frame([("raw", frame)], lang))
     _write_sheet(book, "raw", frame)
     return book.save()

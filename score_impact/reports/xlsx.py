@@ -136,6 +136,7 @@ class Sheet:
         bool_attr = f'{text_attr} t="b"><v>'
         number_attrs = [_s(styles.id(style)) for style in number_styles] if number_styles else None
         letters, texts, buffer, write = _LETTERS, self._texts, self._buffer, self._out.write
+        dates: dict[dt.datetime, str] = {}  # a raw file's timestamps repeat for every answer
         r = self._row
         for row in rows:
             r += 1
@@ -158,6 +159,11 @@ class Sheet:
                     parts.append(f'<c r="{letters[j]}{rs}"{attr} t="n"><v>{number}</v></c>')
                 elif kind is bool:
                     parts.append(f'<c r="{letters[j]}{rs}"{bool_attr}{int(value)}</v></c>')
+                elif kind is dt.datetime:
+                    body = dates.get(value)
+                    if body is None:
+                        body = dates[value] = self._date(value, text_style)
+                    parts.append(f'<c r="{letters[j]}{rs}"{body}')
                 else:
                     parts.append(self._other(letters[j] + rs, value, j, number_styles, text_style))
             parts.append("</row>")
@@ -174,9 +180,7 @@ class Sheet:
         if isinstance(value, bool):
             return f'<c r="{ref}"{_s(styles.id(text))} t="b"><v>{int(value)}</v></c>'
         if isinstance(value, _TIMES):
-            if getattr(value, "tzinfo", None) is not None:
-                raise TypeError("Excel does not support time zones; make datetimes naive")
-            return f'<c r="{ref}"{_s(styles.id(text.dated(value)))}{_number(to_excel(value))}'
+            return f'<c r="{ref}"{self._date(value, text)}'
         if isinstance(value, int | float):
             style = number_styles[j] if number_styles else PLAIN
             return f'<c r="{ref}"{_s(styles.id(style))}{_number(value)}'
@@ -185,6 +189,12 @@ class Sheet:
         if isinstance(value, str):
             return f'<c r="{ref}"{_text(str(value))}'
         raise TypeError(f"cannot write {type(value).__name__} to a workbook cell")
+
+    def _date(self, value: Any, text: Style) -> str:
+        """A date or time cell's body: its Excel serial and openpyxl's format for it."""
+        if getattr(value, "tzinfo", None) is not None:
+            raise TypeError("Excel does not support time zones; make datetimes naive")
+        return f"{_s(self._book._styles.id(text.dated(value)))}{_number(to_excel(value))}"
 
     def close(self) -> None:
         if self._buffer:
