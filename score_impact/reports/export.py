@@ -151,6 +151,13 @@ def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(dtype, np.dtype) and (dtype.kind in "iub" or dtype == np.float64):
             columns[j] = column.to_numpy()  # what the map would infer back
             continue
+        if (
+            isinstance(dtype, pd.StringDtype)
+            and dtype.na_value is np.nan
+            and all(escape_cell(text) == text for text in column.dropna().unique())
+        ):
+            columns[j] = column.array  # nothing to escape: as the map would infer back
+            continue
         values = np.empty(len(column), dtype=object)
         values[:] = plain_column(column)
         columns[j] = lib.maybe_convert_objects(values) if len(values) else values
