@@ -117,6 +117,30 @@ def rt(database_url: str):
     runtime.engine.dispose()
 
 
+@pytest.fixture
+def seeded_demo(database_url: str) -> Iterator[Runtime]:
+    """The demo seeded into this test's empty database (each backend), to write to."""
+    runtime = start(load_settings(), demo=True)
+    yield runtime
+    runtime.engine.dispose()
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Usernames of the impact views computed in this process (not read from the store,
+    nor computed by a child), in order."""
+    from score_impact.reports import impact, result_store
+
+    made: list[str] = []
+
+    def counted(session, scope, *args):  # noqa: ANN001, ANN202
+        made.append(scope.username)
+        return impact.build_impact_for(session, scope, *args)
+
+    monkeypatch.setattr(result_store, "build_impact_for", counted)
+    return made
+
+
 @dataclass(frozen=True)
 class World:
     worker_round_id: int

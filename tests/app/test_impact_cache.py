@@ -8,25 +8,15 @@ import pandas as pd
 import pytest
 
 from pages import impact_view as view
-from score_impact.reports import result_store
-from score_impact.reports.impact import ImpactFilters, build_impact_for
+from score_impact.reports.impact import ImpactFilters
 from score_impact.runtime import Runtime
 from tests.conftest import Accounts, World
 from tests.reports.test_data_version import scope_named, submit_workers
 
 
-@pytest.fixture
-def builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Usernames of the impact results actually computed (cache misses), in order."""
-    made: list[str] = []
-
-    def counted(session, scope, *args):  # noqa: ANN001, ANN202
-        made.append(scope.username)
-        return build_impact_for(session, scope, *args)
-
-    monkeypatch.setattr(result_store, "build_impact_for", counted)
+@pytest.fixture(autouse=True)
+def empty_page_cache() -> None:
     view._impact.clear()
-    return made
 
 
 def responses(result) -> dict[str, float]:  # noqa: ANN001

@@ -26,13 +26,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 from sqlalchemy import select
 
-from score_impact.config import load_settings
 from score_impact.db.models import Cohort
 from score_impact.reports.impact import ImpactFilters, ImpactResult, build_impact_for
-from score_impact.runtime import Runtime, start
+from score_impact.runtime import Runtime
 from tests.reports.conftest import scope_for
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden_results.json.gz"
@@ -119,16 +117,8 @@ def _differences(golden: dict, now: dict) -> list[str]:
     return found
 
 
-@pytest.fixture
-def demo(database_url: str) -> Iterator[Runtime]:
-    """The demo seeded into the backend's empty database (same key as the golden file)."""
-    runtime = start(load_settings(), demo=True)
-    yield runtime
-    runtime.engine.dispose()
-
-
-def test_every_cell_equals_the_old_read_path(demo: Runtime, database_url: str):
-    now = _snapshot(demo)
+def test_every_cell_equals_the_old_read_path(seeded_demo: Runtime, database_url: str):
+    now = _snapshot(seeded_demo)
     if os.environ.get("SCORE_WRITE_GOLDEN") and database_url.startswith("sqlite"):
         GOLDEN.write_bytes(gzip.compress(json.dumps(now, ensure_ascii=False).encode(), 9))
     golden = json.loads(gzip.decompress(GOLDEN.read_bytes()))

@@ -5,18 +5,16 @@ payload the app did not sign, deleted when old."""
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pandas as pd
 import pytest
 from sqlalchemy import func, select, update
 
-from score_impact.config import load_settings
 from score_impact.db.models import Enterprise, StoredResult, utcnow
 from score_impact.reports import result_store
 from score_impact.reports.impact import ImpactFilters, build_impact_for
-from score_impact.runtime import Runtime, start
+from score_impact.runtime import Runtime
 from score_impact.services.errors import AccessDenied
 from tests.reports.conftest import scope_for
 
@@ -24,36 +22,16 @@ KEY = b"test-pairing-key"
 OPTIONS = {"min_group_size": 5, "min_alpha": 0.6, "secret_key": KEY}
 
 
-@pytest.fixture
-def demo(database_url: str) -> Iterator[Runtime]:
-    runtime = start(load_settings(), demo=True)
-    yield runtime
-    runtime.engine.dispose()
-
-
-@pytest.fixture
-def builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Usernames of the results actually computed, in order."""
-    made: list[str] = []
-
-    def counted(session, scope, *args):  # noqa: ANN001, ANN202
-        made.append(scope.username)
-        return build_impact_for(session, scope, *args)
-
-    monkeypatch.setattr(result_store, "build_impact_for", counted)
-    return made
-
-
 def _stored(rt: Runtime) -> int:
     with rt.session() as s:
         return s.scalar(select(func.count()).select_from(StoredResult))
 
 
-def test_a_stored_view_reads_back_equal_in_every_cell(demo: Runtime, builds: list[str]):
-    with demo.session() as s:
+def test_a_stored_view_reads_back_equal_in_every_cell(seeded_demo: Runtime, builds: list[str]):
+    with seeded_demo.session() as s:
         brand = scope_for(s, "northwind")
         first = result_store.stored_impact(s, brand, ImpactFilters(), "v1", **OPTIONS)
-    with demo.session() as s:  # another session, as another process would open
+    with seeded_demo.session() as s:  # another session, as another process would open
         again = result_store.stored_impact(s, brand, ImpactFilters(), "v1", **OPTIONS)
         assert builds == ["northwind"]
         for (name, old), (_, new) in zip(first.tables(), again.tables(), strict=True):
@@ -61,11 +39,11 @@ def test_a_stored_view_reads_back_equal_in_every_cell(demo: Runtime, builds: lis
         assert (again.enterprises, again.filters) == (first.enterprises, first.filters)
         # a newer data version is computed again and replaces the row
         result_store.stored_impact(s, brand, ImpactFilters(), "v2", **OPTIONS)
-    assert builds == ["northwind", "northwind"] and _stored(demo) == 1
+    assert builds == ["northwind", "northwind"] and _stored(seeded_demo) == 1
 
 
-def test_views_never_cross_scopes_filters_or_settings(demo: Runtime, builds: list[str]):
-    with demo.session() as s:
+def test_views_never_cross_scopes_filters_or_settings(seeded_demo: Runtime, builds: list[str]):
+    with seeded_demo.session() as s:
         northwind, lotus = scope_for(s, "northwind"), scope_for(s, "lotus")
         result_store.stored_impact(s, northwind, ImpactFilters(), "v1", **OPTIONS)
         theirs = result_store.stored_impact(s, lotus, ImpactFilters(), "v1", **OPTIONS)
@@ -82,8 +60,8 @@ def test_views_never_cross_scopes_filters_or_settings(demo: Runtime, builds: lis
     assert len(keys) == 5
 
 
-def test_a_code_change_is_another_view(demo: Runtime, monkeypatch: pytest.MonkeyPatch):
-    with demo.session() as s:
+def test_a_code_change_is_another_view(seeded_demo: Runtime, monkeypatch: pytest.MonkeyPatch):
+    with seeded_demo.session() as s:
         brand = scope_for(s, "northwind")
     before = result_store.view_key(brand, ImpactFilters(), 5, 0.6)
     monkeypatch.setattr(result_store, "code_version", lambda: "another deploy")
@@ -99,8 +77,8 @@ class _Payload:
         return (_Payload.ran.append, ("unpickled",))
 
 
-def test_a_payload_the_app_did_not_sign_is_never_unpickled(demo: Runtime, builds: list[str]):
-    with demo.session() as s:
+def test_a_payload_the_app_did_not_sign_is_never_unpickled(seeded_demo: Runtime, builds: list[str]):
+    with seeded_demo.session() as s:
         brand = scope_for(s, "northwind")
         result_store.stored_impact(s, brand, ImpactFilters(), "v1", **OPTIONS)
         forged = b"\0" * 32 + __import__("zlib").compress(pickle.dumps(_Payload()))
@@ -114,8 +92,8 @@ def test_a_payload_the_app_did_not_sign_is_never_unpickled(demo: Runtime, builds
         assert builds == ["northwind"] * 3
 
 
-def test_old_views_are_purged(demo: Runtime):
-    with demo.session() as s:
+def test_old_views_are_purged(seeded_demo: Runtime):
+    with seeded_demo.session() as s:
         brand = scope_for(s, "northwind")
         result = build_impact_for(s, brand, ImpactFilters(), 5)
         for n, version in enumerate(("a", "b")):
@@ -130,16 +108,16 @@ def test_old_views_are_purged(demo: Runtime):
         assert s.scalars(select(StoredResult.data_version)).all() == ["b"]
         # the same view saved twice (two processes at once) is one row, no error
         result_store.save(s, key, "b", result, KEY)
-    assert _stored(demo) == 1
+    assert _stored(seeded_demo) == 1
 
 
 def test_a_large_scope_is_computed_in_a_child_process(
-    demo: Runtime, builds: list[str], monkeypatch: pytest.MonkeyPatch
+    seeded_demo: Runtime, builds: list[str], monkeypatch: pytest.MonkeyPatch
 ):
     """Above CHILD_ABOVE responses the app's process never builds the view: a child does
     and stores it, with every cell equal to the build here; a refusal comes back as one."""
     monkeypatch.setattr(result_store, "CHILD_ABOVE", 0)
-    with demo.session() as s:
+    with seeded_demo.session() as s:
         brand = scope_for(s, "northwind")
         there = result_store.stored_impact(s, brand, ImpactFilters(), "v1", **OPTIONS)
         assert builds == []

@@ -3,40 +3,20 @@ has settled, exactly the view each page opens on, in a child process."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from pages import impact_view as view
-from score_impact.config import load_settings
 from score_impact.db.models import Response, Role, StoredResult
 from score_impact.reports import result_store, warm
-from score_impact.reports.impact import build_impact_for
-from score_impact.runtime import Runtime, start
+from score_impact.runtime import Runtime
 from tests.conftest import ROOT
 
 
-@pytest.fixture
-def demo(database_url: str) -> Iterator[Runtime]:
-    runtime = start(load_settings(), demo=True)
-    yield runtime
-    runtime.engine.dispose()
-
-
-@pytest.fixture
-def builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Usernames of the results computed in this process, in order."""
-    made: list[str] = []
-
-    def counted(session, scope, *args):  # noqa: ANN001, ANN202
-        made.append(scope.username)
-        return build_impact_for(session, scope, *args)
-
-    monkeypatch.setattr(result_store, "build_impact_for", counted)
+@pytest.fixture(autouse=True)
+def empty_page_cache() -> None:
     view._impact.clear()
-    return made
 
 
 def _newest(rt: Runtime):  # noqa: ANN202
@@ -44,11 +24,11 @@ def _newest(rt: Runtime):  # noqa: ANN202
         return warm._aware(s.scalar(select(func.max(Response.submitted_at))))
 
 
-def test_nothing_is_computed_ahead_while_responses_come_in(demo: Runtime):
-    settled = _newest(demo) + warm.QUIET
-    with demo.session() as s:
-        assert warm.pending(s, demo.settings, now=settled - warm.QUIET / 2) == []
-        views = warm.pending(s, demo.settings, now=settled)
+def test_nothing_is_computed_ahead_while_responses_come_in(seeded_demo: Runtime):
+    settled = _newest(seeded_demo) + warm.QUIET
+    with seeded_demo.session() as s:
+        assert warm.pending(s, seeded_demo.settings, now=settled - warm.QUIET / 2) == []
+        views = warm.pending(s, seeded_demo.settings, now=settled)
     who = {(v.scope.username, v.filters.cohort_id is not None) for v in views}
     # a brand's report, a trainer's dashboard, both for the admin
     assert {("northwind", False), ("trainer.li", True), ("admin", False), ("admin", True)} <= who
@@ -58,12 +38,12 @@ def test_nothing_is_computed_ahead_while_responses_come_in(demo: Runtime):
 @pytest.mark.parametrize(("page", "username"), [("pages/brand_report.py", "northwind"),
                                                 ("pages/dashboard.py", "trainer.li")])  # fmt: skip
 def test_the_page_opens_on_the_view_computed_ahead(
-    demo: Runtime, sign_in_as, builds: list[str], page: str, username: str
+    seeded_demo: Runtime, sign_in_as, builds: list[str], page: str, username: str
 ):
-    with demo.session() as s:
-        for ahead in warm.pending(s, demo.settings, now=_newest(demo) + warm.QUIET):
+    with seeded_demo.session() as s:
+        for ahead in warm.pending(s, seeded_demo.settings, now=_newest(seeded_demo) + warm.QUIET):
             if ahead.scope.username == username:
-                settings = demo.settings
+                settings = seeded_demo.settings
                 result_store.compute(s, ahead.scope, ahead.filters, settings.min_group_size,
                                      settings.min_alpha, settings.secret_key)  # fmt: skip
     assert builds == [username]
@@ -74,12 +54,12 @@ def test_the_page_opens_on_the_view_computed_ahead(
 
 
 def test_the_housekeeping_computes_in_a_child_and_then_has_nothing_left(
-    demo: Runtime, builds: list[str], monkeypatch: pytest.MonkeyPatch
+    seeded_demo: Runtime, builds: list[str], monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(warm, "QUIET", -warm.QUIET)  # the demo was seeded a moment ago
     monkeypatch.setattr(warm, "FIRST_VIEWS", {Role.BRAND: (False,)})
-    with demo.session() as s:
-        assert warm.warm(s, demo.settings) >= 2  # the demo's brands
+    with seeded_demo.session() as s:
+        assert warm.warm(s, seeded_demo.settings) >= 2  # the demo's brands
         assert builds == []  # not in this process
         assert s.scalar(select(func.count()).select_from(StoredResult)) >= 2
-        assert warm.pending(s, demo.settings) == []
+        assert warm.pending(s, seeded_demo.settings) == []
