@@ -14,7 +14,7 @@ from pages.common import db
 from score_impact.db.models import Role
 from score_impact.fonts import CjkFontMissing
 from score_impact.i18n import t
-from score_impact.reports import charts, export
+from score_impact.reports import charts, export, raw_download
 from score_impact.reports.content import did_table, fact_text
 from score_impact.reports.report_html import report_html
 from score_impact.reports.report_pdf import report_fonts, report_pdf
@@ -112,8 +112,7 @@ except CjkFontMissing as exc:
 if scope.is_admin:
 
     def raw() -> bytes:
-        with db() as s:
-            return export.raw_xlsx(s, scope, chosen)
+        return raw_download.raw_xlsx(scope, chosen)  # made in a child process
 
     st.download_button(
         t("impact.raw", lang), audited("raw_xlsx", raw), f"{stem}_raw.xlsx", export.XLSX_MIME

@@ -20,30 +20,30 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import pickle
-import subprocess
-import sys
 import zlib
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from score_impact.db.models import Response, Role, StoredResult, utcnow
+from score_impact.db.models import Response, StoredResult, utcnow
+from score_impact.reports import child
 from score_impact.reports.data_version import data_version
 from score_impact.reports.impact import ImpactFilters, ImpactResult, build_impact_for
-from score_impact.services.errors import AccessDenied
 from score_impact.services.scope import Scope, enterprise_ids_query
+
+if TYPE_CHECKING:  # the runtime imports the housekeeping, which imports this
+    from score_impact.runtime import Runtime
 
 #: responses in scope above which a view is computed in a child process, never in the
 #: app's: its peak memory (GiBs for 200 factories) is the child's and is given back
 CHILD_ABOVE = 5_000
-CHILD_TIMEOUT = 3600  # seconds
 KEEP = timedelta(days=7)  # a stored view older than this is deleted (and computed again)
 #: the code whose change changes results: every module and message of the app
 _CODE = [Path(__file__).resolve().parents[2] / d for d in ("analysis", "score_impact")]
@@ -187,58 +187,26 @@ def compute(
     save(session, key, version, result, secret_key)
 
 
-def _scope_json(scope: Scope) -> dict:
-    return {**asdict(scope), "role": scope.role.value,
-            "enterprise_ids": sorted(scope.enterprise_ids),
-            "cohort_ids": sorted(scope.cohort_ids)}  # fmt: skip
-
-
-def _scope_of(data: dict) -> Scope:
-    return Scope(**{**data, "role": Role(data["role"]),
-                    "enterprise_ids": frozenset(data["enterprise_ids"]),
-                    "cohort_ids": frozenset(data["cohort_ids"])})  # fmt: skip
-
-
 def compute_in_child(
     views: list[tuple[Scope, ImpactFilters]], min_group_size: int, min_alpha: float
 ) -> None:
-    """Compute and store ``views`` in one child process (``python -m
-    score_impact.reports.result_store``, the app's settings from the environment). The
-    scope is handed over as it is, not rebuilt, so the child stores under this view's key."""
-    payload = json.dumps({
+    """Compute and store ``views`` in one child process (:mod:`score_impact.reports.child`).
+    The scope is handed over as it is, so the child stores under this view's key."""
+    child.run("score_impact.reports.result_store", {
         "min_group_size": min_group_size, "min_alpha": min_alpha,
-        "views": [[_scope_json(scope), asdict(filters)] for scope, filters in views],
+        "views": [[child.scope_json(scope), asdict(filters)] for scope, filters in views],
     })  # fmt: skip
-    done = subprocess.run(
-        [sys.executable, "-m", "score_impact.reports.result_store"],
-        input=payload, text=True, capture_output=True, timeout=CHILD_TIMEOUT, check=False,
-    )  # fmt: skip
-    if done.returncode == DENIED:
-        raise AccessDenied(done.stdout.strip())
-    if done.returncode:
-        raise RuntimeError(f"computing the report failed:\n{done.stderr[-2000:]}")
 
 
-DENIED = 3  # the child's exit status when build_impact_for refused the view
-
-
-def main() -> None:
-    """Child process: compute and store the views given as JSON on standard input."""
-    from score_impact.config import load_settings
-    from score_impact.runtime import start
-
-    asked = json.loads(sys.stdin.read())
-    runtime = start(load_settings(), demo=False)  # no housekeeping of its own
-    k, alpha = asked["min_group_size"], asked["min_alpha"]
-    for scope, filters in asked["views"]:
+def _compute_views(runtime: Runtime, request: dict) -> bytes:
+    """The child's work: compute and store every view asked for."""
+    k, alpha = request["min_group_size"], request["min_alpha"]
+    for scope, filters in request["views"]:
         with runtime.session() as session:
-            try:
-                compute(session, _scope_of(scope), ImpactFilters(**filters), k, alpha,
-                        runtime.settings.secret_key)  # fmt: skip
-            except AccessDenied as refused:
-                print(refused)
-                sys.exit(DENIED)
+            compute(session, child.scope_from_json(scope), ImpactFilters(**filters), k, alpha,
+                    runtime.settings.secret_key)  # fmt: skip
+    return b""
 
 
 if __name__ == "__main__":
-    main()
+    child.serve(_compute_views)
