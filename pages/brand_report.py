@@ -29,7 +29,8 @@ scope = view.current_scope(lang, Role.BRAND, Role.ADMIN)
 st.caption(literal(scope.label))
 opts = view.options_or_stop(scope, lang)
 chosen = panels.filters(opts, lang, "brand", cohort_required=False)
-result = view.impact_or_stop(scope, chosen, lang)
+at = view.version(scope)
+result = view.impact_or_stop(scope, chosen, lang, at)
 
 summary = executive_summary(result)  # the same summary opens the HTML, PDF and Excel files
 st.header(summary.title)
@@ -104,7 +105,10 @@ c3.download_button(
 try:
     report_fonts(lang)
     c4.download_button(
-        "PDF", audited("pdf", lambda: report_pdf(result)), f"{stem}.pdf", "application/pdf"
+        "PDF",
+        audited("pdf", view.stored_file(scope, chosen, at, "pdf", lambda: report_pdf(result))),
+        f"{stem}.pdf",
+        "application/pdf",
     )
 except CjkFontMissing as exc:
     c4.warning(t("impact.pdf_unavailable", lang))

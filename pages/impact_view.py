@@ -10,12 +10,15 @@ before. Old versions age out of the bounded caches.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from pages.auth import current_user
 from pages.common import db, runtime, ui_lang
 from score_impact.db.models import Role
 from score_impact.i18n import t
+from score_impact.reports import result_store
 from score_impact.reports.data_version import data_version
 from score_impact.reports.impact import (
     ImpactFilters,
@@ -78,6 +81,30 @@ def _impact(scope: Scope, filters: ImpactFilters, version: tuple[str, str]) -> I
         )
 
 
+def version(scope: Scope) -> tuple[str, str]:
+    """The data version a page reads its view at, to name its downloads by it too."""
+    return _version(scope)
+
+
+def stored_file(
+    scope: Scope,
+    filters: ImpactFilters,
+    at: tuple[str, str],
+    fmt: str,
+    make: Callable[[], bytes],
+) -> Callable[[], bytes]:
+    """A download button's maker: the view's file of data version ``at`` from the store
+    (made ahead with the view, or by an earlier click), else ``make()``, then stored."""
+    settings = runtime().settings
+    key = view_key(scope, filters, settings.min_group_size, settings.min_alpha)
+
+    def made() -> bytes:
+        with db() as s:
+            return result_store.stored_file(s, key, at[1], fmt, make, settings.secret_key)
+
+    return made
+
+
 def impact(scope: Scope, filters: ImpactFilters) -> ImpactResult:
     """The impact of ``filters`` in ``scope``, computed again only when its data changed."""
     return _impact(scope, filters, _version(scope))
@@ -120,11 +147,14 @@ def options_or_stop(scope: Scope, lang: str) -> ImpactOptions:
     return opts
 
 
-def impact_or_stop(scope: Scope, chosen: ImpactFilters, lang: str) -> ImpactResult:
-    """The impact for the chosen filters; a filter outside the scope (a tampered widget
-    value) is refused with a message, never shown as an empty view."""
+def impact_or_stop(
+    scope: Scope, chosen: ImpactFilters, lang: str, version: tuple[str, str] | None = None
+) -> ImpactResult:
+    """The impact for the chosen filters (of data ``version``, default: now); a filter
+    outside the scope (a tampered widget value) is refused with a message, never shown as
+    an empty view."""
     try:
-        return impact(scope, chosen)
+        return _impact(scope, chosen, version or _version(scope))
     except AccessDenied:
         st.error(t("impact.denied", lang))
         st.stop()

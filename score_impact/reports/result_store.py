@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import pickle
 import zlib
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from functools import cache
@@ -33,9 +34,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from score_impact.db.models import Response, StoredResult, utcnow
+from score_impact.fonts import CjkFontMissing
 from score_impact.reports import child
 from score_impact.reports.data_version import data_version
 from score_impact.reports.impact import ImpactFilters, ImpactResult, build_impact_for
+from score_impact.reports.report_pdf import report_fonts, report_pdf
 from score_impact.services.scope import Scope, enterprise_ids_query
 
 if TYPE_CHECKING:  # the runtime imports the housekeeping, which imports this
@@ -110,16 +113,46 @@ def has(session: Session, key: str, version: str) -> bool:
 
 
 def save(session: Session, key: str, version: str, result: ImpactResult, secret_key: bytes) -> None:
-    """Store ``result`` as view ``key``'s, replacing what an older version left. Two
-    processes computing the same view at once both try; the second insert is dropped."""
+    """Store ``result`` as view ``key``'s, replacing what an older version left."""
+    _store(session, key, version, _pack(result, secret_key, key, version))
+
+
+def _store(session: Session, key: str, version: str, payload: bytes) -> None:
+    """Put ``payload`` in row ``key``. Two processes computing the same view at once both
+    try; the second insert is dropped."""
     session.rollback()  # end the read transaction the computation ran in
     session.execute(delete(StoredResult).where(StoredResult.key == key))
-    session.add(StoredResult(key=key, data_version=version, created_at=utcnow(),
-                             payload=_pack(result, secret_key, key, version)))  # fmt: skip
+    session.add(StoredResult(key=key, data_version=version, created_at=utcnow(), payload=payload))
     try:
         session.commit()
     except IntegrityError:  # another process stored this view first
         session.rollback()
+
+
+def stored_file(
+    session: Session,
+    key: str,
+    version: str,
+    fmt: str,
+    make: Callable[[], bytes],
+    secret_key: bytes,
+) -> bytes:
+    """A download (``fmt``: its format) of view ``key`` at data ``version``: the stored file,
+    else ``make()``, stored for the next one. For the downloads that take seconds to lay
+    out (the PDF), made once per view and data version, or ahead with the view."""
+    row_key = hashlib.sha256(f"{key}/{fmt}".encode()).hexdigest()
+    row = session.execute(
+        select(StoredResult.payload).where(
+            StoredResult.key == row_key, StoredResult.data_version == version
+        )
+    ).first()
+    if row is not None:
+        signature, data = row[0][:32], row[0][32:]
+        if hmac.compare_digest(signature, _signature(secret_key, row_key, version, data)):
+            return data
+    data = make()
+    _store(session, row_key, version, _signature(secret_key, row_key, version, data) + data)
+    return data
 
 
 def purge(session: Session, now: datetime | None = None) -> int:
@@ -179,12 +212,17 @@ def compute(
     min_alpha: float,
     secret_key: bytes,
 ) -> None:
-    """Compute view (``scope``, ``filters``) here and store it with the data version read
-    first."""
+    """Compute view (``scope``, ``filters``) here and store it, and its PDF, with the data
+    version read first."""
     version = data_version(session, scope)
     key = view_key(scope, filters, min_group_size, min_alpha)
     result = build_impact_for(session, scope, filters, min_group_size, min_alpha)
     save(session, key, version, result, secret_key)
+    try:  # the printable report takes seconds to lay out: made ahead with its view
+        report_fonts(filters.lang)
+    except CjkFontMissing:  # the page says so instead of offering the PDF
+        return
+    stored_file(session, key, version, "pdf", lambda: report_pdf(result), secret_key)
 
 
 def compute_in_child(

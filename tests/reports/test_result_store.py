@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 
 from score_impact.db.models import Enterprise, StoredResult, utcnow
 from score_impact.reports import result_store
+from score_impact.reports.data_version import data_version
 from score_impact.reports.impact import ImpactFilters, build_impact_for
 from score_impact.runtime import Runtime
 from score_impact.services.errors import AccessDenied
@@ -48,7 +49,7 @@ def test_views_never_cross_scopes_filters_or_settings(seeded_demo: Runtime, buil
         result_store.stored_impact(s, northwind, ImpactFilters(), "v1", **OPTIONS)
         theirs = result_store.stored_impact(s, lotus, ImpactFilters(), "v1", **OPTIONS)
         assert builds == ["northwind", "lotus"]  # same filters and version: computed anew
-        names = dict(s.execute(select(Enterprise.id, Enterprise.name)).tuples().all())
+        names = dict(s.execute(select(Enterprise.id, Enterprise.name)).all())
         assert set(theirs.enterprises) <= {names[i] for i in lotus.enterprise_ids}
     keys = {
         result_store.view_key(northwind, ImpactFilters(), 5, 0.6),
@@ -129,3 +130,32 @@ def test_a_large_scope_is_computed_in_a_child_process(
             result_store.stored_impact(
                 s, brand, ImpactFilters(enterprise_id=lotus_only), "v1", **OPTIONS
             )
+
+
+def test_a_download_is_made_once_per_view_and_data_version(seeded_demo: Runtime):
+    made: list[str] = []
+
+    def make(text: str):  # noqa: ANN202
+        return lambda: made.append(text) or text.encode()
+
+    with seeded_demo.session() as s:
+        key = result_store.view_key(scope_for(s, "northwind"), ImpactFilters(), 5, 0.6)
+        assert result_store.stored_file(s, key, "v1", "pdf", make("first"), KEY) == b"first"
+        assert result_store.stored_file(s, key, "v1", "pdf", make("again"), KEY) == b"first"
+        assert result_store.stored_file(s, key, "v2", "pdf", make("newer"), KEY) == b"newer"
+        assert result_store.stored_file(s, key, "v2", "xlsx", make("book"), KEY) == b"book"
+        s.execute(update(StoredResult).values(payload=b"\0" * 32 + b"forged"))
+        s.commit()
+        assert result_store.stored_file(s, key, "v2", "pdf", make("remade"), KEY) == b"remade"
+    assert made == ["first", "newer", "book", "remade"]
+
+
+def test_a_view_computed_ahead_comes_with_its_pdf(seeded_demo: Runtime, builds: list[str]):
+    with seeded_demo.session() as s:
+        brand = scope_for(s, "northwind")
+        result_store.compute(s, brand, ImpactFilters(lang="zh"), 5, 0.6, KEY)
+        version = data_version(s, brand)
+        key = result_store.view_key(brand, ImpactFilters(lang="zh"), 5, 0.6)
+        never = lambda: pytest.fail("the PDF was made again")  # noqa: E731
+        assert result_store.stored_file(s, key, version, "pdf", never, KEY).startswith(b"%PDF")
+    assert builds == ["northwind"]
