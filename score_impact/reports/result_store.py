@@ -211,13 +211,16 @@ def compute(
     min_group_size: int,
     min_alpha: float,
     secret_key: bytes,
+    ahead: bool = False,
 ) -> None:
-    """Compute view (``scope``, ``filters``) here and store it, and its PDF, with the data
-    version read first."""
+    """Compute view (``scope``, ``filters``) here and store it with the data version read
+    first; ``ahead`` of any viewer (nobody waits), its PDF too."""
     version = data_version(session, scope)
     key = view_key(scope, filters, min_group_size, min_alpha)
     result = build_impact_for(session, scope, filters, min_group_size, min_alpha)
     save(session, key, version, result, secret_key)
+    if not ahead:
+        return
     try:  # the printable report takes seconds to lay out: made ahead with its view
         report_fonts(filters.lang)
     except CjkFontMissing:  # the page says so instead of offering the PDF
@@ -226,12 +229,16 @@ def compute(
 
 
 def compute_in_child(
-    views: list[tuple[Scope, ImpactFilters]], min_group_size: int, min_alpha: float
+    views: list[tuple[Scope, ImpactFilters]],
+    min_group_size: int,
+    min_alpha: float,
+    ahead: bool = False,
 ) -> None:
-    """Compute and store ``views`` in one child process (:mod:`score_impact.reports.child`).
-    The scope is handed over as it is, so the child stores under this view's key."""
+    """Compute and store ``views`` in one child process (:mod:`score_impact.reports.child`),
+    as :func:`compute`. The scope is handed over as it is, so the child stores under this
+    view's key."""
     child.run("score_impact.reports.result_store", {
-        "min_group_size": min_group_size, "min_alpha": min_alpha,
+        "min_group_size": min_group_size, "min_alpha": min_alpha, "ahead": ahead,
         "views": [[child.scope_json(scope), asdict(filters)] for scope, filters in views],
     })  # fmt: skip
 
@@ -242,7 +249,7 @@ def _compute_views(runtime: Runtime, request: dict) -> bytes:
     for scope, filters in request["views"]:
         with runtime.session() as session:
             compute(session, child.scope_from_json(scope), ImpactFilters(**filters), k, alpha,
-                    runtime.settings.secret_key)  # fmt: skip
+                    runtime.settings.secret_key, request["ahead"])  # fmt: skip
     return b""
 
 

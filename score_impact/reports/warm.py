@@ -114,5 +114,5 @@ def warm(session: Session, settings: Settings, now: datetime | None = None) -> i
     session.rollback()
     if views:
         compute_in_child([(v.scope, v.filters) for v in views], settings.min_group_size,
-                         settings.min_alpha)  # fmt: skip
+                         settings.min_alpha, ahead=True)  # fmt: skip
     return len(views)

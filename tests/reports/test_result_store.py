@@ -153,7 +153,7 @@ def test_a_download_is_made_once_per_view_and_data_version(seeded_demo: Runtime)
 def test_a_view_computed_ahead_comes_with_its_pdf(seeded_demo: Runtime, builds: list[str]):
     with seeded_demo.session() as s:
         brand = scope_for(s, "northwind")
-        result_store.compute(s, brand, ImpactFilters(lang="zh"), 5, 0.6, KEY)
+        result_store.compute(s, brand, ImpactFilters(lang="zh"), 5, 0.6, KEY, ahead=True)
         version = data_version(s, brand)
         key = result_store.view_key(brand, ImpactFilters(lang="zh"), 5, 0.6)
         never = lambda: pytest.fail("the PDF was made again")  # noqa: E731
