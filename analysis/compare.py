@@ -39,7 +39,7 @@ from analysis.nonparametric import (
 )
 from analysis.parametric import paired_t_arrays, welch_t_arrays
 from analysis.reliability import MIN_ALPHA
-from analysis.scoring import construct_groups, first_rows, response_columns, reverse_code
+from analysis.scoring import construct_groups, first_rows, response_columns, score_values
 from analysis.suppression import MIN_GROUP_SIZE, suppress
 from analysis.wording import describe
 
@@ -119,14 +119,7 @@ def _observations(
         value.append(cs["score"].to_numpy(dtype=float))
         tables.append(pd.DataFrame({"kind": "construct", "outcome_id": o_names, "binary": False}))
     if "item" in levels:
-        raw = pd.to_numeric(answers["value"], errors="coerce").astype("float64").to_numpy()
-        reverse = answers["reverse"].fillna(False).astype(bool).to_numpy()
-        flipped = reverse_code(
-            raw,
-            answers["scale_min"].astype(float).to_numpy(),
-            answers["scale_max"].astype(float).to_numpy(),
-        )
-        score = np.where(reverse, flipped, raw)
+        score = score_values(answers)
         rows = np.flatnonzero(~np.isnan(score))
         i_code, i_names = pd.factorize(answers["item_id"].astype(str), use_na_sentinel=False)
         # number the items in order of first appearance among the answered rows

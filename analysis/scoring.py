@@ -73,11 +73,22 @@ def item_scores(answers: pd.DataFrame) -> pd.DataFrame:
         1 = yes, 0 = no (they are never reversed; the survey schema forbids it).
     """
     out = answers.copy()
-    value = pd.to_numeric(out["value"], errors="coerce").astype("float64")
-    reverse = out["reverse"].fillna(False).astype(bool).to_numpy()
-    flipped = reverse_code(value, out["scale_min"].astype(float), out["scale_max"].astype(float))
-    out["score"] = value.where(~reverse, flipped)
+    out["score"] = score_values(answers)
     return out
+
+
+def score_values(answers: pd.DataFrame) -> np.ndarray:
+    """The analysed score of every answer row as a float array (reverse-coded where
+    ``reverse``; missing stays NaN), without copying the frame: :func:`item_scores`'s
+    ``score`` for the vectorised passes."""
+    value = pd.to_numeric(answers["value"], errors="coerce").astype("float64").to_numpy()
+    reverse = answers["reverse"].fillna(False).astype(bool).to_numpy()
+    flipped = reverse_code(
+        value,
+        answers["scale_min"].astype(float).to_numpy(),
+        answers["scale_max"].astype(float).to_numpy(),
+    )
+    return np.where(reverse, flipped, value)
 
 
 def complete_constructs(answers: pd.DataFrame) -> pd.DataFrame:
@@ -187,14 +198,7 @@ def construct_groups(
     """
     construct = answers["construct"]
     in_construct = construct.notna().to_numpy()
-    value = pd.to_numeric(answers["value"], errors="coerce").astype("float64").to_numpy()
-    reverse = answers["reverse"].fillna(False).astype(bool).to_numpy()
-    flipped = reverse_code(
-        value,
-        answers["scale_min"].astype(float).to_numpy(),
-        answers["scale_max"].astype(float).to_numpy(),
-    )
-    score = np.where(reverse, flipped, value)
+    score = score_values(answers)
     response = pd.factorize(answers["response_id"], sort=True)[0].astype(np.int64)
     c_code = pd.factorize(construct, sort=True)[0].astype(np.int64)
     rows = np.flatnonzero(in_construct & ~np.isnan(score) & (response >= 0))
